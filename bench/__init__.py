@@ -1,0 +1,1 @@
+"""The benchmark harness: the gateway against a textbook baseline and direct REST calls."""
