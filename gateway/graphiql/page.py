@@ -1,0 +1,181 @@
+"""Our GraphiQL page: every script and style from our own origin, pinned and CSP-locked.
+
+The page is static for a given GraphQL endpoint, so it is rendered once and cached along
+with its Content-Security-Policy, whose inline-code hashes are computed from the very
+strings the page contains.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import html
+import json
+import os
+from functools import lru_cache
+from importlib import resources
+from typing import Any
+
+from starlette.responses import Response
+from starlette.routing import BaseRoute, Mount
+from starlette.staticfiles import StaticFiles
+from starlette.types import Scope
+
+from gateway.graphiql.assets import ASSETS_DIR, manifest_files, sri_sha384, verify_assets
+
+ASSETS_URL_PREFIX = "/graphiql/assets"
+FLOW_SCRIPT = "checkout-gateway/flow.js"
+
+# Every URL the browser may load is versioned (npm version in the path, or our script's
+# hash in its query), so a year-long immutable cache cannot serve a stale file.
+ASSET_CACHE_CONTROL = "public, max-age=31536000, immutable"
+
+# Placeholder strings of gateway/operations/variables.json, and which remembered id
+# replaces each (flow.js learns those ids from results; "fresh" means a new key per send).
+PLACEHOLDERS: dict[str, dict[str, Any]] = {
+    "<cart id>": {"key": "cartId", "learntFrom": "CreateCart"},
+    "<cart line item id>": {"key": "lineItemId", "learntFrom": "CreateCart"},
+    "<consignment id>": {"key": "consignmentId", "learntFrom": "AddConsignment"},
+    "<one of availableShippingOptions[].id>": {
+        "key": "shippingOptionId",
+        "learntFrom": "AddConsignment",
+    },
+    "<createOrder.order.id>": {"key": "orderId", "learntFrom": "CreateOrder"},
+    "<paymentMethods[].id>": {"key": "paymentMethodId", "learntFrom": "PaymentMethods"},
+    "<storedInstruments[].token>": {"key": "storedToken", "learntFrom": "PaymentMethods"},
+    "<new key>": {"fresh": True},
+}
+
+# The only inline code on the page: layout that must apply before the stylesheets load.
+INLINE_STYLE = "html,body{height:100%;margin:0}#graphiql{height:100vh;display:flex}"
+
+# A small cart glyph; base64 so the SVG namespace URI is not mistaken for a link.
+_FAVICON_SVG = (
+    '<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 16 16">'
+    '<path d="M1 2h2l2 8h8l2-6H4" fill="none" stroke="#e10098" stroke-width="1.5"/>'
+    '<circle cx="6" cy="13" r="1.5" fill="#e10098"/><circle cx="12" cy="13" r="1.5" '
+    'fill="#e10098"/></svg>'
+)
+FAVICON_HREF = "data:image/svg+xml;base64," + base64.b64encode(_FAVICON_SVG.encode()).decode()
+
+_PAGE = """<!doctype html>
+<html lang="en">
+  <head>
+    <meta charset="utf-8">
+    <meta name="viewport" content="width=device-width, initial-scale=1">
+    <meta name="referrer" content="no-referrer">
+    <title>checkout-gateway · GraphiQL</title>
+    <link rel="icon" href="{favicon}">
+{stylesheets}
+    <style>{inline_style}</style>
+  </head>
+  <body>
+    <div id="graphiql">Loading GraphiQL…</div>
+    <script type="application/json" id="checkout-flow-config">{config}</script>
+{scripts}
+  </body>
+</html>
+"""
+
+
+def sha256_source(text: str) -> str:
+    """The CSP source expression that allows exactly this inline code."""
+    digest = hashlib.sha256(text.encode("utf-8")).digest()
+    return "'sha256-" + base64.b64encode(digest).decode("ascii") + "'"
+
+
+def content_security_policy() -> str:
+    """Only our own origin; inline code only by hash; no eval (GraphiQL 3.8.3 needs none)."""
+    directives = [
+        "default-src 'self'",
+        "script-src 'self'",
+        f"style-src 'self' {sha256_source(INLINE_STYLE)}",
+        "img-src 'self' data:",
+        "font-src 'self' data:",
+        "connect-src 'self'",
+        "object-src 'none'",
+        "base-uri 'none'",
+        "form-action 'self'",
+        "frame-ancestors 'self'",
+    ]
+    return "; ".join(directives)
+
+
+def _json_for_script_block(value: object) -> str:
+    # "<" escaped so no string in the operations can close the data block early.
+    return json.dumps(value, ensure_ascii=False).replace("<", "\\u003c")
+
+
+def _flow_config(endpoint: str) -> dict[str, Any]:
+    operations = resources.files("gateway") / "operations"
+    return {
+        "endpoint": endpoint,
+        "operations": (operations / "checkout-flow.graphql").read_text(encoding="utf-8"),
+        "variables": json.loads((operations / "variables.json").read_text(encoding="utf-8")),
+        "placeholders": PLACEHOLDERS,
+    }
+
+
+def _asset_url(relative_path: str) -> str:
+    return html.escape(f"{ASSETS_URL_PREFIX}/{relative_path}", quote=True)
+
+
+@lru_cache(maxsize=8)
+def render_page(endpoint: str = "/graphql") -> tuple[str, str]:
+    """The GraphiQL page for ``endpoint`` and the Content-Security-Policy to send with it."""
+    files = manifest_files()
+    stylesheets = "\n".join(
+        f'    <link rel="stylesheet" href="{_asset_url(f.relative_path)}" '
+        f'integrity="{f.integrity}">'
+        for f in files
+        if f.kind == "style"
+    )
+    script_tags = [
+        f'    <script src="{_asset_url(f.relative_path)}" integrity="{f.integrity}"></script>'
+        for f in files
+        if f.kind == "script"
+    ]
+    flow = (ASSETS_DIR / FLOW_SCRIPT).read_bytes()
+    flow_version = hashlib.sha256(flow).hexdigest()[:16]
+    script_tags.append(
+        f'    <script src="{_asset_url(FLOW_SCRIPT)}?v={flow_version}" '
+        f'integrity="{sri_sha384(flow)}"></script>'
+    )
+    page = _PAGE.format(
+        favicon=FAVICON_HREF,
+        stylesheets=stylesheets,
+        inline_style=INLINE_STYLE,
+        config=_json_for_script_block(_flow_config(endpoint)),
+        scripts="\n".join(script_tags),
+    )
+    return page, content_security_policy()
+
+
+class _ImmutableStaticFiles(StaticFiles):
+    """StaticFiles whose answers may be cached for a year and are never content-sniffed."""
+
+    def file_response(
+        self,
+        full_path: str | os.PathLike[str],
+        stat_result: os.stat_result,
+        scope: Scope,
+        status_code: int = 200,
+    ) -> Response:
+        response = super().file_response(full_path, stat_result, scope, status_code)
+        response.headers["Cache-Control"] = ASSET_CACHE_CONTROL
+        response.headers["X-Content-Type-Options"] = "nosniff"
+        return response
+
+
+def asset_routes(*, verify: bool = True) -> list[BaseRoute]:
+    """Routes serving the vendored files and our flow script under ``ASSETS_URL_PREFIX``.
+
+    With ``verify`` (the default) a missing or altered vendored file stops start-up here,
+    rather than surfacing as a blank page when the browser's integrity check fails.
+    """
+    if verify:
+        problems = verify_assets(ASSETS_DIR)
+        if problems:
+            raise RuntimeError("vendored GraphiQL assets are broken:\n  " + "\n  ".join(problems))
+    static = _ImmutableStaticFiles(directory=ASSETS_DIR)
+    return [Mount(ASSETS_URL_PREFIX, app=static, name="graphiql-assets")]
