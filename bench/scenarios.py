@@ -1,0 +1,178 @@
+"""The scenarios: what each target is sent, and measuring one target under load.
+
+(a) cached ``paymentMethods`` for one prepared order, (b) the ``checkout`` query (one
+upstream GET), (c) whole checkout flows per shopper, (d) (b) with every upstream answer
+delayed by 50 ms. Targets: the gateway, the baseline, and direct REST to the sandbox.
+"""
+
+from __future__ import annotations
+
+import json
+import urllib.request
+from collections.abc import Callable
+from dataclasses import asdict, dataclass
+from typing import Any
+
+from bench.documents import operation_document
+from bench.flows import Endpoints, Flow, GraphQLFlow, Prepared, RestFlow, run_flows
+from bench.loadgen import HttpRequest, run_load, run_python
+from bench.procs import cpu_delta, tree_cpu_seconds, tree_peak_rss_mb
+from bench.targets import TOKEN, Sandbox, Server
+
+HTTP_SCENARIOS = {
+    "a": "cached paymentMethods",
+    "b": "checkout query",
+    "d": "checkout query, upstream +50 ms",
+}
+FLOW_SCENARIO = "c"
+ALL_SCENARIOS = ("a", "b", "c", "d")
+UPSTREAM_DELAY_S = 0.05
+
+
+@dataclass
+class Settings:
+    """How long and how hard each measurement runs."""
+
+    duration: float
+    warmup: float
+    connections: int
+    use_wrk: bool
+
+
+def graphql_request(url: str, operation: str, variables: dict[str, Any]) -> HttpRequest:
+    """POST one operation of checkout-flow.graphql; a body with "errors" counts as an error."""
+    body = {"query": operation_document(operation), "variables": variables}
+    body["operationName"] = operation
+    return HttpRequest(
+        "POST",
+        url,
+        json.dumps(body).encode(),
+        {"Content-Type": "application/json"},
+        bad_needle=b'"errors"',
+    )
+
+
+def rest_get(sandbox: Sandbox, path: str) -> HttpRequest:
+    """The upstream GET itself, as the gateway sends it."""
+    headers = {"X-Auth-Token": TOKEN, "Accept": "application/json"}
+    return HttpRequest("GET", f"{sandbox.api_url}/stores/sandbox/v3{path}", None, headers)
+
+
+def requests_for(
+    scenario: str, target: str, server: Server | None, sandbox: Sandbox, prep: Prepared
+) -> HttpRequest:
+    """The one request a target is sent again and again in an HTTP scenario."""
+    if scenario == "a":
+        if target == "direct":
+            return rest_get(sandbox, f"/payments/methods?order_id={prep.order_number}")
+        # The baseline has no opaque ids: it takes the BigCommerce order number.
+        order_id = prep.order_id if target == "gateway" else str(prep.order_number)
+        assert server is not None
+        return graphql_request(server.url, "PaymentMethods", {"orderId": order_id})
+    if target == "direct":
+        include = "consignments.available_shipping_options"
+        return rest_get(sandbox, f"/checkouts/{prep.checkout_id}?include={include}")
+    assert server is not None
+    return graphql_request(server.url, "Checkout", {"id": prep.checkout_id})
+
+
+def check_once(req: HttpRequest) -> None:
+    """Send the request once and fail loudly (with the answer) if it is not a success."""
+    r = urllib.request.Request(  # noqa: S310 - loopback URL we built
+        req.url, data=req.body, headers=dict(req.headers), method=req.method
+    )
+    try:
+        with urllib.request.urlopen(r, timeout=10) as resp:  # noqa: S310
+            body = resp.read()
+            status = resp.status
+    except urllib.error.HTTPError as exc:
+        body, status = exc.read(), exc.code
+    if status != 200 or (req.bad_needle and req.bad_needle in body):
+        raise RuntimeError(f"{req.method} {req.url} -> {status}: {body[:500]!r}")
+
+
+def _costs(
+    pid: int, sandbox: Sandbox, run: Callable[[], Any]
+) -> tuple[Any, float, int | None, float]:
+    """Run ``run`` and return its result, the CPU the ``pid`` tree spent, upstream calls,
+    and the CPU the sandbox spent."""
+    up0 = sandbox.request_count()
+    cpu0 = tree_cpu_seconds(pid)
+    sb0 = tree_cpu_seconds(sandbox.pid)
+    result = run()
+    cpu = cpu_delta(cpu0, tree_cpu_seconds(pid))
+    sb_cpu = cpu_delta(sb0, tree_cpu_seconds(sandbox.pid))
+    up1 = sandbox.request_count()
+    upstream = None if up0 is None or up1 is None else up1 - up0
+    return result, cpu, upstream, sb_cpu
+
+
+def _rss(pid: int) -> dict[str, Any]:
+    per_proc = tree_peak_rss_mb(pid)
+    return {
+        "peak_rss_mb": max(per_proc.values(), default=0.0),
+        "peak_rss_mb_per_process": {str(p): round(v, 1) for p, v in per_proc.items()},
+    }
+
+
+def measure_http(
+    scenario: str, target: str, req: HttpRequest, pid: int, sandbox: Sandbox, s: Settings
+) -> dict[str, Any]:
+    """Warm up, then load ``req`` for ``s.duration`` and read what it cost the server."""
+    check_once(req)
+    if s.warmup > 0:
+        run_python(req, min(s.connections, 8), s.warmup)
+    res, cpu, upstream, sb_cpu = _costs(
+        pid, sandbox, lambda: run_load(req, s.connections, s.duration, s.use_wrk)
+    )
+    n = max(res.requests, 1)
+    row: dict[str, Any] = {"scenario": scenario, "target": target, **res.to_dict()}
+    row.update(
+        cpu_s=round(cpu, 3),
+        cpu_s_per_1k=cpu / n * 1000,
+        upstream_requests=upstream,
+        upstream_per_req=None if upstream is None else upstream / n,
+        sandbox_cpu_s=round(sb_cpu, 3),
+        **_rss(pid),
+    )
+    return row
+
+
+def measure_flows(
+    target: str, flow: Flow, concurrency: int, pid: int, sandbox: Sandbox, s: Settings
+) -> dict[str, Any]:
+    """Scenario (c) for one target at one concurrency."""
+    res, cpu, upstream, sb_cpu = _costs(
+        pid, sandbox, lambda: run_flows(flow, concurrency, s.duration)
+    )
+    n = max(res.flows, 1)
+    row: dict[str, Any] = {"scenario": FLOW_SCENARIO, "target": target, **asdict(res)}
+    row.update(
+        cpu_s=round(cpu, 3),
+        cpu_s_per_1k=cpu / n * 1000,
+        upstream_requests=upstream,
+        upstream_per_req=None if upstream is None else upstream / n,
+        sandbox_cpu_s=round(sb_cpu, 3),
+        **_rss(pid),
+    )
+    return row
+
+
+def flow_for(target: str, server: Server | None, sandbox: Sandbox) -> Flow:
+    """The flow driver of a target: GraphQL for the gateway, REST for direct."""
+    if target == "gateway":
+        assert server is not None
+        return GraphQLFlow(Endpoints(graphql_url=server.url))
+    return RestFlow(Endpoints(api_url=sandbox.api_url, payments_url=sandbox.payments_url))
+
+
+def add_comparisons(rows: list[dict[str, Any]]) -> None:
+    """Ratio of req/s to the baseline and p50 added over direct REST, per scenario."""
+    by = {(r["scenario"], r["target"]): r for r in rows if "rps" in r}
+    for r in rows:
+        if "rps" not in r:
+            continue
+        base = by.get((r["scenario"], "baseline"))
+        direct = by.get((r["scenario"], "direct"))
+        r["ratio_to_baseline"] = r["rps"] / base["rps"] if base and base["rps"] else None
+        r["added_p50_ms"] = r["p50_ms"] - direct["p50_ms"] if direct else None
