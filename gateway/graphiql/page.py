@@ -120,9 +120,16 @@ def _asset_url(relative_path: str) -> str:
     return html.escape(f"{ASSETS_URL_PREFIX}/{relative_path}", quote=True)
 
 
-@lru_cache(maxsize=8)
 def render_page(endpoint: str = "/graphql") -> tuple[str, str]:
-    """The GraphiQL page for ``endpoint`` and the Content-Security-Policy to send with it."""
+    """The GraphiQL page for ``endpoint`` and the Content-Security-Policy to send with it.
+
+    Rendered once per endpoint and cached: the page is static.
+    """
+    return _render_page(endpoint)
+
+
+@lru_cache(maxsize=8)
+def _render_page(endpoint: str) -> tuple[str, str]:
     files = manifest_files()
     stylesheets = "\n".join(
         f'    <link rel="stylesheet" href="{_asset_url(f.relative_path)}" '
