@@ -9,6 +9,7 @@ it started is stopped at the end, whatever happens.
 from __future__ import annotations
 
 import argparse
+import signal
 import sys
 import time
 import traceback
@@ -195,10 +196,24 @@ def render(doc: dict[str, Any]) -> str:
     return "\n".join(out)
 
 
+def time_limit(args: argparse.Namespace) -> int:
+    """A hard bound on the whole run: start-up, plus every measurement with slack."""
+    runs = 9 + 2 * len(args.flow_concurrency.split(","))
+    return int(120 + runs * (args.duration + args.warmup + 20))
+
+
+def _on_alarm(signum: int, frame: object) -> None:
+    raise TimeoutError("the benchmark ran past its time limit")
+
+
 def main(argv: list[str] | None = None) -> int:
     """Run the benchmark; 0 when every check passed, 1 when one failed, 2 on a crash."""
     args = parse_args(argv)
     started = time.monotonic()
+    # Whatever hangs (a server that never answers, a stuck flow), the run ends and the
+    # ProcessGroup stops what it started.
+    signal.signal(signal.SIGALRM, _on_alarm)
+    signal.alarm(time_limit(args))
     try:
         doc = run(args)
     except KeyboardInterrupt:
@@ -208,6 +223,8 @@ def main(argv: list[str] | None = None) -> int:
         traceback.print_exc()
         _log(f"failed: {exc}")
         return 2
+    finally:
+        signal.alarm(0)
     doc["elapsed_s"] = round(time.monotonic() - started, 1)
     path = report.write_json(doc, args.output)
     print(render(doc))
