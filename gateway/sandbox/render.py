@@ -54,7 +54,7 @@ def shipping_option(option: catalog.ShippingOption) -> dict[str, Any]:
     }
 
 
-def line_items(cart: Cart) -> dict[str, Any]:
+def line_items(cart: Cart, *, for_checkout: bool = False) -> dict[str, Any]:
     physical: list[dict[str, Any]] = []
     for item in cart.line_items:
         price = as_number(item.list_price)
@@ -62,7 +62,6 @@ def line_items(cart: Cart) -> dict[str, Any]:
         physical.append(
             {
                 "id": item.id,
-                "parent_id": None,
                 "variant_id": item.product.variant_id,
                 "product_id": item.product.id,
                 "sku": item.product.sku,
@@ -83,9 +82,12 @@ def line_items(cart: Cart) -> dict[str, Any]:
                 "extended_sale_price": extended,
                 "is_require_shipping": True,
                 "is_mutable": True,
-                "gift_wrapping": None,
             }
         )
+        if for_checkout:
+            # Checkout's schema has these nullable; Cart_Full types them non-null, so a
+            # cart leaves them out.
+            physical[-1].update(parent_id=None, gift_wrapping=None)
     return {
         "physical_items": physical,
         "digital_items": [],
@@ -94,7 +96,9 @@ def line_items(cart: Cart) -> dict[str, Any]:
     }
 
 
-def cart(c: Cart, *, redirect_urls: dict[str, str] | None = None) -> dict[str, Any]:
+def cart(
+    c: Cart, *, redirect_urls: dict[str, str] | None = None, for_checkout: bool = False
+) -> dict[str, Any]:
     totals = cart_totals(c)
     out: dict[str, Any] = {
         "id": c.id,
@@ -109,7 +113,7 @@ def cart(c: Cart, *, redirect_urls: dict[str, str] | None = None) -> dict[str, A
         "cart_amount": as_number(totals.subtotal_ex_tax),
         "coupons": [],
         "discounts": [],
-        "line_items": line_items(c),
+        "line_items": line_items(c, for_checkout=for_checkout),
         "created_time": iso(c.created),
         "updated_time": iso(c.updated),
         "locale": c.locale,
@@ -146,7 +150,7 @@ def consignment(con: Consignment, *, with_options: bool) -> dict[str, Any]:
 
 def checkout(c: Cart, *, with_options: bool = False) -> dict[str, Any]:
     totals = cart_totals(c)
-    cart_body = cart(c)
+    cart_body = cart(c, for_checkout=True)
     cart_body.pop("cart_amount")
     cart_body.pop("version")
     cart_body["cart_amount_inc_tax"] = as_number(totals.subtotal_inc_tax)
