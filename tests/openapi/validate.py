@@ -95,7 +95,8 @@ KNOWN_DEPARTURES: dict[str, str] = {
     "`address`, as the e2e guide's live responses do; the schema only names `shippingAddress`.",
     "order_id": "checkout.order_id is a string while create-order returns an integer id; "
     "both as specced.",
-    "checkout 404": "GET /v3/checkouts/{id} 404 uses {errors:[...]} as specced, unlike other v3 errors.",
+    "checkout 404": "GET /v3/checkouts/{id} 404 uses {errors: [...]} as specced, "
+    "unlike other v3 errors.",
     "payments success": "The payments host's 201 has no `meta`, as specced.",
 }
 
