@@ -37,6 +37,8 @@ def address(addr: Address, *, with_id: bool = True) -> dict[str, Any]:
     out: dict[str, Any] = {"id": addr.id} if with_id else {}
     for key in ADDRESS_FIELDS:
         out[key] = addr.fields.get(key, "")
+    if not out["phone"]:
+        del out["phone"]  # the schema's phone pattern rejects "", so no phone is no key
     out["country"] = catalog.COUNTRIES.get(addr.fields.get("country_code", ""), "")
     out["custom_fields"] = list(addr.fields.get("custom_fields", []))
     return out
