@@ -47,7 +47,28 @@ PLACEHOLDERS: dict[str, dict[str, Any]] = {
 }
 
 # The only inline code on the page: layout that must apply before the stylesheets load.
-INLINE_STYLE = "html,body{height:100%;margin:0}#graphiql{height:100vh;display:flex}"
+# The page never scrolls (GraphiQL scrolls inside its panes), which also keeps the
+# scroll-lock style below byte-for-byte constant. (Hidden on html, not body: the
+# scroll-lock library logs an error when body itself hides overflow.)
+INLINE_STYLE = "html{overflow:hidden}html,body{height:100%;margin:0}#graphiql{height:100vh}"
+
+# GraphiQL 3.8.3's menus (Radix, via react-remove-scroll-bar) inject this <style> while a
+# menu is open. Its numbers are the body's scrollbar gap, always 0 on this page, so the
+# text is fixed for the pinned GraphiQL and can be allowed by hash instead of blocked.
+# The browser smoke test (tests/graphiql/test_browser.py) fails if it ever changes.
+SCROLL_LOCK_STYLE = (
+    "\n  .with-scroll-bars-hidden {\n   overflow: hidden !important;\n"
+    "   padding-right: 0px !important;\n  }\n  body {\n    overflow: hidden !important;\n"
+    "    overscroll-behavior: contain;\n    position: relative !important;\n"
+    "    padding-left: 0px;\n    padding-top: 0px;\n    padding-right: 0px;\n"
+    "    margin-left:0;\n    margin-top:0;\n    margin-right: 0px !important;\n    \n  }\n"
+    "  \n  .right-scroll-bar-position {\n    right: 0px !important;\n  }\n  \n"
+    "  .width-before-scroll-bar {\n    margin-right: 0px !important;\n  }\n  \n"
+    "  .right-scroll-bar-position .right-scroll-bar-position {\n    right: 0 !important;\n"
+    "  }\n  \n  .width-before-scroll-bar .width-before-scroll-bar {\n"
+    "    margin-right: 0 !important;\n  }\n  \n  body {\n"
+    "    --removed-body-scroll-bar-size: 0px;\n  }\n"
+)
 
 # A small cart glyph; base64 so the SVG namespace URI is not mistaken for a link.
 _FAVICON_SVG = (
@@ -89,7 +110,7 @@ def content_security_policy() -> str:
     directives = [
         "default-src 'self'",
         "script-src 'self'",
-        f"style-src 'self' {sha256_source(INLINE_STYLE)}",
+        f"style-src 'self' {sha256_source(INLINE_STYLE)} {sha256_source(SCROLL_LOCK_STYLE)}",
         "img-src 'self' data:",
         "font-src 'self' data:",
         "connect-src 'self'",

@@ -12,7 +12,7 @@ from graphiql_page_tags import PageTags
 
 from gateway.graphiql import render_page
 from gateway.graphiql.assets import ASSETS_DIR, manifest_files, sri_sha384
-from gateway.graphiql.page import ASSETS_URL_PREFIX, PLACEHOLDERS
+from gateway.graphiql.page import ASSETS_URL_PREFIX, PLACEHOLDERS, SCROLL_LOCK_STYLE
 
 URL_ATTRIBUTES = ("src", "href", "action", "srcset", "poster", "data")
 
@@ -88,7 +88,9 @@ def test_csp_is_self_only_and_hashes_the_inline_code(
 
     assert directives["default-src"] == ["'self'"]
     assert directives["script-src"] == ["'self'", *map(sha256, page_tags.inline_scripts)]
-    assert directives["style-src"] == ["'self'", *map(sha256, page_tags.inline_styles)]
+    # Plus the one style GraphiQL injects itself (its text is checked in test_browser.py).
+    styles = [*page_tags.inline_styles, SCROLL_LOCK_STYLE]
+    assert directives["style-src"] == ["'self'", *map(sha256, styles)]
     assert directives["connect-src"] == ["'self'"]
     assert directives["img-src"] == ["'self'", "data:"]
     assert directives["font-src"] == ["'self'", "data:"]
