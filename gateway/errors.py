@@ -10,7 +10,10 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from enum import Enum
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from gateway.domain.models import Order
 
 
 class ErrorCode(Enum):
@@ -34,7 +37,14 @@ class ErrorCode(Enum):
 
 
 class GatewayError(Exception):
-    """An expected failure with a contract code, a safe message and an optional field path."""
+    """An expected failure with a contract code, a safe message and an optional field path.
+
+    ``reached_upstream`` says whether BigCommerce may have acted on the request:
+    when it did not, an idempotency key keeps nothing and may be used again.
+    ``order`` is the order the failure concerns, shown beside the error.
+    """
+
+    reached_upstream = False
 
     def __init__(
         self,
@@ -43,6 +53,7 @@ class GatewayError(Exception):
         field: Sequence[str] | None = None,
         *,
         extensions: dict[str, Any] | None = None,
+        order: Order | None = None,
     ) -> None:
         super().__init__(message)
         self.code = code
@@ -50,6 +61,7 @@ class GatewayError(Exception):
         self.field = list(field) if field is not None else None
         # Extra, safe facts for the client (e.g. retryAfterMs on RATE_LIMITED).
         self.extensions = dict(extensions or {})
+        self.order = order
 
     def __repr__(self) -> str:
         return f"GatewayError({self.code.value}, {self.message!r}, field={self.field})"

@@ -1,0 +1,180 @@
+"""Typed calls to BigCommerce, one method per endpoint of the checkout flow.
+
+Management calls go to ``{api_url}/stores/{hash}/v3|v2`` with ``X-Auth-Token``;
+the payment goes to ``{payments_url}/stores/{hash}/payments`` with
+``Authorization: PAT <token>`` and ``Accept: application/vnd.bc.v1+json`` and
+no ``X-Auth-Token``. Callers never see either.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import replace
+from typing import Any
+from urllib.parse import quote
+
+from gateway.bigcommerce import parse
+from gateway.bigcommerce.errors import unavailable
+from gateway.bigcommerce.transport import CallClass, UpstreamTransport
+from gateway.domain.models import (
+    Cart,
+    Checkout,
+    Order,
+    Payment,
+    PaymentMethod,
+    RedirectUrls,
+    Transaction,
+)
+from gateway.settings import Settings
+
+SHIPPING_OPTIONS = "consignments.available_shipping_options"
+PAYMENTS_ACCEPT = "application/vnd.bc.v1+json"
+
+
+class BigCommerceClient:
+    def __init__(
+        self,
+        transport: UpstreamTransport,
+        settings: Settings,
+        sign_order: Callable[[int], str],
+    ) -> None:
+        self._transport = transport
+        self._sign_order = sign_order
+        store = quote(settings.store_hash, safe="")
+        self._v3 = f"{settings.api_url}/stores/{store}/v3"
+        self._v2 = f"{settings.api_url}/stores/{store}/v2"
+        self._payments = f"{settings.payments_url}/stores/{store}/payments"
+        self._read_headers = {"X-Auth-Token": settings.access_token, "Accept": "application/json"}
+        self._write_headers = {**self._read_headers, "Content-Type": "application/json"}
+        self.store_hash = settings.store_hash
+
+    async def _json(
+        self,
+        call: CallClass,
+        method: str,
+        url: str,
+        body: Any = None,
+        field_prefix: tuple[str, ...] = ("input",),
+    ) -> Any:
+        headers = self._read_headers if body is None else self._write_headers
+        response = await self._transport.call(
+            call, method, url, headers=headers, json=body, field_prefix=field_prefix
+        )
+        return response.data
+
+    async def _data(self, call: CallClass, method: str, url: str, body: Any = None,
+                    field_prefix: tuple[str, ...] = ("input",)) -> Any:
+        payload = await self._json(call, method, url, body, field_prefix)
+        if not isinstance(payload, dict) or "data" not in payload:
+            raise unavailable(reached=True)
+        return payload["data"]
+
+    def _checkout(self, data: Any) -> Checkout:
+        checkout = parse.checkout(data)
+        if checkout.order_number is None:
+            return checkout
+        return replace(checkout, order_id=self._sign_order(checkout.order_number))
+
+    # Carts and checkouts
+
+    async def create_cart(self, body: dict[str, Any]) -> tuple[Cart, RedirectUrls | None]:
+        data = await self._data(CallClass.WRITE, "POST", f"{self._v3}/carts?include=redirect_urls",
+                                body)
+        return parse.cart(data), parse.redirect_urls(data.get("redirect_urls"))
+
+    async def get_checkout(self, checkout_id: str) -> Checkout:
+        url = f"{self._v3}/checkouts/{_seg(checkout_id)}?include={SHIPPING_OPTIONS}"
+        return self._checkout(await self._data(CallClass.READ, "GET", url))
+
+    async def add_billing_address(self, checkout_id: str, body: dict[str, Any]) -> Checkout:
+        url = f"{self._v3}/checkouts/{_seg(checkout_id)}/billing-address"
+        data = await self._data(CallClass.WRITE, "POST", url, body, ("input", "address"))
+        return self._checkout(data)
+
+    async def update_billing_address(
+        self, checkout_id: str, address_id: str, body: dict[str, Any]
+    ) -> Checkout:
+        url = f"{self._v3}/checkouts/{_seg(checkout_id)}/billing-address/{_seg(address_id)}"
+        data = await self._data(CallClass.WRITE, "PUT", url, body, ("input", "address"))
+        return self._checkout(data)
+
+    async def add_consignments(self, checkout_id: str, body: list[dict[str, Any]]) -> Checkout:
+        # The body is a JSON array, one element per consignment.
+        url = f"{self._v3}/checkouts/{_seg(checkout_id)}/consignments?include={SHIPPING_OPTIONS}"
+        return self._checkout(await self._data(CallClass.WRITE, "POST", url, body))
+
+    async def update_consignment(
+        self, checkout_id: str, consignment_id: str, body: dict[str, Any]
+    ) -> Checkout:
+        url = (
+            f"{self._v3}/checkouts/{_seg(checkout_id)}/consignments/{_seg(consignment_id)}"
+            f"?include={SHIPPING_OPTIONS}"
+        )
+        return self._checkout(await self._data(CallClass.WRITE, "PUT", url, body))
+
+    async def create_order(self, checkout_id: str) -> int:
+        url = f"{self._v3}/checkouts/{_seg(checkout_id)}/orders"
+        data = await self._data(CallClass.ORDER, "POST", url)
+        try:
+            return int(data["id"])
+        except (KeyError, TypeError, ValueError):
+            raise unavailable(reached=True, outcome_unknown=True) from None
+
+    # Orders
+
+    async def get_order(self, number: int) -> Order:
+        data = await self._json(CallClass.READ, "GET", f"{self._v2}/orders/{int(number)}")
+        if not isinstance(data, dict):
+            raise unavailable(reached=True)
+        currency = str(data.get("currency_code") or data.get("default_currency_code") or "USD")
+        return Order(
+            id=self._sign_order(int(data["id"])),
+            number=int(data["id"]),
+            status=str(data.get("status") or ""),
+            status_id=int(data.get("status_id") or 0),
+            payment_status=(data.get("payment_status") or None),
+            total=parse.money(data.get("total_inc_tax"), currency),
+            customer_id=int(data.get("customer_id") or 0),
+            cart_id=data.get("cart_id") or None,
+        )
+
+    async def get_transactions(self, number: int) -> list[Transaction]:
+        url = f"{self._v3}/orders/{int(number)}/transactions"
+        data = await self._data(CallClass.READ, "GET", url)
+        return [parse.transaction(t) for t in data or []]
+
+    # Payments
+
+    async def get_payment_methods(self, order_number: int) -> list[PaymentMethod]:
+        url = f"{self._v3}/payments/methods?order_id={int(order_number)}"
+        data = await self._data(CallClass.READ, "GET", url)
+        return [parse.payment_method(m) for m in data or []]
+
+    async def create_payment_access_token(self, order_number: int) -> str:
+        body = {"order": {"id": int(order_number), "is_recurring": False}}
+        data = await self._data(CallClass.TOKEN, "POST", f"{self._v3}/payments/access_tokens",
+                                body)
+        token = data.get("id") if isinstance(data, dict) else None
+        if not isinstance(token, str) or not token:
+            raise unavailable(reached=True)
+        return token
+
+    async def process_payment(self, access_token: str, payment: dict[str, Any]) -> Payment:
+        headers = {
+            "Authorization": f"PAT {access_token}",
+            "Accept": PAYMENTS_ACCEPT,
+            "Content-Type": "application/json",
+        }
+        response = await self._transport.call(
+            CallClass.PAYMENT, "POST", self._payments, headers=headers,
+            json={"payment": payment},
+        )
+        data = response.data.get("data") if isinstance(response.data, dict) else None
+        if not isinstance(data, dict):
+            raise unavailable(reached=True, outcome_unknown=True)
+        return parse.payment(data)
+
+
+def _seg(value: str) -> str:
+    """One URL path segment: ids from clients can never add a path or a query."""
+    return quote(str(value), safe="")

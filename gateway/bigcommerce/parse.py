@@ -1,0 +1,214 @@
+"""REST bodies -> the gateway's models. Tolerant of absent optional fields, strict on ids."""
+
+from __future__ import annotations
+
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from gateway.bigcommerce.errors import unavailable
+from gateway.domain.models import (
+    Address,
+    Cart,
+    Checkout,
+    Consignment,
+    LineItem,
+    Money,
+    Payment,
+    PaymentMethod,
+    PaymentStatus,
+    RedirectUrls,
+    ShippingOption,
+    StoredBankAccount,
+    StoredCard,
+    StoredInstrument,
+    StoredPayPalAccount,
+    SupportedInstrument,
+    Transaction,
+    TransactionType,
+)
+
+ADDRESS_FIELDS = (
+    "first_name", "last_name", "email", "company", "address1", "address2", "city",
+    "state_or_province", "state_or_province_code", "country_code", "postal_code", "phone",
+)  # fmt: skip
+
+
+ZERO_DECIMAL_CURRENCIES = frozenset({"JPY", "KRW", "VND", "CLP", "ISK", "HUF", "TWD", "UGX"})
+CENTS = Decimal("0.01")
+UNITS = Decimal("1")
+
+
+def money(value: Any, currency: str) -> Money:
+    """An amount in the currency's minor units ("49.9" and "49.9000" are both "49.90")."""
+    try:
+        amount = Decimal(str(value if value is not None else 0))
+        step = UNITS if currency in ZERO_DECIMAL_CURRENCIES else CENTS
+        return Money(amount.quantize(step), currency)
+    except InvalidOperation:
+        raise unavailable(reached=True) from None
+
+
+def address(data: dict[str, Any] | None) -> Address | None:
+    if not data:
+        return None
+    ident = data.get("id")
+    return Address(
+        id=None if ident is None else str(ident),
+        **{name: _text(data.get(name)) for name in ADDRESS_FIELDS},
+    )
+
+
+def _text(value: Any) -> str | None:
+    return None if value is None else str(value)
+
+
+def cart(data: dict[str, Any]) -> Cart:
+    currency = (data.get("currency") or {}).get("code") or "USD"
+    items = data.get("line_items") or {}
+    lines = [
+        line_item(item, currency)
+        for kind in ("physical_items", "digital_items")
+        for item in items.get(kind) or []
+    ]
+    return Cart(
+        id=str(data["id"]),
+        customer_id=int(data.get("customer_id") or 0),
+        currency_code=currency,
+        line_items=lines,
+        base_amount=money(data.get("base_amount"), currency),
+        cart_amount=money(data.get("cart_amount", data.get("cart_amount_ex_tax")), currency),
+    )
+
+
+def line_item(data: dict[str, Any], currency: str) -> LineItem:
+    variant = data.get("variant_id")
+    return LineItem(
+        id=str(data["id"]),
+        product_id=int(data["product_id"]),
+        variant_id=None if variant is None else int(variant),
+        name=str(data.get("name") or ""),
+        quantity=int(data.get("quantity") or 0),
+        list_price=money(data.get("list_price"), currency),
+        sale_price=money(data.get("sale_price"), currency),
+        extended_sale_price=money(data.get("extended_sale_price"), currency),
+    )
+
+
+def redirect_urls(data: dict[str, Any] | None) -> RedirectUrls | None:
+    if not data:
+        return None
+    return RedirectUrls(
+        cart_url=str(data.get("cart_url") or ""),
+        checkout_url=str(data.get("checkout_url") or ""),
+        embedded_checkout_url=str(data.get("embedded_checkout_url") or ""),
+    )
+
+
+def shipping_option(data: dict[str, Any], currency: str) -> ShippingOption:
+    return ShippingOption(
+        id=str(data["id"]),
+        description=str(data.get("description") or ""),
+        type=str(data.get("type") or ""),
+        transit_time=_text(data.get("transit_time")),
+        cost=money(data.get("cost"), currency),
+    )
+
+
+def consignment(data: dict[str, Any], currency: str) -> Consignment:
+    available = data.get("available_shipping_options")
+    selected = data.get("selected_shipping_option")
+    return Consignment(
+        id=str(data["id"]),
+        address=address(data.get("address") or data.get("shipping_address")) or Address(),
+        line_item_ids=[str(i) for i in data.get("line_item_ids") or []],
+        available_shipping_options=None
+        if available is None
+        else [shipping_option(o, currency) for o in available],
+        selected_shipping_option=shipping_option(selected, currency) if selected else None,
+        shipping_cost=money(data.get("shipping_cost_ex_tax"), currency),
+    )
+
+
+def checkout(data: dict[str, Any]) -> Checkout:
+    the_cart = cart(data["cart"])
+    currency = the_cart.currency_code
+    order = data.get("order_id")
+    return Checkout(
+        id=str(data["id"]),
+        version=int(data.get("version") or 0),
+        order_number=int(order) if order not in (None, "") else None,
+        cart=the_cart,
+        billing_address=address(data.get("billing_address")),
+        consignments=[consignment(c, currency) for c in data.get("consignments") or []],
+        subtotal=money(data.get("subtotal_ex_tax"), currency),
+        shipping_cost_total=money(data.get("shipping_cost_total_ex_tax"), currency),
+        tax_total=money(data.get("tax_total"), currency),
+        grand_total=money(data.get("grand_total"), currency),
+    )
+
+
+def payment_method(data: dict[str, Any]) -> PaymentMethod:
+    return PaymentMethod(
+        id=str(data["id"]),
+        name=str(data.get("name") or ""),
+        type=str(data.get("type") or ""),
+        test_mode=bool(data.get("test_mode")),
+        supported_instruments=[
+            SupportedInstrument(
+                instrument_type=str(i.get("instrument_type") or ""),
+                verification_value_required=bool(i.get("verification_value_required")),
+            )
+            for i in data.get("supported_instruments") or []
+        ],
+        stored_instruments=[
+            s for s in (stored_instrument(i) for i in data.get("stored_instruments") or []) if s
+        ],
+    )
+
+
+def stored_instrument(data: dict[str, Any]) -> StoredInstrument | None:
+    kind = data.get("type")
+    token = str(data.get("token") or "")
+    default = bool(data.get("is_default"))
+    if kind == "stored_card":
+        return StoredCard(
+            token=token,
+            is_default=default,
+            brand=str(data.get("brand") or ""),
+            last4=str(data.get("last_4") or ""),
+            expiry_month=int(data.get("expiry_month") or 0),
+            expiry_year=int(data.get("expiry_year") or 0),
+            issuer_identification_number=str(data.get("issuer_identification_number") or ""),
+        )
+    if kind == "stored_paypal_account":
+        return StoredPayPalAccount(token=token, is_default=default, email=str(data.get("email")))
+    if kind == "stored_bank_account":
+        return StoredBankAccount(
+            token=token,
+            is_default=default,
+            masked_account_number=str(data.get("masked_account_number") or ""),
+            issuer=str(data.get("issuer") or ""),
+        )
+    return None  # an instrument type this gateway does not know is not offered
+
+
+def payment(data: dict[str, Any]) -> Payment:
+    try:
+        return Payment(
+            id=str(data["id"]),
+            status=PaymentStatus(data.get("status")),
+            transaction_type=TransactionType(data.get("transaction_type")),
+        )
+    except (KeyError, ValueError):
+        raise unavailable(reached=True, outcome_unknown=True) from None
+
+
+def transaction(data: dict[str, Any]) -> Transaction:
+    return Transaction(
+        id=str(data.get("id")),
+        event=str(data.get("event") or ""),
+        status=str(data.get("status") or ""),
+        amount=Decimal(str(data.get("amount") or 0)),
+        currency=str(data.get("currency") or ""),
+        payment_method_id=_text(data.get("payment_method_id")),
+    )

@@ -1,0 +1,1 @@
+"""Checkout and payment flows: what the gateway does, independent of GraphQL and HTTP."""

@@ -1,0 +1,194 @@
+"""The checkout flow: cart -> billing address -> consignment -> shipping option -> order."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from gateway.bigcommerce import BigCommerceClient, UpstreamError
+from gateway.domain import validation as check
+from gateway.domain.idempotency import Idempotency, raise_recorded
+from gateway.domain.models import Address, Cart, Checkout, Order, RedirectUrls
+from gateway.domain.order_ids import OrderIdCodec
+from gateway.errors import ErrorCode
+
+
+@dataclass(frozen=True, slots=True)
+class CartLine:
+    product_id: int
+    quantity: int
+    variant_id: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class ConsignmentLine:
+    item_id: str
+    quantity: int
+
+
+def address_body(address: Address) -> dict[str, Any]:
+    """BigCommerce's address object: snake_case fields, absent ones left out."""
+    return {
+        name: getattr(address, name)
+        for name in Address.__slots__
+        if name != "id" and getattr(address, name) is not None
+    }
+
+
+def _with_version(body: dict[str, Any], version: int | None) -> dict[str, Any]:
+    # Only a version the client sent turns on BigCommerce's optimistic concurrency check.
+    return body if version is None else {**body, "version": version}
+
+
+class CheckoutFlows:
+    def __init__(self, client: BigCommerceClient, codec: OrderIdCodec,
+                 idempotency: Idempotency) -> None:
+        self._client = client
+        self._codec = codec
+        self._idempotency = idempotency
+
+    async def create_cart(
+        self,
+        lines: list[CartLine],
+        customer_id: int | None = None,
+        currency_code: str | None = None,
+        channel_id: int | None = None,
+    ) -> tuple[Cart, RedirectUrls | None]:
+        problems = check.Problems()
+        if not lines:
+            problems.add(["input", "lineItems"], "lineItems must have at least one item.")
+        if len(lines) > 100:
+            problems.add(["input", "lineItems"], "lineItems must have at most 100 items.")
+        for index, line in enumerate(lines):
+            path = ["input", "lineItems", str(index)]
+            check.check_positive_id(line.product_id, problems, [*path, "productId"])
+            check.check_positive_id(line.variant_id, problems, [*path, "variantId"])
+            check.check_quantity(line.quantity, problems, [*path, "quantity"])
+        check.check_positive_id(customer_id, problems, ["input", "customerId"])
+        check.check_positive_id(channel_id, problems, ["input", "channelId"])
+        check.check_currency(currency_code, problems, ["input", "currencyCode"])
+        problems.raise_any()
+        body: dict[str, Any] = {
+            "line_items": [
+                {"product_id": line.product_id, "quantity": line.quantity}
+                | ({"variant_id": line.variant_id} if line.variant_id is not None else {})
+                for line in lines
+            ]
+        }
+        if customer_id is not None:
+            body["customer_id"] = customer_id
+        if channel_id is not None:
+            body["channel_id"] = channel_id
+        if currency_code is not None:
+            body["currency"] = {"code": currency_code}
+        return await self._client.create_cart(body)
+
+    async def get_checkout(self, checkout_id: str) -> Checkout:
+        return await self._client.get_checkout(check.checkout_id_or_not_found(checkout_id))
+
+    async def add_billing_address(
+        self, checkout_id: str, address: Address, version: int | None = None
+    ) -> Checkout:
+        problems = check.Problems()
+        address = check.check_address(address, problems, ["input", "address"])
+        problems.raise_any()
+        checkout_id = check.checkout_id_or_not_found(checkout_id)
+        body = _with_version(address_body(address), version)
+        current = await self._client.get_checkout(checkout_id)
+        existing = current.billing_address.id if current.billing_address else None
+        if existing:
+            return await self._client.update_billing_address(checkout_id, existing, body)
+        return await self._client.add_billing_address(checkout_id, body)
+
+    async def add_consignment(
+        self,
+        checkout_id: str,
+        address: Address,
+        lines: list[ConsignmentLine],
+        version: int | None = None,
+    ) -> Checkout:
+        problems = check.Problems()
+        address = check.check_address(address, problems, ["input", "address"])
+        if not lines:
+            problems.add(["input", "lineItems"], "lineItems must have at least one item.")
+        for index, line in enumerate(lines):
+            path = ["input", "lineItems", str(index)]
+            check.check_text(line.item_id, problems, [*path, "itemId"], required=True)
+            check.check_quantity(line.quantity, problems, [*path, "quantity"])
+        problems.raise_any()
+        checkout_id = check.checkout_id_or_not_found(checkout_id)
+        consignment = {
+            "address": address_body(address),
+            "line_items": [{"item_id": line.item_id, "quantity": line.quantity} for line in lines],
+        }
+        return await self._client.add_consignments(checkout_id, [_with_version(consignment,
+                                                                               version)])
+
+    async def select_shipping_option(
+        self,
+        checkout_id: str,
+        consignment_id: str,
+        shipping_option_id: str,
+        version: int | None = None,
+    ) -> Checkout:
+        problems = check.Problems()
+        check.check_text(consignment_id, problems, ["input", "consignmentId"], required=True)
+        check.check_text(shipping_option_id, problems, ["input", "shippingOptionId"],
+                         required=True)
+        problems.raise_any()
+        checkout_id = check.checkout_id_or_not_found(checkout_id)
+        # Its own PUT: an address change in the same request could invalidate the option.
+        body = _with_version({"shipping_option_id": shipping_option_id}, version)
+        return await self._client.update_consignment(checkout_id, consignment_id, body)
+
+    async def create_order(
+        self, checkout_id: str, idempotency_key: str | None, client_key: str | None
+    ) -> Order:
+        problems = check.Problems()
+        check.check_idempotency_key(idempotency_key, problems)
+        problems.raise_any()
+        checkout_id = check.checkout_id_or_not_found(checkout_id)
+        if idempotency_key is None:
+            return await self._create_order(checkout_id)
+        key = self._idempotency.key(client_key, "createOrder", idempotency_key)
+        fingerprint = self._idempotency.fingerprint(["createOrder", checkout_id])
+
+        async def run() -> dict[str, Any]:
+            return (await self._create_order(checkout_id)).to_dict()
+
+        return Order.from_dict(raise_recorded(await self._idempotency.run(key, fingerprint, run)))
+
+    async def _create_order(self, checkout_id: str) -> Order:
+        checkout = await self._client.get_checkout(checkout_id)
+        reusable = await self._unpaid_order_of(checkout)
+        if reusable is not None:
+            return reusable
+        try:
+            number = await self._client.create_order(checkout_id)
+        except UpstreamError as exc:
+            if not exc.outcome_unknown:
+                raise
+            # The order may exist: BigCommerce records it on the checkout.
+            number = (await self._client.get_checkout(checkout_id)).order_number
+            if number is None:
+                raise
+        return await self._client.get_order(number)
+
+    async def _unpaid_order_of(self, checkout: Checkout) -> Order | None:
+        """The checkout's earlier order, if still unpaid and for the same total (no duplicate)."""
+        if checkout.order_number is None:
+            return None
+        try:
+            order = await self._client.get_order(checkout.order_number)
+        except UpstreamError as exc:
+            if exc.code is ErrorCode.NOT_FOUND:
+                return None
+            raise
+        if order.is_incomplete and order.total.amount == checkout.grand_total.amount:
+            return order
+        return None
+
+    async def get_order(self, order_id: str) -> Order:
+        number = self._codec.decode(order_id)
+        return await self._client.get_order(number)
+

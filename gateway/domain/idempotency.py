@@ -1,0 +1,204 @@
+"""Idempotency keys: one upstream effect per (client, mutation, key), kept 24 hours.
+
+A record holds a keyed hash (HMAC) of the input, never the input itself, and
+the result or the error. The same key with the same input gets the first
+answer again; with another input, ``IDEMPOTENCY_KEY_REUSED``; while the first
+is still running, a duplicate waits for it (within the deadline, else
+``IDEMPOTENCY_IN_PROGRESS``). A failure that never reached BigCommerce keeps
+nothing, so the client may retry with the same key.
+
+The backend is in-process by default; ``gateway.shared`` has one in Redis for
+several replicas.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import hmac
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from typing import Any, Protocol
+
+import orjson
+from cachetools import TTLCache
+
+from gateway import deadline
+from gateway.domain.models import Order
+from gateway.errors import ErrorCode, GatewayError
+
+
+@dataclass(frozen=True, slots=True)
+class Stored:
+    fingerprint: str
+    record: dict[str, Any]
+
+
+@dataclass(frozen=True, slots=True)
+class Busy:
+    """Another request holds the key; its fingerprint tells whether the inputs match."""
+
+    fingerprint: str
+
+
+@dataclass(frozen=True, slots=True)
+class Lease:
+    key: str
+    token: str
+
+
+class IdempotencyBackend(Protocol):
+    async def claim(self, key: str, fingerprint: str, ttl_s: float) -> Stored | Busy | Lease:
+        """The stored answer, a note that the key is busy, or the right to run the operation."""
+
+    async def wait(self, key: str, timeout_s: float) -> None:
+        """Return when the key may have settled (or the timeout passed)."""
+
+    async def finish(self, lease: Lease, fingerprint: str, record: dict[str, Any],
+                     ttl_s: float) -> None: ...
+
+    async def abandon(self, lease: Lease) -> None: ...
+
+
+class MemoryIdempotencyBackend:
+    """In one process: a TTL map of records and one Future per key in flight."""
+
+    def __init__(self, maxsize: int = 100_000, ttl_s: float = 24 * 3600.0) -> None:
+        self._records: TTLCache[str, Stored] = TTLCache(maxsize=maxsize, ttl=ttl_s)
+        self._inflight: dict[str, tuple[str, asyncio.Future[None]]] = {}
+        self._next = 0
+
+    async def claim(self, key: str, fingerprint: str, ttl_s: float) -> Stored | Busy | Lease:
+        stored = self._records.get(key)
+        if stored is not None:
+            return stored
+        running = self._inflight.get(key)
+        if running is not None:
+            return Busy(running[0])
+        self._next += 1
+        self._inflight[key] = (fingerprint, asyncio.get_running_loop().create_future())
+        return Lease(key, str(self._next))
+
+    async def wait(self, key: str, timeout_s: float) -> None:
+        running = self._inflight.get(key)
+        if running is None:
+            return
+        try:
+            await asyncio.wait_for(asyncio.shield(running[1]), timeout_s)
+        except TimeoutError:
+            pass
+
+    async def finish(self, lease: Lease, fingerprint: str, record: dict[str, Any],
+                     ttl_s: float) -> None:
+        self._records[lease.key] = Stored(fingerprint, record)
+        self._release(lease.key)
+
+    async def abandon(self, lease: Lease) -> None:
+        self._release(lease.key)
+
+    def _release(self, key: str) -> None:
+        running = self._inflight.pop(key, None)
+        if running is not None and not running[1].done():
+            running[1].set_result(None)
+
+
+class Idempotency:
+    def __init__(self, backend: IdempotencyBackend, secret: bytes, ttl_s: float) -> None:
+        self._backend = backend
+        self._secret = secret
+        self._ttl_s = ttl_s
+        self.replays = 0
+
+    def _hash(self, label: bytes, payload: Any) -> str:
+        message = label + orjson.dumps(payload, option=orjson.OPT_SORT_KEYS)
+        return hmac.new(self._secret, message, hashlib.sha256).hexdigest()
+
+    def key(self, client_key: str | None, mutation: str, idempotency_key: str) -> str:
+        # The client key is a secret too: only its keyed hash goes into the store's keys.
+        return "idem:" + self._hash(b"key|", [client_key or "", mutation, idempotency_key])
+
+    def fingerprint(self, payload: Any) -> str:
+        """A keyed hash of the input: equal inputs match, and a card number cannot be recovered."""
+        return self._hash(b"input|", payload)
+
+    async def run(
+        self,
+        key: str,
+        fingerprint: str,
+        operation: Callable[[], Awaitable[dict[str, Any]]],
+    ) -> dict[str, Any]:
+        """Run ``operation`` at most once for ``key``; return its (possibly replayed) record.
+
+        A record is ``{"ok": ...}`` or ``{"error": ...}``; ``raise_recorded`` turns
+        the latter back into the exception.
+        """
+        while True:
+            claim = await self._backend.claim(key, fingerprint, self._ttl_s)
+            if isinstance(claim, Stored):
+                _check_same_input(claim.fingerprint, fingerprint)
+                self.replays += 1
+                return claim.record
+            if isinstance(claim, Busy):
+                _check_same_input(claim.fingerprint, fingerprint)
+                left = deadline.remaining()
+                if left <= 0.05:
+                    raise GatewayError(
+                        ErrorCode.IDEMPOTENCY_IN_PROGRESS,
+                        "A request with this idempotency key is still running; retry later.",
+                        ["input", "idempotencyKey"],
+                    )
+                await self._backend.wait(key, min(left - 0.05, 1.0))
+                continue
+            return await self._run_leased(claim, fingerprint, operation)
+
+    async def _run_leased(
+        self, lease: Lease, fingerprint: str, operation: Callable[[], Awaitable[dict[str, Any]]]
+    ) -> dict[str, Any]:
+        try:
+            record = {"ok": await operation()}
+        except GatewayError as exc:
+            if not exc.reached_upstream:
+                await self._backend.abandon(lease)
+                raise
+            record = {"error": error_to_record(exc)}
+        except BaseException:
+            # Unknown failure (or cancellation): nothing certain to keep; free the key.
+            await self._backend.abandon(lease)
+            raise
+        await self._backend.finish(lease, fingerprint, record, self._ttl_s)
+        return record
+
+
+def _check_same_input(stored: str, given: str) -> None:
+    if not hmac.compare_digest(stored, given):
+        raise GatewayError(
+            ErrorCode.IDEMPOTENCY_KEY_REUSED,
+            "This idempotency key was used with a different input.",
+            ["input", "idempotencyKey"],
+        )
+
+
+def error_to_record(exc: GatewayError) -> dict[str, Any]:
+    return {
+        "code": exc.code.value,
+        "message": exc.message,
+        "field": exc.field,
+        "extensions": exc.extensions,
+        "order": exc.order.to_dict() if exc.order is not None else None,
+    }
+
+
+def raise_recorded(record: dict[str, Any]) -> Any:
+    """The ``ok`` value of a record, or raise the error it holds."""
+    if "ok" in record:
+        return record["ok"]
+    data = record["error"]
+    error = GatewayError(
+        ErrorCode(data["code"]),
+        data["message"],
+        data["field"],
+        extensions=data["extensions"],
+        order=Order.from_dict(data["order"]) if data["order"] else None,
+    )
+    error.reached_upstream = True
+    raise error

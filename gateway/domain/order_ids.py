@@ -1,0 +1,57 @@
+"""Opaque order ids: BigCommerce's order number, sealed with the gateway's secret.
+
+``ord_`` + base64url(tag ‖ number XOR pad). The tag is an HMAC over the store
+hash and the number, so an id cannot be forged or derived from a number; the
+pad (derived from the tag) hides the number. Deterministic, so one order always
+has one id, in every replica that shares the secret.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import hmac
+import struct
+
+from gateway.errors import ErrorCode, GatewayError
+
+PREFIX = "ord_"
+TAG_BYTES = 16
+
+
+class OrderIdCodec:
+    def __init__(self, secret: bytes, store_hash: str) -> None:
+        self._secret = secret
+        self._store = store_hash.encode()
+
+    def _tag(self, number: int) -> bytes:
+        message = b"order-id|" + self._store + b"|" + struct.pack(">Q", number)
+        return hmac.digest(self._secret, message, hashlib.sha256)[:TAG_BYTES]
+
+    def _pad(self, tag: bytes) -> bytes:
+        return hmac.digest(self._secret, b"order-pad|" + tag, hashlib.sha256)[:8]
+
+    def encode(self, number: int) -> str:
+        tag = self._tag(number)
+        hidden = bytes(a ^ b for a, b in zip(struct.pack(">Q", number), self._pad(tag),
+                                             strict=True))
+        return PREFIX + base64.urlsafe_b64encode(tag + hidden).decode().rstrip("=")
+
+    def decode(self, order_id: str, field: list[str] | None = None) -> int:
+        """The order number of a genuine id; ``NOT_FOUND`` for anything else (a bare number too)."""
+        not_found = GatewayError(ErrorCode.NOT_FOUND, "No order has this id.", field)
+        if not isinstance(order_id, str) or not order_id.startswith(PREFIX) or len(order_id) > 64:
+            raise not_found
+        body = order_id[len(PREFIX):]
+        try:
+            raw = base64.urlsafe_b64decode(body + "=" * (-len(body) % 4))
+        except ValueError:
+            raise not_found from None
+        if len(raw) != TAG_BYTES + 8:
+            raise not_found
+        tag, hidden = raw[:TAG_BYTES], raw[TAG_BYTES:]
+        (number,) = struct.unpack(">Q", bytes(a ^ b for a, b in zip(hidden, self._pad(tag),
+                                                                       strict=True)))
+        if not hmac.compare_digest(tag, self._tag(number)) or self.encode(number) != order_id:
+            raise not_found
+        return number

@@ -1,0 +1,233 @@
+"""Paying an order: check the input, mint a PAT, charge once, read the order back.
+
+BigCommerce's payment call has no idempotency key and a PAT is single use, so
+a payment whose outcome is unknown (timeout, dropped connection, 5xx, an
+unreadable body, or 30105 duplicate) is never sent again: the order's status
+says what happened.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from gateway.bigcommerce import BigCommerceClient, UpstreamError
+from gateway.domain import validation as check
+from gateway.domain.idempotency import Idempotency, raise_recorded
+from gateway.domain.models import (
+    PaymentMethod,
+    PaymentResult,
+    StoredBankAccount,
+    StoredCard,
+    StoredPayPalAccount,
+)
+from gateway.domain.order_ids import OrderIdCodec
+from gateway.domain.payment_methods import PaymentMethodsCache
+from gateway.errors import ErrorCode, GatewayError
+
+ORDER_ID_PATH = ["input", "orderId"]
+STORED_TYPES = {
+    StoredCard: "stored_card",
+    StoredPayPalAccount: "stored_paypal_account",
+    StoredBankAccount: "stored_bank_account",
+}
+
+
+class PaymentFlows:
+    def __init__(
+        self,
+        client: BigCommerceClient,
+        codec: OrderIdCodec,
+        idempotency: Idempotency,
+        methods: PaymentMethodsCache,
+    ) -> None:
+        self._client = client
+        self._codec = codec
+        self._idempotency = idempotency
+        self._methods = methods
+
+    async def payment_methods(self, order_id: str) -> list[PaymentMethod]:
+        number = self._codec.decode(order_id)
+        return await self._methods_for(number)
+
+    async def _methods_for(self, number: int) -> list[PaymentMethod]:
+        methods, _cached = await self._methods.get(
+            self._client.store_hash, number, lambda: self._client.get_payment_methods(number)
+        )
+        return methods
+
+    async def pay_with_card(
+        self,
+        order_id: str,
+        payment_method_id: str,
+        card: check.CardDetails,
+        save_instrument: bool = False,
+        idempotency_key: str | None = None,
+        client_key: str | None = None,
+    ) -> PaymentResult:
+        problems = check.Problems()
+        check.check_card(card, problems, ["input", "card"])
+        check.check_text(payment_method_id, problems, ["input", "paymentMethodId"], required=True)
+        check.check_idempotency_key(idempotency_key, problems)
+        number = self._decode(order_id, problems)
+        problems.raise_any()
+        digits = card.digits
+        fingerprint = [
+            "payWithCard", number, payment_method_id, digits, card.cardholder_name.strip(),
+            card.expiry_month, card.expiry_year, card.verification_value, save_instrument,
+        ]  # fmt: skip
+
+        async def charge() -> PaymentResult:
+            method = await self._accepted(number, payment_method_id)
+            brand = check.card_brand(digits)
+            offered = {i.instrument_type for i in method.supported_instruments}
+            if method.type != "card" or (brand != "CARD" and offered and brand not in offered):
+                raise GatewayError(
+                    ErrorCode.PAYMENT_METHOD_NOT_ACCEPTED,
+                    "This payment method does not take this card.",
+                    ["input", "paymentMethodId"],
+                )
+            instrument = {
+                "type": "card",
+                "number": digits,
+                "cardholder_name": card.cardholder_name.strip(),
+                "expiry_month": card.expiry_month,
+                "expiry_year": card.expiry_year,
+                "verification_value": card.verification_value,
+            }
+            return await self._charge(number, payment_method_id, instrument, save_instrument)
+
+        return await self._once("payWithCard", idempotency_key, client_key, fingerprint, charge,
+                                number)
+
+    async def pay_with_stored_card(
+        self,
+        order_id: str,
+        payment_method_id: str,
+        token: str,
+        verification_value: str | None = None,
+        idempotency_key: str | None = None,
+        client_key: str | None = None,
+    ) -> PaymentResult:
+        problems = check.Problems()
+        check.check_text(payment_method_id, problems, ["input", "paymentMethodId"], required=True)
+        check.check_text(token, problems, ["input", "token"], required=True)
+        if verification_value is not None:
+            check.check_cvv(verification_value, problems, ["input", "verificationValue"],
+                            amex=None)
+        check.check_idempotency_key(idempotency_key, problems)
+        number = self._decode(order_id, problems)
+        problems.raise_any()
+        fingerprint = ["payWithStoredCard", number, payment_method_id, token, verification_value]
+
+        async def charge() -> PaymentResult:
+            method = await self._accepted(number, payment_method_id)
+            stored = next((s for s in method.stored_instruments if s.token == token), None)
+            if stored is None:
+                raise GatewayError(
+                    ErrorCode.STORED_INSTRUMENT_NOT_FOUND,
+                    "No stored instrument with this token belongs to the order's shopper.",
+                    ["input", "token"],
+                )
+            instrument: dict[str, Any] = {"type": STORED_TYPES[type(stored)], "token": token}
+            if isinstance(stored, StoredCard):
+                required = any(
+                    i.instrument_type == "STORED_CARD" and i.verification_value_required
+                    for i in method.supported_instruments
+                )
+                if verification_value is None and required:
+                    raise GatewayError(ErrorCode.VALIDATION,
+                                       "verificationValue is required for this stored card.",
+                                       ["input", "verificationValue"])
+                if verification_value is not None:
+                    instrument["verification_value"] = verification_value
+            return await self._charge(number, payment_method_id, instrument, None)
+
+        return await self._once("payWithStoredCard", idempotency_key, client_key, fingerprint,
+                                charge, number)
+
+    def _decode(self, order_id: str, problems: check.Problems) -> int:
+        try:
+            return self._codec.decode(order_id, ORDER_ID_PATH)
+        except GatewayError as exc:
+            problems.errors.insert(0, exc)
+            return 0
+
+    async def _accepted(self, number: int, payment_method_id: str) -> PaymentMethod:
+        for method in await self._methods_for(number):
+            if method.id == payment_method_id:
+                return method
+        raise GatewayError(
+            ErrorCode.PAYMENT_METHOD_NOT_ACCEPTED,
+            "This payment method is not accepted for the order.",
+            ["input", "paymentMethodId"],
+        )
+
+    async def _once(
+        self,
+        mutation: str,
+        idempotency_key: str | None,
+        client_key: str | None,
+        fingerprint: list[Any],
+        charge: Any,
+        number: int,
+    ) -> PaymentResult:
+        if idempotency_key is None:
+            return await charge()  # type: ignore[no-any-return]
+        key = self._idempotency.key(client_key, mutation, idempotency_key)
+
+        async def run() -> dict[str, Any]:
+            return (await charge()).to_dict()  # type: ignore[no-any-return]
+
+        record = await self._idempotency.run(key, self._idempotency.fingerprint(fingerprint), run)
+        try:
+            return PaymentResult.from_dict(raise_recorded(record))
+        except GatewayError as exc:
+            if exc.code is not ErrorCode.PAYMENT_OUTCOME_UNKNOWN:
+                raise
+            # The first attempt's outcome was unknown: the order may have moved since.
+            return await self._reconcile(number)
+
+    async def _charge(
+        self,
+        number: int,
+        payment_method_id: str,
+        instrument: dict[str, Any],
+        save_instrument: bool | None,
+    ) -> PaymentResult:
+        access_token = await self._client.create_payment_access_token(number)
+        payment_body: dict[str, Any] = {"instrument": instrument,
+                                        "payment_method_id": payment_method_id}
+        if save_instrument is not None:
+            payment_body["save_instrument"] = save_instrument
+        try:
+            payment = await self._client.process_payment(access_token, payment_body)
+        except UpstreamError as exc:
+            if exc.outcome_unknown or exc.code is ErrorCode.DUPLICATE_TRANSACTION:
+                return await self._reconcile(number)
+            raise
+        finally:
+            del payment_body, instrument  # no card data outlives the call
+        await self._methods.drop(self._client.store_hash, number)
+        try:
+            order = await self._client.get_order(number)
+        except UpstreamError:
+            order = None  # charged: the answer is success even if the read-back failed
+        return PaymentResult(payment=payment, order=order)
+
+    async def _reconcile(self, number: int) -> PaymentResult:
+        """After an unknown outcome: success if the order left Incomplete, else tell the client to wait."""
+        try:
+            order = await self._client.get_order(number)
+        except UpstreamError:
+            order = None
+        if order is not None and not order.is_incomplete:
+            await self._methods.drop(self._client.store_hash, number)
+            return PaymentResult(payment=None, order=order)
+        error = GatewayError(
+            ErrorCode.PAYMENT_OUTCOME_UNKNOWN,
+            "The payment's outcome is not known yet. Do not pay again: check the order's "
+            "status shortly.",
+            order=order,
+        )
+        error.reached_upstream = True
+        raise error

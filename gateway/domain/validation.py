@@ -1,0 +1,212 @@
+"""Input checks made before any upstream call.
+
+Each failure names the field by its GraphQL input path. Messages describe the
+rule, never the value: a card number or CVV must not come back in an error.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+import uuid
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+from gateway.domain.countries import ISO_3166_ALPHA2, STATE_REQUIRED
+from gateway.domain.models import Address
+from gateway.errors import ErrorCode, GatewayError, GatewayErrors
+
+MAX_TEXT = 255
+MAX_QUANTITY = 10_000
+MAX_IDEMPOTENCY_KEY = 255
+EMAIL = re.compile(r"^[^@\s]{1,64}@[^@\s]+\.[^@\s]{2,}$")
+PHONE = re.compile(r"^\+?[1-9]\d{1,14}(x\d{1,5})?$")
+PHONE_NOISE = re.compile(r"[\s().\-]")
+CURRENCY = re.compile(r"^[A-Z]{3}$")
+CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+
+
+@dataclass(frozen=True)
+class CardDetails:
+    """A new card, as the shopper typed it. Never printed: repr shows brand and last 4 only."""
+
+    number: str = field(repr=False)
+    cardholder_name: str = field(repr=False)
+    expiry_month: int
+    expiry_year: int
+    verification_value: str = field(repr=False)
+
+    @property
+    def digits(self) -> str:
+        return re.sub(r"[\s-]", "", self.number)
+
+    def __repr__(self) -> str:
+        return f"CardDetails({mask_card_number(self.digits)}, {self.expiry_month}/{self.expiry_year})"
+
+
+class Problems:
+    """Collects every problem in one input, so the client can fix them all at once."""
+
+    def __init__(self) -> None:
+        self.errors: list[GatewayError] = []
+
+    def add(self, path: Sequence[str], message: str, code: ErrorCode = ErrorCode.VALIDATION
+            ) -> None:
+        self.errors.append(GatewayError(code, message, list(path)))
+
+    def raise_any(self) -> None:
+        if len(self.errors) == 1:
+            raise self.errors[0]
+        if self.errors:
+            raise GatewayErrors(self.errors)
+
+
+def luhn_ok(digits: str) -> bool:
+    total = 0
+    for index, char in enumerate(reversed(digits)):
+        value = ord(char) - 48
+        if index % 2:
+            value *= 2
+            if value > 9:
+                value -= 9
+        total += value
+    return total % 10 == 0
+
+
+def card_brand(digits: str) -> str:
+    if digits[:2] in ("34", "37"):
+        return "AMEX"
+    if digits[:1] == "4":
+        return "VISA"
+    if digits[:2] in ("51", "52", "53", "54", "55") or "2221" <= digits[:4] <= "2720":
+        return "MASTERCARD"
+    if digits[:4] == "6011" or digits[:2] == "65":
+        return "DISCOVER"
+    return "CARD"
+
+
+def mask_card_number(digits: str) -> str:
+    """At most the BIN and the last four (PCI DSS display rule)."""
+    if len(digits) < 13 or not digits.isdigit():
+        return "****"
+    return f"{digits[:6]}{'*' * (len(digits) - 10)}{digits[-4:]}"
+
+
+def check_card(card: CardDetails, problems: Problems, path: Sequence[str],
+               today: dt.date | None = None) -> None:
+    today = today or dt.date.today()
+    digits = card.digits
+    number_path = [*path, "number"]
+    if not digits.isdigit():
+        problems.add(number_path, "The card number must contain only digits.",
+                     ErrorCode.INVALID_CARD)
+    elif not 13 <= len(digits) <= 19:
+        problems.add(number_path, "The card number must have 13 to 19 digits.",
+                     ErrorCode.INVALID_CARD)
+    elif not luhn_ok(digits):
+        problems.add(number_path, "The card number is not valid (check digit).",
+                     ErrorCode.INVALID_CARD)
+    name = card.cardholder_name.strip()
+    if not name or len(name) > 100 or CONTROL.search(name) or name.isdigit():
+        problems.add([*path, "cardholderName"], "The cardholder name must be 1 to 100 letters.")
+    month_ok = 1 <= card.expiry_month <= 12
+    if not month_ok:
+        problems.add([*path, "expiryMonth"], "The expiry month must be 1 to 12.")
+    if not 1000 <= card.expiry_year <= 9999:
+        problems.add([*path, "expiryYear"], "The expiry year must have four digits.")
+    elif month_ok and (card.expiry_year, card.expiry_month) < (today.year, today.month):
+        problems.add([*path, "expiryYear"], "The card has expired.", ErrorCode.CARD_EXPIRED)
+    check_cvv(card.verification_value, problems, [*path, "verificationValue"],
+              amex=digits.isdigit() and card_brand(digits) == "AMEX")
+
+
+def check_cvv(value: str, problems: Problems, path: Sequence[str], amex: bool | None) -> None:
+    lengths = {4} if amex else {3} if amex is False else {3, 4}
+    if not value.isdigit() or len(value) not in lengths:
+        wanted = "4 digits" if amex else "3 digits" if amex is False else "3 or 4 digits"
+        problems.add(path, f"The card security code must be {wanted}.", ErrorCode.INVALID_CARD)
+
+
+def check_text(value: str | None, problems: Problems, path: Sequence[str], *,
+               required: bool = False, max_length: int = MAX_TEXT) -> None:
+    if value is None or not value.strip():
+        if required:
+            problems.add(path, f"{path[-1]} is required.")
+        return
+    if len(value) > max_length:
+        problems.add(path, f"{path[-1]} must be at most {max_length} characters.")
+    elif CONTROL.search(value):
+        problems.add(path, f"{path[-1]} must not contain control characters.")
+
+
+def check_address(address: Address, problems: Problems, path: Sequence[str]) -> Address:
+    """Check an address (BigCommerce needs it whole to create an order); return it normalised."""
+    required = {"first_name", "last_name", "address1", "city", "country_code", "email",
+                "postal_code"}
+    for name in Address.__slots__:
+        if name == "id":
+            continue
+        value = getattr(address, name)
+        check_text(value, problems, [*path, _camel(name)], required=name in required)
+    email = address.email
+    if email and email.strip() and not EMAIL.match(email.strip()):
+        problems.add([*path, "email"], "email is not a valid email address.")
+    country = (address.country_code or "").strip().upper()
+    if country and country not in ISO_3166_ALPHA2:
+        problems.add([*path, "countryCode"], "countryCode must be an ISO 3166-1 alpha-2 code.")
+    if country in STATE_REQUIRED and not (address.state_or_province or "").strip():
+        problems.add([*path, "stateOrProvince"], f"stateOrProvince is required for {country}.")
+    phone = address.phone
+    if phone and phone.strip():
+        phone = PHONE_NOISE.sub("", phone)
+        if not PHONE.match(phone):
+            problems.add([*path, "phone"], "phone must be an international number like +15125550100.")
+    return Address(
+        **{name: getattr(address, name) for name in Address.__slots__ if name not in
+           ("country_code", "phone", "email")},
+        country_code=country or None,
+        phone=phone or None,
+        email=(email or "").strip() or None,
+    )
+
+
+def check_quantity(value: int, problems: Problems, path: Sequence[str]) -> None:
+    if not 0 < value <= MAX_QUANTITY:
+        problems.add(path, f"quantity must be between 1 and {MAX_QUANTITY}.")
+
+
+def check_positive_id(value: int | None, problems: Problems, path: Sequence[str]) -> None:
+    if value is not None and not 0 < value < 2**31:
+        problems.add(path, f"{path[-1]} must be a positive id.")
+
+
+def check_currency(value: str | None, problems: Problems, path: Sequence[str]) -> None:
+    if value is not None and not CURRENCY.match(value):
+        problems.add(path, "currencyCode must be an ISO 4217 code such as USD.")
+
+
+def check_idempotency_key(value: str | None, problems: Problems,
+                          path: Sequence[str] = ("input", "idempotencyKey")) -> None:
+    if value is None:
+        return
+    if not value or len(value) > MAX_IDEMPOTENCY_KEY or CONTROL.search(value):
+        problems.add(path, f"idempotencyKey must be 1 to {MAX_IDEMPOTENCY_KEY} printable characters.")
+
+
+def checkout_id_or_not_found(value: str) -> str:
+    """BigCommerce checkout ids are cart UUIDs; anything else cannot exist upstream."""
+    try:
+        return str(uuid.UUID(value))
+    except (ValueError, AttributeError, TypeError):
+        raise GatewayError(ErrorCode.NOT_FOUND, "No checkout has this id.",
+                           ["input", "checkoutId"]) from None
+
+
+def check_opaque_id(value: str, problems: Problems, path: Sequence[str]) -> None:
+    if not value or len(value) > 128 or CONTROL.search(value):
+        problems.add(path, f"{path[-1]} is not a valid id.")
+
+
+def _camel(name: str) -> str:
+    head, *rest = name.split("_")
+    return head + "".join(word.capitalize() for word in rest)

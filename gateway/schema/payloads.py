@@ -1,0 +1,78 @@
+"""Mutation payloads: the result, and every expected failure as a ``UserError``."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable
+from typing import Any, TypeVar, cast
+
+import strawberry
+
+from gateway.errors import GatewayError, GatewayErrors
+from gateway.schema.types import Cart, Checkout, Order, Payment, RedirectUrls, UserError
+
+T = TypeVar("T")
+
+
+def user_errors(error: GatewayError | GatewayErrors) -> list[UserError]:
+    found = error.errors if isinstance(error, GatewayErrors) else [error]
+    return [
+        UserError(
+            code=e.code,
+            field=e.field,
+            message=e.message,
+            retry_after_ms=e.extensions.get("retryAfterMs"),
+        )
+        for e in found
+    ]
+
+
+async def attempt(work: Awaitable[T]) -> tuple[T | None, list[UserError], Any]:
+    """Run a domain call: its result, or the user errors (and the order they concern)."""
+    try:
+        return await work, [], None
+    except GatewayErrors as exc:
+        return None, user_errors(exc), None
+    except GatewayError as exc:
+        return None, user_errors(exc), exc.order
+
+
+@strawberry.type
+class CreateCartPayload:
+    cart: Cart | None
+    redirect_urls: RedirectUrls | None
+    errors: list[UserError]
+
+
+@strawberry.type
+class CheckoutPayload:
+    """Shared by the checkout steps: the checkout as it is after the step."""
+
+    checkout: Checkout | None
+    errors: list[UserError]
+
+    @classmethod
+    async def of(cls, work: Awaitable[Any]) -> CheckoutPayload:
+        checkout, errors, _ = await attempt(work)
+        return cls(checkout=cast(Checkout | None, checkout), errors=errors)
+
+
+@strawberry.type
+class CreateOrderPayload:
+    order: Order | None
+    errors: list[UserError]
+
+
+@strawberry.type
+class PaymentPayload:
+    """A payment's answer; on failure, ``order`` still shows where the order stands."""
+
+    payment: Payment | None
+    order: Order | None
+    errors: list[UserError]
+
+    @classmethod
+    async def of(cls, work: Awaitable[Any]) -> PaymentPayload:
+        result, errors, order = await attempt(work)
+        if result is None:
+            return cls(payment=None, order=order, errors=errors)
+        return cls(payment=result.payment, order=result.order, errors=errors)

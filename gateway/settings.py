@@ -1,0 +1,157 @@
+"""Configuration read from the environment, once, at start.
+
+Two modes: *sandbox* (no store hash and no token: the embedded sandbox store
+serves) and *production* (both set). One without the other, or a malformed
+value, is a ``ConfigError`` whose message is the single line the CLI prints.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import os
+import secrets
+from collections.abc import Mapping
+from dataclasses import dataclass, field, replace
+from urllib.parse import urlsplit
+
+
+class ConfigError(Exception):
+    """A missing or malformed setting; the message names the variable."""
+
+
+@dataclass(frozen=True)
+class Timeouts:
+    """Seconds allowed for one upstream call, per call class (each also bounded by the deadline)."""
+
+    read: float = 5.0
+    write: float = 10.0  # address and consignment writes wait on the tax provider
+    order: float = 15.0
+    payment: float = 20.0
+
+
+@dataclass(frozen=True)
+class Settings:
+    store_hash: str
+    access_token: str = field(repr=False)
+    api_url: str
+    payments_url: str
+    secret: bytes = field(repr=False)
+    sandbox: bool
+    client_keys: tuple[str, ...] = field(default=(), repr=False)
+    deadline_s: float = 25.0
+    redis_url: str | None = field(default=None, repr=False)
+    graphiql: bool = True
+    introspection: bool = True
+    debug: bool = False
+    payment_methods_ttl_s: float = 60.0
+    idempotency_ttl_s: float = 24 * 3600.0
+    upstream_pool_size: int = 64
+    timeouts: Timeouts = field(default_factory=Timeouts)
+    cors_origins: tuple[str, ...] = ()
+
+    @classmethod
+    def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
+        env = os.environ if env is None else env
+        reader = _Reader(env)
+        store_hash = reader.text("BIGCOMMERCE_STORE_HASH")
+        token = reader.text("BIGCOMMERCE_ACCESS_TOKEN")
+        if bool(store_hash) != bool(token):
+            missing = "BIGCOMMERCE_ACCESS_TOKEN" if store_hash else "BIGCOMMERCE_STORE_HASH"
+            raise ConfigError(
+                f"{missing} is not set: set both BIGCOMMERCE_STORE_HASH and "
+                "BIGCOMMERCE_ACCESS_TOKEN for a real store, or neither for the sandbox store"
+            )
+        sandbox = not store_hash
+        secret_text = reader.text("GATEWAY_SECRET")
+        if not secret_text and not sandbox:
+            raise ConfigError("GATEWAY_SECRET is required with a real store (it signs order ids)")
+        if secret_text and len(secret_text) < 16:
+            raise ConfigError("GATEWAY_SECRET must be at least 16 characters")
+        api_url = reader.url("BIGCOMMERCE_API_URL", "https://api.bigcommerce.com")
+        payments_url = reader.url("BIGCOMMERCE_PAYMENTS_URL", "https://payments.bigcommerce.com")
+        return cls(
+            store_hash=store_hash or "sandbox",
+            access_token=token or "",
+            api_url=api_url,
+            payments_url=payments_url,
+            secret=secret_text.encode() if secret_text else secrets.token_bytes(32),
+            sandbox=sandbox,
+            client_keys=reader.csv("GATEWAY_CLIENT_KEYS"),
+            deadline_s=reader.number("GATEWAY_DEADLINE_S", 25.0, low=0.5, high=600),
+            redis_url=reader.text("GATEWAY_REDIS_URL") or None,
+            graphiql=reader.flag("GATEWAY_GRAPHIQL", sandbox),
+            introspection=reader.flag("GATEWAY_INTROSPECTION", sandbox),
+            debug=reader.flag("GATEWAY_DEBUG", False),
+            payment_methods_ttl_s=reader.number("GATEWAY_PAYMENT_METHODS_TTL_S", 60.0, 0, 3600),
+            upstream_pool_size=int(reader.number("GATEWAY_UPSTREAM_POOL_SIZE", 64, 1, 1000)),
+            timeouts=Timeouts(
+                read=reader.number("GATEWAY_TIMEOUT_READ_S", 5.0, 0.1, 600),
+                write=reader.number("GATEWAY_TIMEOUT_WRITE_S", 10.0, 0.1, 600),
+                order=reader.number("GATEWAY_TIMEOUT_ORDER_S", 15.0, 0.1, 600),
+                payment=reader.number("GATEWAY_TIMEOUT_PAYMENT_S", 20.0, 0.1, 600),
+            ),
+            cors_origins=reader.csv("GATEWAY_CORS_ORIGINS"),
+        )
+
+    def with_upstream(self, api_url: str, payments_url: str, store_hash: str, token: str) -> Settings:
+        """The same settings pointed at another upstream (the embedded sandbox store)."""
+        return replace(
+            self,
+            api_url=api_url.rstrip("/"),
+            payments_url=payments_url.rstrip("/"),
+            store_hash=store_hash,
+            access_token=token,
+        )
+
+
+def is_loopback_url(url: str) -> bool:
+    host = urlsplit(url).hostname or ""
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+class _Reader:
+    def __init__(self, env: Mapping[str, str]) -> None:
+        self._env = env
+
+    def text(self, name: str) -> str:
+        return self._env.get(name, "").strip()
+
+    def csv(self, name: str) -> tuple[str, ...]:
+        return tuple(part.strip() for part in self.text(name).split(",") if part.strip())
+
+    def flag(self, name: str, default: bool) -> bool:
+        value = self.text(name)
+        if not value:
+            return default
+        if value in ("1", "true", "yes", "on"):
+            return True
+        if value in ("0", "false", "no", "off"):
+            return False
+        raise ConfigError(f"{name} must be 1 or 0, not {value!r}")
+
+    def number(self, name: str, default: float, low: float, high: float) -> float:
+        value = self.text(name)
+        if not value:
+            return default
+        try:
+            number = float(value)
+        except ValueError:
+            raise ConfigError(f"{name} must be a number, not {value!r}") from None
+        if not low <= number <= high:
+            raise ConfigError(f"{name} must be between {low:g} and {high:g}, not {value}")
+        return number
+
+    def url(self, name: str, default: str) -> str:
+        value = self.text(name) or default
+        parts = urlsplit(value)
+        if parts.scheme not in ("http", "https") or not parts.hostname:
+            raise ConfigError(f"{name} must be an http(s) URL, not {value!r}")
+        # TLS verification is always on; plain http is allowed only to this machine.
+        if parts.scheme == "http" and not is_loopback_url(value):
+            raise ConfigError(f"{name} must use https (plain http only to a loopback address)")
+        return value.rstrip("/")

@@ -1,0 +1,1 @@
+"""HTTP: the Starlette app served by uvicorn (GraphQL, health, readiness)."""
