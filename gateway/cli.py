@@ -61,8 +61,16 @@ def _serve(host: str, port: int) -> int:
     if settings.sandbox:
         settings = _with_embedded_sandbox(settings)
     app = create_app(settings)
-    uvicorn.run(app, host=host, port=port, loop="uvloop", http="httptools",
-                access_log=False, log_level="warning", timeout_graceful_shutdown=30)
+    uvicorn.run(
+        app,
+        host=host,
+        port=port,
+        loop="uvloop",
+        http="httptools",
+        access_log=False,
+        log_level="warning",
+        timeout_graceful_shutdown=30,
+    )
     return 0
 
 
@@ -70,10 +78,13 @@ def _with_embedded_sandbox(settings: Settings) -> Settings:
     from gateway.sandbox import start_in_thread
 
     token = secrets.token_urlsafe(24)
-    handle = start_in_thread(host="127.0.0.1", port=0, payments_port=0, store_hash="sandbox",
-                             token=token)
+    handle = start_in_thread(
+        host="127.0.0.1", port=0, payments_port=0, store_hash="sandbox", token=token
+    )
     log.info(
         "sandbox mode: no BigCommerce credentials are set, so the embedded sandbox store serves "
-        "(management API %s, payments API %s)", handle.api_url, handle.payments_url,
+        "(management API %s, payments API %s)",
+        handle.api_url,
+        handle.payments_url,
     )
     return settings.with_upstream(handle.api_url, handle.payments_url, "sandbox", token)

@@ -93,7 +93,9 @@ class Settings:
             cors_origins=reader.csv("GATEWAY_CORS_ORIGINS"),
         )
 
-    def with_upstream(self, api_url: str, payments_url: str, store_hash: str, token: str) -> Settings:
+    def with_upstream(
+        self, api_url: str, payments_url: str, store_hash: str, token: str
+    ) -> Settings:
         """The same settings pointed at another upstream (the embedded sandbox store)."""
         return replace(
             self,

@@ -62,8 +62,14 @@ class BigCommerceClient:
         )
         return response.data
 
-    async def _data(self, call: CallClass, method: str, url: str, body: Any = None,
-                    field_prefix: tuple[str, ...] = ("input",)) -> Any:
+    async def _data(
+        self,
+        call: CallClass,
+        method: str,
+        url: str,
+        body: Any = None,
+        field_prefix: tuple[str, ...] = ("input",),
+    ) -> Any:
         payload = await self._json(call, method, url, body, field_prefix)
         if not isinstance(payload, dict) or "data" not in payload:
             raise unavailable(reached=True)
@@ -78,8 +84,9 @@ class BigCommerceClient:
     # Carts and checkouts
 
     async def create_cart(self, body: dict[str, Any]) -> tuple[Cart, RedirectUrls | None]:
-        data = await self._data(CallClass.WRITE, "POST", f"{self._v3}/carts?include=redirect_urls",
-                                body)
+        data = await self._data(
+            CallClass.WRITE, "POST", f"{self._v3}/carts?include=redirect_urls", body
+        )
         return parse.cart(data), parse.redirect_urls(data.get("redirect_urls"))
 
     async def get_checkout(self, checkout_id: str) -> Checkout:
@@ -152,8 +159,7 @@ class BigCommerceClient:
 
     async def create_payment_access_token(self, order_number: int) -> str:
         body = {"order": {"id": int(order_number), "is_recurring": False}}
-        data = await self._data(CallClass.TOKEN, "POST", f"{self._v3}/payments/access_tokens",
-                                body)
+        data = await self._data(CallClass.TOKEN, "POST", f"{self._v3}/payments/access_tokens", body)
         token = data.get("id") if isinstance(data, dict) else None
         if not isinstance(token, str) or not token:
             raise unavailable(reached=True)
@@ -166,7 +172,10 @@ class BigCommerceClient:
             "Content-Type": "application/json",
         }
         response = await self._transport.call(
-            CallClass.PAYMENT, "POST", self._payments, headers=headers,
+            CallClass.PAYMENT,
+            "POST",
+            self._payments,
+            headers=headers,
             json={"payment": payment},
         )
         data = response.data.get("data") if isinstance(response.data, dict) else None

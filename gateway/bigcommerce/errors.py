@@ -41,7 +41,7 @@ MESSAGES: dict[ErrorCode, str] = {
     ErrorCode.CONFLICT: "The checkout changed since it was read; read it again and retry.",
     ErrorCode.INVALID_CARD: "The card details could not be verified.",
     ErrorCode.CARD_EXPIRED: "The card has expired.",
-    ErrorCode.PAYMENT_DECLINED: "The payment was declined; contact the card issuer or use another card.",
+    ErrorCode.PAYMENT_DECLINED: "The payment was declined; use another card or ask the issuer.",
     ErrorCode.INSUFFICIENT_FUNDS: "The payment was declined for insufficient funds.",
     ErrorCode.STORED_INSTRUMENT_NOT_FOUND: "The stored payment instrument was not found.",
     ErrorCode.PAYMENT_METHOD_NOT_ACCEPTED: "This payment method is not accepted for the order.",
@@ -82,8 +82,9 @@ class UpstreamError(GatewayError):
         extensions: dict[str, Any] = {}
         if retry_after_ms is not None:
             extensions["retryAfterMs"] = retry_after_ms
-        super().__init__(code, message or MESSAGES.get(code, "Upstream error."), field,
-                         extensions=extensions)
+        super().__init__(
+            code, message or MESSAGES.get(code, "Upstream error."), field, extensions=extensions
+        )
         self.status = status
         self.bc_code = bc_code
         self.reached = reached
@@ -92,10 +93,15 @@ class UpstreamError(GatewayError):
         self.retry_after_ms = retry_after_ms
 
 
-def unavailable(*, reached: bool, outcome_unknown: bool = False, status: int | None = None
-                ) -> UpstreamError:
-    return UpstreamError(ErrorCode.UPSTREAM_UNAVAILABLE, status=status, reached=reached,
-                         outcome_unknown=outcome_unknown)
+def unavailable(
+    *, reached: bool, outcome_unknown: bool = False, status: int | None = None
+) -> UpstreamError:
+    return UpstreamError(
+        ErrorCode.UPSTREAM_UNAVAILABLE,
+        status=status,
+        reached=reached,
+        outcome_unknown=outcome_unknown,
+    )
 
 
 def error_from_response(
@@ -108,15 +114,21 @@ def error_from_response(
 ) -> UpstreamError:
     """The contract error for a non-2xx BigCommerce response."""
     if status == 429:
-        return UpstreamError(ErrorCode.RATE_LIMITED, status=status, reached=False,
-                             retry_after_ms=retry_after_ms)
+        return UpstreamError(
+            ErrorCode.RATE_LIMITED, status=status, reached=False, retry_after_ms=retry_after_ms
+        )
     bc_code = _payment_code(body)
     if bc_code is not None and bc_code in PAYMENT_CODES:
         code = PAYMENT_CODES[bc_code]
         if code is ErrorCode.UPSTREAM_UNAVAILABLE and payment_sent:
             return unavailable(reached=True, outcome_unknown=True, status=status)
-        return UpstreamError(code, SPECIFIC_MESSAGES.get(bc_code), status=status, bc_code=bc_code,
-                             field=_card_field(code, field_prefix))
+        return UpstreamError(
+            code,
+            SPECIFIC_MESSAGES.get(bc_code),
+            status=status,
+            bc_code=bc_code,
+            field=_card_field(code, field_prefix),
+        )
     if status >= 500:
         return unavailable(reached=True, outcome_unknown=payment_sent, status=status)
     if status in (401, 403):
@@ -128,8 +140,12 @@ def error_from_response(
     fields = _field_errors(body)
     if fields:
         first = fields[0]
-        return UpstreamError(ErrorCode.VALIDATION, _field_message(first),
-                             [*field_prefix, *_camel_path(first)], status=status)
+        return UpstreamError(
+            ErrorCode.VALIDATION,
+            _field_message(first),
+            [*field_prefix, *_camel_path(first)],
+            status=status,
+        )
     return UpstreamError(ErrorCode.VALIDATION, status=status)
 
 

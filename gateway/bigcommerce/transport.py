@@ -9,6 +9,7 @@ process), and turns every failure into an ``UpstreamError``.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import random
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -30,7 +31,7 @@ class CallClass(Enum):
 
     READ = "read"
     WRITE = "write"  # addresses and consignments: idempotent in effect but slow (tax provider)
-    TOKEN = "token"  # minting a PAT: a spare unused token harms nothing
+    TOKEN = "token"  # noqa: S105 (a call class, not a secret). Minting a PAT: a spare unused token harms nothing
     ORDER = "order"
     PAYMENT = "payment"
 
@@ -62,7 +63,7 @@ class UpstreamTransport:
         connector = aiohttp.TCPConnector(
             limit=self._settings.upstream_pool_size,
             ttl_dns_cache=300,
-            keepalive_timeout=10.0,  # below BigCommerce's idle timeout, so reuse never races a close
+            keepalive_timeout=10.0,  # under the upstream idle timeout: reuse never races a close
         )
         self._session = aiohttp.ClientSession(
             connector=connector,
@@ -184,14 +185,10 @@ def _retry_after_ms(headers: Mapping[str, str]) -> int | None:
     waits = []
     reset = headers.get("X-Rate-Limit-Time-Reset-Ms")
     if reset is not None:
-        try:
+        with contextlib.suppress(ValueError):
             waits.append(int(float(reset)))
-        except ValueError:
-            pass
     retry_after = headers.get("X-Retry-After") or headers.get("Retry-After")
     if retry_after is not None:
-        try:
+        with contextlib.suppress(ValueError):
             waits.append(int(float(retry_after) * 1000))
-        except ValueError:
-            pass
     return max(waits) if waits else None

@@ -41,8 +41,9 @@ def _with_version(body: dict[str, Any], version: int | None) -> dict[str, Any]:
 
 
 class CheckoutFlows:
-    def __init__(self, client: BigCommerceClient, codec: OrderIdCodec,
-                 idempotency: Idempotency) -> None:
+    def __init__(
+        self, client: BigCommerceClient, codec: OrderIdCodec, idempotency: Idempotency
+    ) -> None:
         self._client = client
         self._codec = codec
         self._idempotency = idempotency
@@ -121,8 +122,9 @@ class CheckoutFlows:
             "address": address_body(address),
             "line_items": [{"item_id": line.item_id, "quantity": line.quantity} for line in lines],
         }
-        return await self._client.add_consignments(checkout_id, [_with_version(consignment,
-                                                                               version)])
+        return await self._client.add_consignments(
+            checkout_id, [_with_version(consignment, version)]
+        )
 
     async def select_shipping_option(
         self,
@@ -133,8 +135,7 @@ class CheckoutFlows:
     ) -> Checkout:
         problems = check.Problems()
         check.check_text(consignment_id, problems, ["input", "consignmentId"], required=True)
-        check.check_text(shipping_option_id, problems, ["input", "shippingOptionId"],
-                         required=True)
+        check.check_text(shipping_option_id, problems, ["input", "shippingOptionId"], required=True)
         problems.raise_any()
         checkout_id = check.checkout_id_or_not_found(checkout_id)
         # Its own PUT: an address change in the same request could invalidate the option.
@@ -169,9 +170,10 @@ class CheckoutFlows:
             if not exc.outcome_unknown:
                 raise
             # The order may exist: BigCommerce records it on the checkout.
-            number = (await self._client.get_checkout(checkout_id)).order_number
-            if number is None:
+            recorded = (await self._client.get_checkout(checkout_id)).order_number
+            if recorded is None:
                 raise
+            number = recorded
         return await self._client.get_order(number)
 
     async def _unpaid_order_of(self, checkout: Checkout) -> Order | None:
@@ -191,4 +193,3 @@ class CheckoutFlows:
     async def get_order(self, order_id: str) -> Order:
         number = self._codec.decode(order_id)
         return await self._client.get_order(number)
-

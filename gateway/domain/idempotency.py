@@ -14,6 +14,7 @@ several replicas.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import hashlib
 import hmac
 from collections.abc import Awaitable, Callable
@@ -54,8 +55,9 @@ class IdempotencyBackend(Protocol):
     async def wait(self, key: str, timeout_s: float) -> None:
         """Return when the key may have settled (or the timeout passed)."""
 
-    async def finish(self, lease: Lease, fingerprint: str, record: dict[str, Any],
-                     ttl_s: float) -> None: ...
+    async def finish(
+        self, lease: Lease, fingerprint: str, record: dict[str, Any], ttl_s: float
+    ) -> None: ...
 
     async def abandon(self, lease: Lease) -> None: ...
 
@@ -83,13 +85,12 @@ class MemoryIdempotencyBackend:
         running = self._inflight.get(key)
         if running is None:
             return
-        try:
+        with contextlib.suppress(TimeoutError):
             await asyncio.wait_for(asyncio.shield(running[1]), timeout_s)
-        except TimeoutError:
-            pass
 
-    async def finish(self, lease: Lease, fingerprint: str, record: dict[str, Any],
-                     ttl_s: float) -> None:
+    async def finish(
+        self, lease: Lease, fingerprint: str, record: dict[str, Any], ttl_s: float
+    ) -> None:
         self._records[lease.key] = Stored(fingerprint, record)
         self._release(lease.key)
 

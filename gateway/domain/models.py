@@ -230,9 +230,7 @@ class PaymentResult:
     def from_dict(cls, data: dict[str, Any]) -> PaymentResult:
         raw = data["payment"]
         payment = (
-            None
-            if raw is None
-            else Payment(raw[0], PaymentStatus(raw[1]), TransactionType(raw[2]))
+            None if raw is None else Payment(raw[0], PaymentStatus(raw[1]), TransactionType(raw[2]))
         )
         order = None if data["order"] is None else Order.from_dict(data["order"])
         return cls(payment=payment, order=order)

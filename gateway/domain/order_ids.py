@@ -33,8 +33,9 @@ class OrderIdCodec:
 
     def encode(self, number: int) -> str:
         tag = self._tag(number)
-        hidden = bytes(a ^ b for a, b in zip(struct.pack(">Q", number), self._pad(tag),
-                                             strict=True))
+        hidden = bytes(
+            a ^ b for a, b in zip(struct.pack(">Q", number), self._pad(tag), strict=True)
+        )
         return PREFIX + base64.urlsafe_b64encode(tag + hidden).decode().rstrip("=")
 
     def decode(self, order_id: str, field: list[str] | None = None) -> int:
@@ -42,7 +43,7 @@ class OrderIdCodec:
         not_found = GatewayError(ErrorCode.NOT_FOUND, "No order has this id.", field)
         if not isinstance(order_id, str) or not order_id.startswith(PREFIX) or len(order_id) > 64:
             raise not_found
-        body = order_id[len(PREFIX):]
+        body = order_id[len(PREFIX) :]
         try:
             raw = base64.urlsafe_b64decode(body + "=" * (-len(body) % 4))
         except ValueError:
@@ -50,8 +51,9 @@ class OrderIdCodec:
         if len(raw) != TAG_BYTES + 8:
             raise not_found
         tag, hidden = raw[:TAG_BYTES], raw[TAG_BYTES:]
-        (number,) = struct.unpack(">Q", bytes(a ^ b for a, b in zip(hidden, self._pad(tag),
-                                                                       strict=True)))
+        (number,) = struct.unpack(
+            ">Q", bytes(a ^ b for a, b in zip(hidden, self._pad(tag), strict=True))
+        )
         if not hmac.compare_digest(tag, self._tag(number)) or self.encode(number) != order_id:
             raise not_found
         return number

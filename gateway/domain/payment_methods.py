@@ -17,8 +17,9 @@ Loader = Callable[[], Awaitable[list[PaymentMethod]]]
 
 
 class PaymentMethodsCache(Protocol):
-    async def get(self, store: str, order_number: int, load: Loader
-                  ) -> tuple[list[PaymentMethod], bool]:
+    async def get(
+        self, store: str, order_number: int, load: Loader
+    ) -> tuple[list[PaymentMethod], bool]:
         """The methods and whether they came from the cache."""
 
     async def drop(self, store: str, order_number: int) -> None: ...
@@ -30,8 +31,9 @@ class MemoryPaymentMethodsCache:
             maxsize, ttl_s
         )
 
-    async def get(self, store: str, order_number: int, load: Loader
-                  ) -> tuple[list[PaymentMethod], bool]:
+    async def get(
+        self, store: str, order_number: int, load: Loader
+    ) -> tuple[list[PaymentMethod], bool]:
         return await self.cache.get_or_load((store, order_number), load)
 
     async def drop(self, store: str, order_number: int) -> None:

@@ -8,6 +8,7 @@ says what happened.
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 from gateway.bigcommerce import BigCommerceClient, UpstreamError
@@ -96,8 +97,9 @@ class PaymentFlows:
             }
             return await self._charge(number, payment_method_id, instrument, save_instrument)
 
-        return await self._once("payWithCard", idempotency_key, client_key, fingerprint, charge,
-                                number)
+        return await self._once(
+            "payWithCard", idempotency_key, client_key, fingerprint, charge, number
+        )
 
     async def pay_with_stored_card(
         self,
@@ -112,8 +114,7 @@ class PaymentFlows:
         check.check_text(payment_method_id, problems, ["input", "paymentMethodId"], required=True)
         check.check_text(token, problems, ["input", "token"], required=True)
         if verification_value is not None:
-            check.check_cvv(verification_value, problems, ["input", "verificationValue"],
-                            amex=None)
+            check.check_cvv(verification_value, problems, ["input", "verificationValue"], amex=None)
         check.check_idempotency_key(idempotency_key, problems)
         number = self._decode(order_id, problems)
         problems.raise_any()
@@ -135,15 +136,18 @@ class PaymentFlows:
                     for i in method.supported_instruments
                 )
                 if verification_value is None and required:
-                    raise GatewayError(ErrorCode.VALIDATION,
-                                       "verificationValue is required for this stored card.",
-                                       ["input", "verificationValue"])
+                    raise GatewayError(
+                        ErrorCode.VALIDATION,
+                        "verificationValue is required for this stored card.",
+                        ["input", "verificationValue"],
+                    )
                 if verification_value is not None:
                     instrument["verification_value"] = verification_value
             return await self._charge(number, payment_method_id, instrument, None)
 
-        return await self._once("payWithStoredCard", idempotency_key, client_key, fingerprint,
-                                charge, number)
+        return await self._once(
+            "payWithStoredCard", idempotency_key, client_key, fingerprint, charge, number
+        )
 
     def _decode(self, order_id: str, problems: check.Problems) -> int:
         try:
@@ -168,15 +172,15 @@ class PaymentFlows:
         idempotency_key: str | None,
         client_key: str | None,
         fingerprint: list[Any],
-        charge: Any,
+        charge: Callable[[], Awaitable[PaymentResult]],
         number: int,
     ) -> PaymentResult:
         if idempotency_key is None:
-            return await charge()  # type: ignore[no-any-return]
+            return await charge()
         key = self._idempotency.key(client_key, mutation, idempotency_key)
 
         async def run() -> dict[str, Any]:
-            return (await charge()).to_dict()  # type: ignore[no-any-return]
+            return (await charge()).to_dict()
 
         record = await self._idempotency.run(key, self._idempotency.fingerprint(fingerprint), run)
         try:
@@ -195,8 +199,10 @@ class PaymentFlows:
         save_instrument: bool | None,
     ) -> PaymentResult:
         access_token = await self._client.create_payment_access_token(number)
-        payment_body: dict[str, Any] = {"instrument": instrument,
-                                        "payment_method_id": payment_method_id}
+        payment_body: dict[str, Any] = {
+            "instrument": instrument,
+            "payment_method_id": payment_method_id,
+        }
         if save_instrument is not None:
             payment_body["save_instrument"] = save_instrument
         try:
@@ -215,7 +221,7 @@ class PaymentFlows:
         return PaymentResult(payment=payment, order=order)
 
     async def _reconcile(self, number: int) -> PaymentResult:
-        """After an unknown outcome: success if the order left Incomplete, else tell the client to wait."""
+        """After an unknown outcome: paid if the order left Incomplete, else "do not pay again"."""
         try:
             order = await self._client.get_order(number)
         except UpstreamError:

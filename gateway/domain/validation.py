@@ -41,7 +41,9 @@ class CardDetails:
         return re.sub(r"[\s-]", "", self.number)
 
     def __repr__(self) -> str:
-        return f"CardDetails({mask_card_number(self.digits)}, {self.expiry_month}/{self.expiry_year})"
+        return (
+            f"CardDetails({mask_card_number(self.digits)}, {self.expiry_month}/{self.expiry_year})"
+        )
 
 
 class Problems:
@@ -50,8 +52,9 @@ class Problems:
     def __init__(self) -> None:
         self.errors: list[GatewayError] = []
 
-    def add(self, path: Sequence[str], message: str, code: ErrorCode = ErrorCode.VALIDATION
-            ) -> None:
+    def add(
+        self, path: Sequence[str], message: str, code: ErrorCode = ErrorCode.VALIDATION
+    ) -> None:
         self.errors.append(GatewayError(code, message, list(path)))
 
     def raise_any(self) -> None:
@@ -92,20 +95,24 @@ def mask_card_number(digits: str) -> str:
     return f"{digits[:6]}{'*' * (len(digits) - 10)}{digits[-4:]}"
 
 
-def check_card(card: CardDetails, problems: Problems, path: Sequence[str],
-               today: dt.date | None = None) -> None:
+def check_card(
+    card: CardDetails, problems: Problems, path: Sequence[str], today: dt.date | None = None
+) -> None:
     today = today or dt.date.today()
     digits = card.digits
     number_path = [*path, "number"]
     if not digits.isdigit():
-        problems.add(number_path, "The card number must contain only digits.",
-                     ErrorCode.INVALID_CARD)
+        problems.add(
+            number_path, "The card number must contain only digits.", ErrorCode.INVALID_CARD
+        )
     elif not 13 <= len(digits) <= 19:
-        problems.add(number_path, "The card number must have 13 to 19 digits.",
-                     ErrorCode.INVALID_CARD)
+        problems.add(
+            number_path, "The card number must have 13 to 19 digits.", ErrorCode.INVALID_CARD
+        )
     elif not luhn_ok(digits):
-        problems.add(number_path, "The card number is not valid (check digit).",
-                     ErrorCode.INVALID_CARD)
+        problems.add(
+            number_path, "The card number is not valid (check digit).", ErrorCode.INVALID_CARD
+        )
     name = card.cardholder_name.strip()
     if not name or len(name) > 100 or CONTROL.search(name) or name.isdigit():
         problems.add([*path, "cardholderName"], "The cardholder name must be 1 to 100 letters.")
@@ -116,8 +123,12 @@ def check_card(card: CardDetails, problems: Problems, path: Sequence[str],
         problems.add([*path, "expiryYear"], "The expiry year must have four digits.")
     elif month_ok and (card.expiry_year, card.expiry_month) < (today.year, today.month):
         problems.add([*path, "expiryYear"], "The card has expired.", ErrorCode.CARD_EXPIRED)
-    check_cvv(card.verification_value, problems, [*path, "verificationValue"],
-              amex=digits.isdigit() and card_brand(digits) == "AMEX")
+    check_cvv(
+        card.verification_value,
+        problems,
+        [*path, "verificationValue"],
+        amex=digits.isdigit() and card_brand(digits) == "AMEX",
+    )
 
 
 def check_cvv(value: str, problems: Problems, path: Sequence[str], amex: bool | None) -> None:
@@ -127,8 +138,14 @@ def check_cvv(value: str, problems: Problems, path: Sequence[str], amex: bool | 
         problems.add(path, f"The card security code must be {wanted}.", ErrorCode.INVALID_CARD)
 
 
-def check_text(value: str | None, problems: Problems, path: Sequence[str], *,
-               required: bool = False, max_length: int = MAX_TEXT) -> None:
+def check_text(
+    value: str | None,
+    problems: Problems,
+    path: Sequence[str],
+    *,
+    required: bool = False,
+    max_length: int = MAX_TEXT,
+) -> None:
     if value is None or not value.strip():
         if required:
             problems.add(path, f"{path[-1]} is required.")
@@ -141,8 +158,15 @@ def check_text(value: str | None, problems: Problems, path: Sequence[str], *,
 
 def check_address(address: Address, problems: Problems, path: Sequence[str]) -> Address:
     """Check an address (BigCommerce needs it whole to create an order); return it normalised."""
-    required = {"first_name", "last_name", "address1", "city", "country_code", "email",
-                "postal_code"}
+    required = {
+        "first_name",
+        "last_name",
+        "address1",
+        "city",
+        "country_code",
+        "email",
+        "postal_code",
+    }
     for name in Address.__slots__:
         if name == "id":
             continue
@@ -160,10 +184,15 @@ def check_address(address: Address, problems: Problems, path: Sequence[str]) -> 
     if phone and phone.strip():
         phone = PHONE_NOISE.sub("", phone)
         if not PHONE.match(phone):
-            problems.add([*path, "phone"], "phone must be an international number like +15125550100.")
+            problems.add(
+                [*path, "phone"], "phone must be an international number like +15125550100."
+            )
     return Address(
-        **{name: getattr(address, name) for name in Address.__slots__ if name not in
-           ("country_code", "phone", "email")},
+        **{
+            name: getattr(address, name)
+            for name in Address.__slots__
+            if name not in ("country_code", "phone", "email")
+        },
         country_code=country or None,
         phone=phone or None,
         email=(email or "").strip() or None,
@@ -185,12 +214,15 @@ def check_currency(value: str | None, problems: Problems, path: Sequence[str]) -
         problems.add(path, "currencyCode must be an ISO 4217 code such as USD.")
 
 
-def check_idempotency_key(value: str | None, problems: Problems,
-                          path: Sequence[str] = ("input", "idempotencyKey")) -> None:
+def check_idempotency_key(
+    value: str | None, problems: Problems, path: Sequence[str] = ("input", "idempotencyKey")
+) -> None:
     if value is None:
         return
     if not value or len(value) > MAX_IDEMPOTENCY_KEY or CONTROL.search(value):
-        problems.add(path, f"idempotencyKey must be 1 to {MAX_IDEMPOTENCY_KEY} printable characters.")
+        problems.add(
+            path, f"idempotencyKey must be 1 to {MAX_IDEMPOTENCY_KEY} printable characters."
+        )
 
 
 def checkout_id_or_not_found(value: str) -> str:
@@ -198,8 +230,9 @@ def checkout_id_or_not_found(value: str) -> str:
     try:
         return str(uuid.UUID(value))
     except (ValueError, AttributeError, TypeError):
-        raise GatewayError(ErrorCode.NOT_FOUND, "No checkout has this id.",
-                           ["input", "checkoutId"]) from None
+        raise GatewayError(
+            ErrorCode.NOT_FOUND, "No checkout has this id.", ["input", "checkoutId"]
+        ) from None
 
 
 def check_opaque_id(value: str, problems: Problems, path: Sequence[str]) -> None:

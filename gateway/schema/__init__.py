@@ -1,4 +1,4 @@
-"""The GraphQL schema: an Apollo Federation v2 subgraph (``Checkout`` and ``Order`` are entities)."""
+"""The GraphQL schema: a Federation v2 subgraph; ``Checkout`` and ``Order`` are entities."""
 
 from __future__ import annotations
 

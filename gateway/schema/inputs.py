@@ -23,8 +23,7 @@ class CartLineItemInput:
 @strawberry.input
 class CreateCartInput:
     line_items: list[CartLineItemInput]
-    customer_id: int | None = strawberry.field(default=None,
-                                               description="None: a guest cart.")
+    customer_id: int | None = strawberry.field(default=None, description="None: a guest cart.")
     currency_code: str | None = None
     channel_id: int | None = None
 
@@ -112,8 +111,13 @@ class CardInput:
     verification_value: str
 
     def to_domain(self) -> CardDetails:
-        return CardDetails(self.number, self.cardholder_name, self.expiry_month,
-                           self.expiry_year, self.verification_value)
+        return CardDetails(
+            self.number,
+            self.cardholder_name,
+            self.expiry_month,
+            self.expiry_year,
+            self.verification_value,
+        )
 
     def __repr__(self) -> str:
         return repr(self.to_domain())  # masked: never the number or the CVV

@@ -54,8 +54,9 @@ class Query:
         return cast(Order, await answer(info.context.checkout.get_order(str(id))))
 
     @strawberry.field(description="What the shopper may pay the order with (cached briefly).")
-    async def payment_methods(self, info: Info, order_id: strawberry.ID
-                              ) -> list[PaymentMethod] | None:
+    async def payment_methods(
+        self, info: Info, order_id: strawberry.ID
+    ) -> list[PaymentMethod] | None:
         work = info.context.payments.payment_methods(str(order_id))
         return cast(list[PaymentMethod], await answer(work))
 
@@ -72,46 +73,78 @@ class Mutation:
         )
         result, errors, _ = await attempt(work)
         cart, urls = result if result is not None else (None, None)
-        return CreateCartPayload(cart=cast(Any, cart), redirect_urls=cast(Any, urls),
-                                 errors=errors)
+        return CreateCartPayload(cart=cast(Any, cart), redirect_urls=cast(Any, urls), errors=errors)
 
     @strawberry.mutation(description="Step 1: the billing address turns the cart into a checkout.")
-    async def add_billing_address(self, info: Info, input: AddBillingAddressInput
-                                  ) -> CheckoutPayload:
-        return await CheckoutPayload.of(info.context.checkout.add_billing_address(
-            str(input.checkout_id), input.address.to_domain(), input.version))
+    async def add_billing_address(
+        self, info: Info, input: AddBillingAddressInput
+    ) -> CheckoutPayload:
+        return await CheckoutPayload.of(
+            info.context.checkout.add_billing_address(
+                str(input.checkout_id), input.address.to_domain(), input.version
+            )
+        )
 
     @strawberry.mutation(description="Step 2a: a shipping address and its line items.")
     async def add_consignment(self, info: Info, input: AddConsignmentInput) -> CheckoutPayload:
-        return await CheckoutPayload.of(info.context.checkout.add_consignment(
-            str(input.checkout_id), input.address.to_domain(),
-            [line.to_domain() for line in input.line_items], input.version))
+        return await CheckoutPayload.of(
+            info.context.checkout.add_consignment(
+                str(input.checkout_id),
+                input.address.to_domain(),
+                [line.to_domain() for line in input.line_items],
+                input.version,
+            )
+        )
 
     @strawberry.mutation(description="Step 2b: the shipping option of a consignment.")
-    async def select_shipping_option(self, info: Info, input: SelectShippingOptionInput
-                                     ) -> CheckoutPayload:
-        return await CheckoutPayload.of(info.context.checkout.select_shipping_option(
-            str(input.checkout_id), str(input.consignment_id), str(input.shipping_option_id),
-            input.version))
+    async def select_shipping_option(
+        self, info: Info, input: SelectShippingOptionInput
+    ) -> CheckoutPayload:
+        return await CheckoutPayload.of(
+            info.context.checkout.select_shipping_option(
+                str(input.checkout_id),
+                str(input.consignment_id),
+                str(input.shipping_option_id),
+                input.version,
+            )
+        )
 
     @strawberry.mutation(description="Step 3: the order, Incomplete until paid.")
     async def create_order(self, info: Info, input: CreateOrderInput) -> CreateOrderPayload:
-        order, errors, _ = await attempt(info.context.checkout.create_order(
-            str(input.checkout_id), input.idempotency_key, info.context.client_key))
+        order, errors, _ = await attempt(
+            info.context.checkout.create_order(
+                str(input.checkout_id), input.idempotency_key, info.context.client_key
+            )
+        )
         return CreateOrderPayload(order=cast(Any, order), errors=errors)
 
     @strawberry.mutation(description="Step 5a: pay with an instrument the shopper saved.")
-    async def pay_with_stored_card(self, info: Info, input: PayWithStoredCardInput
-                                   ) -> PaymentPayload:
-        return await PaymentPayload.of(info.context.payments.pay_with_stored_card(
-            str(input.order_id), input.payment_method_id, input.token,
-            input.verification_value, input.idempotency_key, info.context.client_key))
+    async def pay_with_stored_card(
+        self, info: Info, input: PayWithStoredCardInput
+    ) -> PaymentPayload:
+        return await PaymentPayload.of(
+            info.context.payments.pay_with_stored_card(
+                str(input.order_id),
+                input.payment_method_id,
+                input.token,
+                input.verification_value,
+                input.idempotency_key,
+                info.context.client_key,
+            )
+        )
 
     @strawberry.mutation(description="Step 5b: pay with a new card.")
     async def pay_with_card(self, info: Info, input: PayWithCardInput) -> PaymentPayload:
-        return await PaymentPayload.of(info.context.payments.pay_with_card(
-            str(input.order_id), input.payment_method_id, input.card.to_domain(),
-            input.save_instrument, input.idempotency_key, info.context.client_key))
+        return await PaymentPayload.of(
+            info.context.payments.pay_with_card(
+                str(input.order_id),
+                input.payment_method_id,
+                input.card.to_domain(),
+                input.save_instrument,
+                input.idempotency_key,
+                info.context.client_key,
+            )
+        )
 
 
 PAYMENT_MUTATIONS = frozenset({"payWithCard", "payWithStoredCard"})

@@ -18,10 +18,14 @@ from gateway.domain import models
 from gateway.errors import ErrorCode as DomainErrorCode
 from gateway.schema.context import Info
 
-ErrorCode = strawberry.enum(DomainErrorCode, name="ErrorCode",
-                            description="Why a request failed; stable, for programs to act on.")
-PaymentStatus = strawberry.enum(models.PaymentStatus, name="PaymentStatus")
-TransactionType = strawberry.enum(models.TransactionType, name="TransactionType")
+# The domain's enums, registered as GraphQL enums (their names become the values).
+strawberry.enum(
+    DomainErrorCode,
+    name="ErrorCode",
+    description="Why a request failed; stable, for programs to act on.",
+)
+strawberry.enum(models.PaymentStatus, name="PaymentStatus")
+strawberry.enum(models.TransactionType, name="TransactionType")
 
 
 def _is(model: type) -> Any:
@@ -56,9 +60,9 @@ class Address:
 
 @strawberry.type(directives=[Shareable()], description="One expected failure of a mutation.")
 class UserError:
-    code: ErrorCode
+    code: DomainErrorCode
     field: list[str] | None = strawberry.field(
-        description="Path of the input field at fault, e.g. [\"input\", \"card\", \"number\"]."
+        description='Path of the input field at fault, e.g. ["input", "card", "number"].'
     )
     message: str
     retry_after_ms: int | None = strawberry.field(
@@ -214,5 +218,5 @@ class PaymentMethod:
 @strawberry.type
 class Payment:
     id: strawberry.ID
-    status: PaymentStatus
-    transaction_type: TransactionType
+    status: models.PaymentStatus
+    transaction_type: models.TransactionType

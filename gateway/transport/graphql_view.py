@@ -18,8 +18,9 @@ class GatewayGraphQL(GraphQL[Context, None]):
         super().__init__(**kwargs)
         self._runtime_of = runtime_of
 
-    async def get_context(self, request: Request | WebSocket, response: Response | WebSocket
-                          ) -> Context:
+    async def get_context(
+        self, request: Request | WebSocket, response: Response | WebSocket
+    ) -> Context:
         runtime: Runtime = self._runtime_of(request)
         return Context(
             checkout=runtime.checkout,

@@ -7,6 +7,7 @@ import urllib.request
 from pathlib import Path
 
 import pytest
+
 from node import (
     FEDERATION_DIR,
     compose,

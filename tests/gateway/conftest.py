@@ -16,6 +16,7 @@ import uvicorn
 from gateway.sandbox import SandboxServer
 from gateway.settings import Settings
 from gateway.transport.app import create_app
+
 from graphql_ops import Operations
 
 
@@ -27,17 +28,19 @@ class LiveGateway:
     ops: Operations
     app: Any
 
-    async def post(self, body: Any, headers: dict[str, str] | None = None
-                   ) -> tuple[int, Any]:
+    async def post(self, body: Any, headers: dict[str, str] | None = None) -> tuple[int, Any]:
         async with self.http.post(f"{self.url}/graphql", json=body, headers=headers) as resp:
             return resp.status, await resp.json(content_type=None)
 
-    async def run(self, operation: str, variables: dict[str, Any] | None = None,
-                  headers: dict[str, str] | None = None) -> dict[str, Any]:
+    async def run(
+        self,
+        operation: str,
+        variables: dict[str, Any] | None = None,
+        headers: dict[str, str] | None = None,
+    ) -> dict[str, Any]:
         """Send one operation of the checkout-flow document as written; return the JSON answer."""
         status, body = await self.post(
-            {"query": self.ops.document, "operationName": operation,
-             "variables": variables or {}},
+            {"query": self.ops.document, "operationName": operation, "variables": variables or {}},
             headers,
         )
         assert status == 200, body
@@ -53,14 +56,16 @@ def free_port() -> int:
 def gateway_settings(sandbox: SandboxServer, **overrides: Any) -> Settings:
     env = {"GATEWAY_DEADLINE_S": "10", **overrides}
     settings = Settings.from_env(env)
-    return settings.with_upstream(sandbox.api_url, sandbox.payments_url, sandbox.store_hash,
-                                  sandbox.token)
+    return settings.with_upstream(
+        sandbox.api_url, sandbox.payments_url, sandbox.store_hash, sandbox.token
+    )
 
 
 async def serve(app: Any) -> tuple[uvicorn.Server, asyncio.Task[None], str]:
     port = free_port()
-    config = uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning",
-                            access_log=False, lifespan="on")
+    config = uvicorn.Config(
+        app, host="127.0.0.1", port=port, log_level="warning", access_log=False, lifespan="on"
+    )
     server = uvicorn.Server(config)
     task = asyncio.create_task(server.serve())
     while not server.started:

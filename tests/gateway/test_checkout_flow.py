@@ -26,8 +26,10 @@ async def test_guest_pays_by_card_and_order_awaits_fulfillment(gateway) -> None:
     parts = [Decimal(checkout[k]["amount"]) for k in ("subtotal", "shippingCostTotal", "taxTotal")]
     assert total == sum(parts)
 
-    created = await gateway.run("CreateOrder", {"input": {
-        "checkoutId": checkout["id"], "idempotencyKey": f"order-{uuid.uuid4()}"}})
+    created = await gateway.run(
+        "CreateOrder",
+        {"input": {"checkoutId": checkout["id"], "idempotencyKey": f"order-{uuid.uuid4()}"}},
+    )
     order = no_errors(created["data"]["createOrder"])["order"]
     assert order["statusId"] == 0 and order["status"] == "Incomplete"
     assert Decimal(order["total"]["amount"]) == total
@@ -53,9 +55,18 @@ async def test_customer_pays_with_stored_card(gateway) -> None:
     card_method = next(m for m in methods["paymentMethods"] if m["id"] == "braintree.card")
     stored = [s for s in card_method["storedInstruments"] if s["__typename"] == "StoredCard"]
     assert stored and stored[0]["last4"] == "1111"
-    paid = await gateway.run("PayWithStoredCard", {"input": {
-        "orderId": order["id"], "paymentMethodId": "braintree.card", "token": stored[0]["token"],
-        "verificationValue": "123", "idempotencyKey": f"pay-{uuid.uuid4()}"}})
+    paid = await gateway.run(
+        "PayWithStoredCard",
+        {
+            "input": {
+                "orderId": order["id"],
+                "paymentMethodId": "braintree.card",
+                "token": stored[0]["token"],
+                "verificationValue": "123",
+                "idempotencyKey": f"pay-{uuid.uuid4()}",
+            }
+        },
+    )
     result = no_errors(paid["data"]["payWithStoredCard"])
     assert result["payment"]["status"] == "SUCCESS"
     assert result["order"]["statusId"] == 11
@@ -65,11 +76,20 @@ async def test_customer_pays_with_stored_paypal_account(gateway) -> None:
     order = await unpaid_order(gateway, customer_id=1)
     methods = (await gateway.run("PaymentMethods", {"orderId": order["id"]}))["data"]
     paypal = next(m for m in methods["paymentMethods"] if m["id"] == "braintree.paypal")
-    account = next(s for s in paypal["storedInstruments"]
-                   if s["__typename"] == "StoredPayPalAccount")
+    account = next(
+        s for s in paypal["storedInstruments"] if s["__typename"] == "StoredPayPalAccount"
+    )
     assert "@" in account["email"]
-    paid = await gateway.run("PayWithStoredCard", {"input": {
-        "orderId": order["id"], "paymentMethodId": "braintree.paypal", "token": account["token"]}})
+    paid = await gateway.run(
+        "PayWithStoredCard",
+        {
+            "input": {
+                "orderId": order["id"],
+                "paymentMethodId": "braintree.paypal",
+                "token": account["token"],
+            }
+        },
+    )
     assert no_errors(paid["data"]["payWithStoredCard"])["order"]["statusId"] == 11
 
 
@@ -89,6 +109,7 @@ async def test_requests_prove_the_host_and_auth_split(gateway) -> None:
         assert request.headers["Accept"] == "application/vnd.bc.v1+json"
         assert "X-Auth-Token" not in request.headers
         validate_recorded(request)
-    consignment_posts = [r for r in management
-                         if r.method == "POST" and r.path.endswith("/consignments")]
+    consignment_posts = [
+        r for r in management if r.method == "POST" and r.path.endswith("/consignments")
+    ]
     assert consignment_posts and isinstance(consignment_posts[0].json(), list)

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import pytest
-from graphiql_page_tags import PageTags, parse_page
 
 from gateway.graphiql import render_page
+
+from graphiql_page_tags import PageTags, parse_page
 
 
 @pytest.fixture(scope="module")

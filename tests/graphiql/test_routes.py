@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import httpx
-from graphiql_page_tags import PageTags
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import HTMLResponse
@@ -12,6 +11,8 @@ from starlette.routing import Route
 from gateway.graphiql import asset_routes, render_page
 from gateway.graphiql.assets import sri_sha384
 from gateway.graphiql.page import ASSET_CACHE_CONTROL
+
+from graphiql_page_tags import PageTags
 
 
 async def graphiql(_request: Request) -> HTMLResponse:

@@ -8,9 +8,10 @@ from typing import Any
 import aiohttp
 import pytest
 import pytest_asyncio
-from sandbox_client import ADDRESS, Client
 
 from gateway.sandbox import SandboxServer
+
+from sandbox_client import ADDRESS, Client
 
 
 @pytest_asyncio.fixture(loop_scope="session")

@@ -7,9 +7,10 @@ from dataclasses import dataclass
 from typing import Any
 
 import aiohttp
-from openapi.validate import operation_for, validate_request, validate_response
 
 from gateway.sandbox import SandboxServer
+
+from openapi.validate import operation_for, validate_request, validate_response
 
 PAYMENTS_ACCEPT = "application/vnd.bc.v1+json"
 

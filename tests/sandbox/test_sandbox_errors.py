@@ -6,9 +6,10 @@ from typing import Any
 
 import aiohttp
 import pytest
-from sandbox_client import ADDRESS, PAYMENTS_ACCEPT, Client, card
 
 from gateway.sandbox import SandboxServer
+
+from sandbox_client import ADDRESS, PAYMENTS_ACCEPT, Client, card
 
 V3_KEYS = {"status", "title", "type"}
 

@@ -9,9 +9,10 @@ import time
 
 import aiohttp
 import pytest
-from sandbox_client import Client, card
 
 from gateway.sandbox import Fault, SandboxServer, start_in_thread
+
+from sandbox_client import Client, card
 
 PAYMENTS = r"/stores/sandbox/payments"
 

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from sandbox_client import ADDRESS, Client, card
-
 from gateway.sandbox import SandboxServer
+
+from sandbox_client import ADDRESS, Client, card
 
 
 async def test_guest_pays_with_card_and_order_awaits_fulfillment(

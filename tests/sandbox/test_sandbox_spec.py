@@ -15,6 +15,7 @@ from collections.abc import Awaitable, Callable
 from typing import Any
 
 import pytest
+
 from openapi.validate import QUIRKS, validate_path, validate_response
 from sandbox_client import ADDRESS, Client, Reply, card
 
