@@ -1,27 +1,33 @@
-"""The Starlette application: ``/graphql``, ``/healthz``, ``/readyz``."""
+"""The Starlette application: ``/graphql`` (and GraphiQL), ``/healthz``, ``/readyz``."""
 
 from __future__ import annotations
 
 import asyncio
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from typing import Any
 
+from graphql import specified_rules
+from graphql.validation import NoSchemaIntrospectionCustomRule
 from starlette.applications import Starlette
 from starlette.requests import Request
-from starlette.responses import JSONResponse
-from starlette.routing import Route
+from starlette.responses import HTMLResponse, JSONResponse, Response
+from starlette.routing import BaseRoute, Route
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from gateway import deadline
+from gateway.graphiql import asset_routes, render_page
 from gateway.runtime import Runtime
 from gateway.schema import build_schema
+from gateway.schema.context import Context
 from gateway.settings import Settings
-from gateway.transport.graphql_view import GatewayGraphQL
+from gateway.transport.documents import DocumentCache
+from gateway.transport.graphql_http import GraphQLEndpoint
+
+MAX_TOKENS = 5000
 
 
 class DeadlineMiddleware:
-    """Every GraphQL request is answered within the deadline, whatever happens upstream."""
+    """Every request runs under the deadline; upstream waits are sized from what is left."""
 
     def __init__(self, app: ASGIApp, seconds: float) -> None:
         self.app = app
@@ -36,12 +42,12 @@ class DeadlineMiddleware:
 
 
 def create_app(settings: Settings) -> Starlette:
-    runtime_holder: dict[str, Runtime] = {}
+    holder: dict[str, Runtime] = {}
 
     @asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
         runtime = await Runtime.open(settings)
-        runtime_holder["runtime"] = runtime
+        holder["runtime"] = runtime
         app.state.runtime = runtime
         try:
             yield
@@ -49,32 +55,61 @@ def create_app(settings: Settings) -> Starlette:
             await runtime.close()
             await asyncio.sleep(0)  # let aiohttp close its transports
 
-    def runtime_of(_request: Any) -> Runtime:
-        return runtime_holder["runtime"]
+    def context_of(request: Request) -> Context:
+        runtime = holder["runtime"]
+        return Context(
+            checkout=runtime.checkout,
+            payments=runtime.payments,
+            client_key=request.scope.get("gateway.client_key"),
+        )
 
-    graphql = GatewayGraphQL(
-        runtime_of,
-        schema=build_schema(),
-        graphql_ide=None,
-        allow_queries_via_get=True,
+    schema = build_schema()
+    rules = list(specified_rules)
+    if not settings.introspection:
+        rules.append(NoSchemaIntrospectionCustomRule)  # _service stays: it is a plain field
+    hide_suggestions = not settings.sandbox and not settings.debug
+    documents = DocumentCache(
+        schema._schema, rules, max_tokens=MAX_TOKENS, hide_suggestions=hide_suggestions
     )
+    endpoint = GraphQLEndpoint(
+        schema._schema,
+        documents,
+        context_of,
+        debug=settings.debug,
+        hide_suggestions=hide_suggestions,
+    )
+
+    async def graphql(request: Request) -> Response:
+        if settings.graphiql and _wants_html(request):
+            html, csp = render_page("/graphql")
+            return HTMLResponse(html, headers={"Content-Security-Policy": csp})
+        return await endpoint(request)
 
     async def healthz(_request: Request) -> JSONResponse:
         return JSONResponse({"status": "ok"})
 
     async def readyz(_request: Request) -> JSONResponse:
-        runtime = runtime_holder.get("runtime")
+        runtime = holder.get("runtime")
         if runtime is None or not runtime.ready:
             return JSONResponse({"status": "starting"}, status_code=503)
         return JSONResponse({"status": "ready", "sandbox": settings.sandbox})
 
-    app = Starlette(
-        routes=[
-            Route("/graphql", graphql, methods=["GET", "POST"]),
-            Route("/healthz", healthz),
-            Route("/readyz", readyz),
-        ],
-        lifespan=lifespan,
-    )
+    routes: list[BaseRoute] = [
+        Route("/graphql", graphql, methods=["GET", "POST"]),
+        Route("/healthz", healthz),
+        Route("/readyz", readyz),
+    ]
+    if settings.graphiql:
+        routes.extend(asset_routes())
+    app = Starlette(routes=routes, lifespan=lifespan)
     app.add_middleware(DeadlineMiddleware, seconds=settings.deadline_s)
+    app.state.documents = documents
     return app
+
+
+def _wants_html(request: Request) -> bool:
+    return (
+        request.method == "GET"
+        and "query" not in request.query_params
+        and "text/html" in request.headers.get("accept", "")
+    )

@@ -1,0 +1,112 @@
+"""Parsed and validated GraphQL documents, cached by their text.
+
+Parsing and validating the same document again was most of a request's CPU; a
+storefront sends a handful of documents, so each is parsed and validated once.
+The cache is bounded (an attacker sending endless distinct documents only
+evicts entries). Automatic persisted queries (Apollo's APQ) map a SHA-256 hash
+to a document text so clients can send the hash alone.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections import OrderedDict
+from collections.abc import Collection
+from dataclasses import dataclass
+
+from graphql import (
+    DocumentNode,
+    GraphQLError,
+    GraphQLSchema,
+    OperationDefinitionNode,
+    OperationType,
+    parse,
+    validate,
+)
+from graphql.validation import ASTValidationRule
+
+
+@dataclass(frozen=True, slots=True)
+class Document:
+    node: DocumentNode | None
+    errors: list[GraphQLError]
+    # operation name (None for a lone anonymous one) -> query/mutation/subscription
+    operations: dict[str | None, OperationType]
+
+    def operation_type(self, name: str | None) -> OperationType | None:
+        if name is None and len(self.operations) == 1:
+            return next(iter(self.operations.values()))
+        return self.operations.get(name)
+
+
+class LRU(OrderedDict[str, object]):
+    def __init__(self, maxsize: int) -> None:
+        super().__init__()
+        self.maxsize = maxsize
+
+    def remember(self, key: str, value: object) -> None:
+        self[key] = value
+        self.move_to_end(key)
+        while len(self) > self.maxsize:
+            self.popitem(last=False)
+
+
+class DocumentCache:
+    def __init__(
+        self,
+        schema: GraphQLSchema,
+        rules: Collection[type[ASTValidationRule]],
+        *,
+        max_tokens: int,
+        hide_suggestions: bool,
+        maxsize: int = 512,
+    ) -> None:
+        self._schema = schema
+        self._rules = rules
+        self._max_tokens = max_tokens
+        self._hide_suggestions = hide_suggestions
+        self._documents = LRU(maxsize)
+        self.hits = 0
+        self.misses = 0
+
+    def get(self, text: str) -> Document:
+        found = self._documents.get(text)
+        if isinstance(found, Document):
+            self._documents.move_to_end(text)
+            self.hits += 1
+            return found
+        self.misses += 1
+        document = self._load(text)
+        self._documents.remember(text, document)
+        return document
+
+    def _load(self, text: str) -> Document:
+        try:
+            node = parse(text, max_tokens=self._max_tokens, no_location=False)
+        except GraphQLError as error:
+            return Document(None, [error], {})
+        errors = validate(self._schema, node, self._rules, hide_suggestions=self._hide_suggestions)
+        operations = {
+            (d.name.value if d.name else None): d.operation
+            for d in node.definitions
+            if isinstance(d, OperationDefinitionNode)
+        }
+        return Document(None if errors else node, errors, operations)
+
+
+class PersistedQueries:
+    """APQ: ``extensions.persistedQuery.sha256Hash`` -> the document text it names."""
+
+    def __init__(self, maxsize: int = 2048) -> None:
+        self._texts = LRU(maxsize)
+
+    def lookup(self, sha256_hash: str) -> str | None:
+        text = self._texts.get(sha256_hash)
+        return text if isinstance(text, str) else None
+
+    def register(self, sha256_hash: str, text: str) -> bool:
+        """Remember ``text`` under its hash; False when the hash does not match the text."""
+        if hashlib.sha256(text.encode()).hexdigest() != sha256_hash.lower():
+            return False
+        self._texts.remember(sha256_hash.lower(), text)
+        return True

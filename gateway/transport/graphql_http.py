@@ -1,0 +1,230 @@
+"""``/graphql``: GraphQL over HTTP, executed straight on graphql-core.
+
+Strawberry builds the schema and its resolvers; this endpoint parses the
+request, takes the validated document from the cache (or an APQ hash), runs
+graphql-core's ``execute`` with our context, and answers with orjson. No
+per-request extension machinery: it was most of the CPU of a small query.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from collections.abc import Callable
+from typing import Any
+
+import orjson
+from graphql import ExecutionResult, GraphQLError, OperationType, execute
+from starlette.requests import Request
+from starlette.responses import Response
+
+from gateway.errors import ErrorCode
+from gateway.schema.context import Context
+from gateway.transport.documents import DocumentCache, PersistedQueries
+
+log = logging.getLogger("gateway.graphql")
+
+JSON = "application/json"
+
+
+class JSONResponse(Response):
+    media_type = JSON
+
+    def render(self, content: Any) -> bytes:
+        return orjson.dumps(content)
+
+
+def request_error(status: int, message: str, code: str, **extra: Any) -> JSONResponse:
+    return JSONResponse(
+        {"errors": [{"message": message, "extensions": {"code": code, **extra}}]},
+        status_code=status,
+    )
+
+
+# graphql-core repeats a mistyped variable's whole value ("got invalid value '4111…'");
+# the value may be a card number, so only the variable, the path and the rule are kept.
+_INVALID_VALUE = re.compile(
+    r"^(Variable '\$\w+') got invalid value .*?((?:; | at ').*)?$", re.DOTALL
+)
+_QUOTED = re.compile(r"(\"[^\"]*\"|'[^']*'|\{.*\}|\[.*\])", re.DOTALL)
+
+
+def safe_coercion_message(message: str) -> str:
+    match = _INVALID_VALUE.match(message)
+    if match is None:
+        return _QUOTED.sub("<value>", message) if "Variable" in message else message
+    rest = match.group(2) or ""
+    if rest.startswith(" at '"):
+        path, _, reason = rest[5:].partition("';")
+        rest = f" at '{path}';" + _QUOTED.sub("<value>", reason)
+    else:
+        rest = _QUOTED.sub("<value>", rest)
+    return f"{match.group(1)} has an invalid value{rest}"
+
+
+class GraphQLEndpoint:
+    def __init__(
+        self,
+        schema: Any,
+        documents: DocumentCache,
+        context_of: Callable[[Request], Context],
+        *,
+        debug: bool,
+        hide_suggestions: bool,
+        persisted: PersistedQueries | None = None,
+    ) -> None:
+        self._schema = schema
+        self._documents = documents
+        self._context_of = context_of
+        self._debug = debug
+        self._hide_suggestions = hide_suggestions
+        self._persisted = persisted or PersistedQueries()
+
+    async def __call__(self, request: Request) -> Response:
+        params = await self._params(request)
+        if isinstance(params, Response):
+            return params
+        return await self.run(request, params)
+
+    async def _params(self, request: Request) -> dict[str, Any] | Response:
+        if request.method == "GET":
+            query = request.query_params
+            params: dict[str, Any] = {
+                "query": query.get("query"),
+                "operationName": query.get("operationName"),
+            }
+            for name in ("variables", "extensions"):
+                raw = query.get(name)
+                if raw:
+                    try:
+                        params[name] = orjson.loads(raw)
+                    except orjson.JSONDecodeError:
+                        return request_error(400, f"{name} is not valid JSON.", "BAD_REQUEST")
+            return params
+        body = await request.body()
+        try:
+            params = orjson.loads(body)
+        except orjson.JSONDecodeError:
+            return request_error(400, "The body is not valid JSON.", "BAD_REQUEST")
+        if isinstance(params, list):
+            return request_error(
+                400,
+                "Batched requests are not supported; send one operation.",
+                "BATCHING_NOT_SUPPORTED",
+            )
+        if not isinstance(params, dict):
+            return request_error(400, "The body must be a JSON object.", "BAD_REQUEST")
+        return params
+
+    async def run(self, request: Request, params: dict[str, Any]) -> Response:
+        query = params.get("query")
+        operation_name = params.get("operationName")
+        variables = params.get("variables")
+        extensions = params.get("extensions")
+        if (
+            (query is not None and not isinstance(query, str))
+            or (operation_name is not None and not isinstance(operation_name, str))
+            or (variables is not None and not isinstance(variables, dict))
+            or (extensions is not None and not isinstance(extensions, dict))
+        ):
+            return request_error(
+                400,
+                "query, operationName, variables or extensions has the wrong JSON type.",
+                "BAD_REQUEST",
+            )
+        persisted = (extensions or {}).get("persistedQuery")
+        if persisted is not None:
+            query_or_error = self._persisted_query(persisted, query)
+            if isinstance(query_or_error, Response):
+                return query_or_error
+            query = query_or_error
+        if not query:
+            return request_error(400, "No query was sent.", "BAD_REQUEST")
+        document = self._documents.get(query)
+        if document.node is None:
+            return JSONResponse(
+                {"errors": [self._format_request_error(e) for e in document.errors]},
+                status_code=400,
+            )
+        kind = document.operation_type(operation_name)
+        if kind is None:
+            return request_error(
+                400, "operationName does not name an operation of the document.", "BAD_REQUEST"
+            )
+        if request.method == "GET" and kind is not OperationType.QUERY:
+            return request_error(
+                405,
+                "Only queries may be sent with GET; use POST.",
+                "METHOD_NOT_ALLOWED",
+                allow="POST",
+            )
+        context = self._context_of(request)
+        context.facts["operation"] = operation_name
+        result = execute(
+            self._schema,
+            document.node,
+            context_value=context,
+            variable_values=variables,
+            operation_name=operation_name,
+            hide_suggestions=self._hide_suggestions,
+        )
+        if not isinstance(result, ExecutionResult):
+            result = await result
+        return JSONResponse(self._format(result))
+
+    def _persisted_query(self, persisted: Any, query: Any) -> str | Response:
+        sha = persisted.get("sha256Hash") if isinstance(persisted, dict) else None
+        if not isinstance(sha, str) or persisted.get("version") != 1:
+            return request_error(400, "Unsupported persistedQuery extension.", "BAD_REQUEST")
+        if query is None:
+            known = self._persisted.lookup(sha.lower())
+            if known is None:
+                # Apollo clients answer this by sending the query with its hash.
+                return JSONResponse(
+                    {
+                        "errors": [
+                            {
+                                "message": "PersistedQueryNotFound",
+                                "extensions": {"code": "PERSISTED_QUERY_NOT_FOUND"},
+                            }
+                        ]
+                    }
+                )
+            return known
+        if not self._persisted.register(sha, query):
+            return request_error(400, "provided sha does not match query", "BAD_REQUEST")
+        return str(query)
+
+    def _format_request_error(self, error: GraphQLError) -> dict[str, Any]:
+        formatted = error.formatted
+        formatted.setdefault("extensions", {})["code"] = "GRAPHQL_VALIDATION_FAILED"
+        return dict(formatted)
+
+    def _format(self, result: ExecutionResult) -> dict[str, Any]:
+        body: dict[str, Any] = {"data": result.data}
+        if result.errors:
+            body["errors"] = [self._format_error(e) for e in result.errors]
+        return body
+
+    def _format_error(self, error: GraphQLError) -> dict[str, Any]:
+        formatted: dict[str, Any] = dict(error.formatted)
+        original = error.original_error
+        if original is None:
+            if error.path is None:
+                # Variable coercion: a request error; the value must not come back.
+                formatted["message"] = safe_coercion_message(error.message)
+                formatted["extensions"] = {"code": ErrorCode.VALIDATION.value}
+            return formatted
+        if isinstance(original, GraphQLError):
+            return formatted
+        # An unexpected failure: logged (without variables), masked for the client.
+        log.error(
+            "unexpected error in %s",
+            ".".join(map(str, error.path or [])),
+            exc_info=(type(original), original, original.__traceback__),
+        )
+        formatted["message"] = "Unexpected error."
+        formatted["extensions"] = {"code": "INTERNAL_SERVER_ERROR"}
+        if self._debug:
+            formatted["extensions"]["exception"] = type(original).__name__
+        return formatted
