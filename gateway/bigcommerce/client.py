@@ -51,6 +51,7 @@ class BigCommerceClient:
     async def _json(
         self,
         call: CallClass,
+        endpoint: str,
         method: str,
         url: str,
         body: Any = None,
@@ -58,19 +59,26 @@ class BigCommerceClient:
     ) -> Any:
         headers = self._read_headers if body is None else self._write_headers
         response = await self._transport.call(
-            call, method, url, headers=headers, json=body, field_prefix=field_prefix
+            call,
+            method,
+            url,
+            endpoint=endpoint,
+            headers=headers,
+            json=body,
+            field_prefix=field_prefix,
         )
         return response.data
 
     async def _data(
         self,
         call: CallClass,
+        endpoint: str,
         method: str,
         url: str,
         body: Any = None,
         field_prefix: tuple[str, ...] = ("input",),
     ) -> Any:
-        payload = await self._json(call, method, url, body, field_prefix)
+        payload = await self._json(call, endpoint, method, url, body, field_prefix)
         if not isinstance(payload, dict) or "data" not in payload:
             raise unavailable(reached=True)
         return payload["data"]
@@ -85,30 +93,36 @@ class BigCommerceClient:
 
     async def create_cart(self, body: dict[str, Any]) -> tuple[Cart, RedirectUrls | None]:
         data = await self._data(
-            CallClass.WRITE, "POST", f"{self._v3}/carts?include=redirect_urls", body
+            CallClass.WRITE, "create_cart", "POST", f"{self._v3}/carts?include=redirect_urls", body
         )
         return parse.cart(data), parse.redirect_urls(data.get("redirect_urls"))
 
     async def get_checkout(self, checkout_id: str) -> Checkout:
         url = f"{self._v3}/checkouts/{_seg(checkout_id)}?include={SHIPPING_OPTIONS}"
-        return self._checkout(await self._data(CallClass.READ, "GET", url))
+        return self._checkout(await self._data(CallClass.READ, "get_checkout", "GET", url))
 
     async def add_billing_address(self, checkout_id: str, body: dict[str, Any]) -> Checkout:
         url = f"{self._v3}/checkouts/{_seg(checkout_id)}/billing-address"
-        data = await self._data(CallClass.WRITE, "POST", url, body, ("input", "address"))
+        data = await self._data(
+            CallClass.WRITE, "add_billing_address", "POST", url, body, ("input", "address")
+        )
         return self._checkout(data)
 
     async def update_billing_address(
         self, checkout_id: str, address_id: str, body: dict[str, Any]
     ) -> Checkout:
         url = f"{self._v3}/checkouts/{_seg(checkout_id)}/billing-address/{_seg(address_id)}"
-        data = await self._data(CallClass.WRITE, "PUT", url, body, ("input", "address"))
+        data = await self._data(
+            CallClass.WRITE, "update_billing_address", "PUT", url, body, ("input", "address")
+        )
         return self._checkout(data)
 
     async def add_consignments(self, checkout_id: str, body: list[dict[str, Any]]) -> Checkout:
         # The body is a JSON array, one element per consignment.
         url = f"{self._v3}/checkouts/{_seg(checkout_id)}/consignments?include={SHIPPING_OPTIONS}"
-        return self._checkout(await self._data(CallClass.WRITE, "POST", url, body))
+        return self._checkout(
+            await self._data(CallClass.WRITE, "add_consignments", "POST", url, body)
+        )
 
     async def update_consignment(
         self, checkout_id: str, consignment_id: str, body: dict[str, Any]
@@ -117,11 +131,13 @@ class BigCommerceClient:
             f"{self._v3}/checkouts/{_seg(checkout_id)}/consignments/{_seg(consignment_id)}"
             f"?include={SHIPPING_OPTIONS}"
         )
-        return self._checkout(await self._data(CallClass.WRITE, "PUT", url, body))
+        return self._checkout(
+            await self._data(CallClass.WRITE, "update_consignment", "PUT", url, body)
+        )
 
     async def create_order(self, checkout_id: str) -> int:
         url = f"{self._v3}/checkouts/{_seg(checkout_id)}/orders"
-        data = await self._data(CallClass.ORDER, "POST", url)
+        data = await self._data(CallClass.ORDER, "create_order", "POST", url)
         try:
             return int(data["id"])
         except (KeyError, TypeError, ValueError):
@@ -130,7 +146,9 @@ class BigCommerceClient:
     # Orders
 
     async def get_order(self, number: int) -> Order:
-        data = await self._json(CallClass.READ, "GET", f"{self._v2}/orders/{int(number)}")
+        data = await self._json(
+            CallClass.READ, "get_order", "GET", f"{self._v2}/orders/{int(number)}"
+        )
         if not isinstance(data, dict):
             raise unavailable(reached=True)
         currency = str(data.get("currency_code") or data.get("default_currency_code") or "USD")
@@ -147,19 +165,25 @@ class BigCommerceClient:
 
     async def get_transactions(self, number: int) -> list[Transaction]:
         url = f"{self._v3}/orders/{int(number)}/transactions"
-        data = await self._data(CallClass.READ, "GET", url)
+        data = await self._data(CallClass.READ, "get_transactions", "GET", url)
         return [parse.transaction(t) for t in data or []]
 
     # Payments
 
     async def get_payment_methods(self, order_number: int) -> list[PaymentMethod]:
         url = f"{self._v3}/payments/methods?order_id={int(order_number)}"
-        data = await self._data(CallClass.READ, "GET", url)
+        data = await self._data(CallClass.READ, "get_payment_methods", "GET", url)
         return [parse.payment_method(m) for m in data or []]
 
     async def create_payment_access_token(self, order_number: int) -> str:
         body = {"order": {"id": int(order_number), "is_recurring": False}}
-        data = await self._data(CallClass.TOKEN, "POST", f"{self._v3}/payments/access_tokens", body)
+        data = await self._data(
+            CallClass.TOKEN,
+            "create_payment_access_token",
+            "POST",
+            f"{self._v3}/payments/access_tokens",
+            body,
+        )
         token = data.get("id") if isinstance(data, dict) else None
         if not isinstance(token, str) or not token:
             raise unavailable(reached=True)
@@ -175,6 +199,7 @@ class BigCommerceClient:
             CallClass.PAYMENT,
             "POST",
             self._payments,
+            endpoint="process_payment",
             headers=headers,
             json={"payment": payment},
         )

@@ -11,6 +11,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import random
+import time
 from collections.abc import Mapping
 from dataclasses import dataclass
 from enum import Enum
@@ -22,6 +23,7 @@ from multidict import CIMultiDictProxy
 
 from gateway import deadline
 from gateway.bigcommerce.errors import UpstreamError, error_from_response, unavailable
+from gateway.bigcommerce.observer import NullObserver, UpstreamObserver
 from gateway.errors import ErrorCode
 from gateway.settings import Settings
 
@@ -55,9 +57,10 @@ CONNECT_TIMEOUT_S = 3.0
 
 
 class UpstreamTransport:
-    def __init__(self, settings: Settings) -> None:
+    def __init__(self, settings: Settings, observer: UpstreamObserver | None = None) -> None:
         self._settings = settings
         self._session: aiohttp.ClientSession | None = None
+        self.observer: UpstreamObserver = observer or NullObserver()
 
     async def start(self) -> None:
         connector = aiohttp.TCPConnector(
@@ -101,22 +104,29 @@ class UpstreamTransport:
         url: str,
         *,
         headers: Mapping[str, str],
+        endpoint: str,
         json: Any = None,
         field_prefix: tuple[str, ...] = ("input",),
     ) -> UpstreamResponse:
-        """Send one logical request; return a 2xx response or raise ``UpstreamError``."""
+        """Send one logical request; return a 2xx response or raise ``UpstreamError``.
+
+        ``endpoint`` names the call for metrics and traces (``get_checkout``).
+        """
         body = orjson.dumps(json) if json is not None else None
         attempt = 0
         while True:
             attempt += 1
             try:
-                return await self._send_once(call, method, url, headers, body, field_prefix)
+                return await self._send_once(
+                    call, endpoint, method, url, headers, body, field_prefix
+                )
             except UpstreamError as exc:
                 if not self._should_retry(call, exc, attempt):
                     raise
                 delay = random.uniform(0, min(BACKOFF_CAP_S, BACKOFF_BASE_S * 2**attempt))
                 if deadline.remaining(self._settings.deadline_s) <= delay + 0.05:
                     raise
+                self.observer.retried(endpoint, "unavailable")
                 await asyncio.sleep(delay)
 
     @staticmethod
@@ -128,6 +138,7 @@ class UpstreamTransport:
     async def _send_once(
         self,
         call: CallClass,
+        endpoint: str,
         method: str,
         url: str,
         headers: Mapping[str, str],
@@ -141,6 +152,7 @@ class UpstreamTransport:
         timeout = aiohttp.ClientTimeout(total=total, connect=min(CONNECT_TIMEOUT_S, total))
         is_payment = call is CallClass.PAYMENT
         may_duplicate = call in (CallClass.PAYMENT, CallClass.ORDER)
+        started = time.monotonic()
         try:
             async with self.session.request(
                 method, url, headers=headers, data=body, timeout=timeout, allow_redirects=False
@@ -150,10 +162,14 @@ class UpstreamTransport:
                 resp_headers = response.headers
         except (aiohttp.ClientConnectorError, aiohttp.ConnectionTimeoutError):
             # Never left this process (refused, or no pool slot/connection in time).
+            self.observer.call_finished(endpoint, "error", time.monotonic() - started)
             raise unavailable(reached=False) from None
-        except (TimeoutError, aiohttp.ClientError):
+        except (TimeoutError, aiohttp.ClientError) as exc:
             # Sent, or possibly sent: the outcome of a write is unknown.
+            kind = "timeout" if isinstance(exc, TimeoutError) else "error"
+            self.observer.call_finished(endpoint, kind, time.monotonic() - started)
             raise unavailable(reached=True, outcome_unknown=may_duplicate) from None
+        self.observer.call_finished(endpoint, str(status), time.monotonic() - started)
         data = _decode(raw)
         if 200 <= status < 300:
             if data is _UNREADABLE:

@@ -1,0 +1,34 @@
+"""What the adapter reports about its upstream calls (metrics and traces listen here).
+
+The transport calls these hooks; ``NullObserver`` is the default. Labels are
+endpoint names (``get_checkout``), never concrete paths or ids.
+"""
+
+from __future__ import annotations
+
+from typing import Protocol
+
+
+class UpstreamObserver(Protocol):
+    def call_finished(self, endpoint: str, status: str, seconds: float) -> None:
+        """One attempt ended: ``status`` is the HTTP status, or ``error`` / ``timeout``."""
+
+    def retried(self, endpoint: str, reason: str) -> None: ...
+
+    def rate_limit_waited(self, endpoint: str, seconds: float) -> None: ...
+
+    def breaker_changed(self, store: str, is_open: bool) -> None: ...
+
+
+class NullObserver:
+    def call_finished(self, endpoint: str, status: str, seconds: float) -> None:
+        pass
+
+    def retried(self, endpoint: str, reason: str) -> None:
+        pass
+
+    def rate_limit_waited(self, endpoint: str, seconds: float) -> None:
+        pass
+
+    def breaker_changed(self, store: str, is_open: bool) -> None:
+        pass
