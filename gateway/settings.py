@@ -48,6 +48,17 @@ class Settings:
     upstream_pool_size: int = 64
     timeouts: Timeouts = field(default_factory=Timeouts)
     cors_origins: tuple[str, ...] = ()
+    # Abuse limits (OWASP GraphQL cheat sheet / Apollo Router defaults).
+    max_body_bytes: int = 128 * 1024
+    max_tokens: int = 5000
+    max_depth: int = 15
+    max_aliases: int = 30
+    max_root_fields: int = 20
+    client_rate_limit: int = 0  # requests per client per window; 0 turns it off
+    client_rate_window_s: float = 60.0
+    breaker_failures: int = 5  # upstream failures in a row that open the breaker
+    breaker_cooldown_s: float = 10.0  # how long it stays open before a probe
+    retry_budget_ratio: float = 0.2  # retries allowed per first attempt, over time
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
@@ -91,6 +102,16 @@ class Settings:
                 payment=reader.number("GATEWAY_TIMEOUT_PAYMENT_S", 20.0, 0.1, 600),
             ),
             cors_origins=reader.csv("GATEWAY_CORS_ORIGINS"),
+            max_body_bytes=int(reader.number("GATEWAY_MAX_BODY_BYTES", 128 * 1024, 1024, 2**26)),
+            max_tokens=int(reader.number("GATEWAY_MAX_TOKENS", 5000, 100, 10**6)),
+            max_depth=int(reader.number("GATEWAY_MAX_DEPTH", 15, 2, 1000)),
+            max_aliases=int(reader.number("GATEWAY_MAX_ALIASES", 30, 0, 10**5)),
+            max_root_fields=int(reader.number("GATEWAY_MAX_ROOT_FIELDS", 20, 1, 10**4)),
+            client_rate_limit=int(reader.number("GATEWAY_CLIENT_RATE_LIMIT", 0, 0, 10**9)),
+            client_rate_window_s=reader.number("GATEWAY_CLIENT_RATE_WINDOW_S", 60.0, 0.1, 86400),
+            breaker_failures=int(reader.number("GATEWAY_BREAKER_FAILURES", 5, 1, 1000)),
+            breaker_cooldown_s=reader.number("GATEWAY_BREAKER_COOLDOWN_S", 10.0, 0.1, 3600),
+            retry_budget_ratio=reader.number("GATEWAY_RETRY_BUDGET_RATIO", 0.2, 0, 10),
         )
 
     def with_upstream(

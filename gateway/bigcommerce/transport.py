@@ -22,8 +22,11 @@ import orjson
 from multidict import CIMultiDictProxy
 
 from gateway import deadline
+from gateway.bigcommerce.breaker import CircuitBreaker
 from gateway.bigcommerce.errors import UpstreamError, error_from_response, unavailable
 from gateway.bigcommerce.observer import NullObserver, UpstreamObserver
+from gateway.bigcommerce.ratelimit import RateLimits, rate_limited, wait_or_refuse
+from gateway.bigcommerce.retry_budget import RetryBudget
 from gateway.errors import ErrorCode
 from gateway.settings import Settings
 
@@ -54,6 +57,8 @@ MAX_ATTEMPTS = 3
 BACKOFF_BASE_S = 0.05
 BACKOFF_CAP_S = 1.0
 CONNECT_TIMEOUT_S = 3.0
+MAX_RATE_LIMIT_WAITS = 4  # 429s answered by waiting, per logical request
+HEADERLESS_429_BACKOFF_S = 0.25  # doubled per wait, capped at BACKOFF_CAP_S * 2
 
 
 class UpstreamTransport:
@@ -61,6 +66,9 @@ class UpstreamTransport:
         self._settings = settings
         self._session: aiohttp.ClientSession | None = None
         self.observer: UpstreamObserver = observer or NullObserver()
+        self.breaker = CircuitBreaker(settings.breaker_failures, settings.breaker_cooldown_s)
+        self.rate_limits = RateLimits()
+        self.retry_budget = RetryBudget(ratio=settings.retry_budget_ratio)
 
     async def start(self) -> None:
         connector = aiohttp.TCPConnector(
@@ -113,21 +121,61 @@ class UpstreamTransport:
         ``endpoint`` names the call for metrics and traces (``get_checkout``).
         """
         body = orjson.dumps(json) if json is not None else None
+        host = "payments" if call is CallClass.PAYMENT else "api"
+        self.retry_budget.on_request()
         attempt = 0
+        rate_limit_waits = 0
         while True:
             attempt += 1
+            if deadline.remaining(self._settings.deadline_s) <= 0:
+                raise unavailable(reached=False)
+            # A known-spent quota or an open breaker: nothing is sent.
+            await self.rate_limits.admit(host, endpoint, self.observer, self._settings.deadline_s)
+            self.breaker.before_call()
             try:
-                return await self._send_once(
+                response = await self._send_once(
                     call, endpoint, method, url, headers, body, field_prefix
                 )
             except UpstreamError as exc:
-                if not self._should_retry(call, exc, attempt):
+                self._record_health(exc)
+                if exc.code is ErrorCode.RATE_LIMITED:
+                    # A 429 did nothing upstream: waiting and resending is safe, payments included.
+                    rate_limit_waits += 1
+                    await self._wait_after_429(exc, endpoint, rate_limit_waits)
+                    attempt -= 1
+                    continue
+                if not self._should_retry(call, exc, attempt) or not self.retry_budget.try_spend():
                     raise
                 delay = random.uniform(0, min(BACKOFF_CAP_S, BACKOFF_BASE_S * 2**attempt))
                 if deadline.remaining(self._settings.deadline_s) <= delay + 0.05:
                     raise
                 self.observer.retried(endpoint, "unavailable")
                 await asyncio.sleep(delay)
+            except BaseException:
+                self.breaker.on_neutral()  # cancelled: says nothing about the upstream
+                raise
+            else:
+                self._record_health(None)
+                return response
+
+    def _record_health(self, exc: UpstreamError | None) -> None:
+        """Feed the breaker: 5xx, unreadable answers, timeouts and lost connections count."""
+        if exc is not None and exc.code is ErrorCode.UPSTREAM_UNAVAILABLE:
+            changed, is_open = self.breaker.on_failure(), True
+        else:
+            changed, is_open = self.breaker.on_success(), False
+        if changed:
+            self.observer.breaker_changed(self._settings.store_hash, is_open)
+
+    async def _wait_after_429(self, exc: UpstreamError, endpoint: str, waits: int) -> None:
+        """Wait as BigCommerce asked (or back off when it did not say), or raise RATE_LIMITED."""
+        if exc.retry_after_ms is not None:
+            wait_s = exc.retry_after_ms / 1000
+        else:
+            wait_s = min(HEADERLESS_429_BACKOFF_S * 2 ** (waits - 1), BACKOFF_CAP_S * 2)
+        if waits > MAX_RATE_LIMIT_WAITS:
+            raise rate_limited(wait_s)
+        await wait_or_refuse(wait_s, endpoint, self.observer, self._settings.deadline_s)
 
     @staticmethod
     def _should_retry(call: CallClass, exc: UpstreamError, attempt: int) -> bool:
@@ -170,6 +218,7 @@ class UpstreamTransport:
             self.observer.call_finished(endpoint, kind, time.monotonic() - started)
             raise unavailable(reached=True, outcome_unknown=may_duplicate) from None
         self.observer.call_finished(endpoint, str(status), time.monotonic() - started)
+        self.rate_limits.window("payments" if is_payment else "api").observe(resp_headers)
         data = _decode(raw)
         if 200 <= status < 300:
             if data is _UNREADABLE:
