@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import logging
+import math
 import secrets
 import sys
 from collections.abc import Sequence
@@ -69,7 +70,8 @@ def _serve(host: str, port: int) -> int:
         http="httptools",
         access_log=False,
         log_level="warning",
-        timeout_graceful_shutdown=30,
+        # In-flight requests (a payment included) finish within the deadline before closing.
+        timeout_graceful_shutdown=math.ceil(settings.deadline_s) + 1,
     )
     return 0
 

@@ -5,7 +5,11 @@ Opened once per process (in the Starlette lifespan) and closed on shutdown.
 
 from __future__ import annotations
 
+import asyncio
 from dataclasses import dataclass, field
+from typing import Any
+
+from redis.exceptions import RedisError
 
 from gateway.bigcommerce import BigCommerceClient, UpstreamTransport
 from gateway.domain.checkout import CheckoutFlows
@@ -26,6 +30,7 @@ class Runtime:
     checkout: CheckoutFlows
     payments: PaymentFlows
     ready: bool = field(default=False)
+    redis: Any = None  # redis.asyncio.Redis when GATEWAY_REDIS_URL is set
 
     @classmethod
     async def open(cls, settings: Settings) -> Runtime:
@@ -37,6 +42,11 @@ class Runtime:
         methods_cache: PaymentMethodsCache = MemoryPaymentMethodsCache(
             settings.payment_methods_ttl_s
         )
+        redis = None
+        if settings.redis_url:
+            from gateway.shared import open_redis
+
+            redis, backend, methods_cache = open_redis(settings)
         idempotency = Idempotency(backend, settings.secret, settings.idempotency_ttl_s)
         runtime = cls(
             settings=settings,
@@ -46,10 +56,24 @@ class Runtime:
             methods_cache=methods_cache,
             checkout=CheckoutFlows(client, codec, idempotency),
             payments=PaymentFlows(client, codec, idempotency, methods_cache),
+            redis=redis,
         )
         runtime.ready = True
         return runtime
 
+    async def is_ready(self) -> bool:
+        """Open, and the shared store (when configured) answers within a second."""
+        if not self.ready:
+            return False
+        if self.redis is None:
+            return True
+        try:
+            return bool(await asyncio.wait_for(self.redis.ping(), 1.0))
+        except (OSError, TimeoutError, RedisError):
+            return False
+
     async def close(self) -> None:
         self.ready = False
         await self.transport.close()
+        if self.redis is not None:
+            await self.redis.aclose()

@@ -9,6 +9,7 @@ from contextlib import asynccontextmanager
 from graphql import specified_rules
 from graphql.validation import NoSchemaIntrospectionCustomRule
 from starlette.applications import Starlette
+from starlette.middleware.cors import CORSMiddleware
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, JSONResponse, Response
 from starlette.routing import BaseRoute, Route
@@ -22,8 +23,8 @@ from gateway.schema.context import Context
 from gateway.settings import Settings
 from gateway.transport.documents import DocumentCache
 from gateway.transport.graphql_http import GraphQLEndpoint
-
-MAX_TOKENS = 5000
+from gateway.transport.limits import QueryLimits, limit_rules
+from gateway.transport.security import GraphQLGuard, GuardConfig, SecurityHeaders
 
 
 class DeadlineMiddleware:
@@ -67,9 +68,15 @@ def create_app(settings: Settings) -> Starlette:
     rules = list(specified_rules)
     if not settings.introspection:
         rules.append(NoSchemaIntrospectionCustomRule)  # _service stays: it is a plain field
+    limits = QueryLimits(
+        max_depth=settings.max_depth,
+        max_aliases=settings.max_aliases,
+        max_root_fields=settings.max_root_fields,
+    )
+    rules.extend(limit_rules(limits))  # checked once per document, cached with it
     hide_suggestions = not settings.sandbox and not settings.debug
     documents = DocumentCache(
-        schema._schema, rules, max_tokens=MAX_TOKENS, hide_suggestions=hide_suggestions
+        schema._schema, rules, max_tokens=settings.max_tokens, hide_suggestions=hide_suggestions
     )
     endpoint = GraphQLEndpoint(
         schema._schema,
@@ -92,6 +99,8 @@ def create_app(settings: Settings) -> Starlette:
         runtime = holder.get("runtime")
         if runtime is None or not runtime.ready:
             return JSONResponse({"status": "starting"}, status_code=503)
+        if not await runtime.is_ready():
+            return JSONResponse({"status": "shared store unreachable"}, status_code=503)
         return JSONResponse({"status": "ready", "sandbox": settings.sandbox})
 
     routes: list[BaseRoute] = [
@@ -103,6 +112,26 @@ def create_app(settings: Settings) -> Starlette:
         routes.extend(asset_routes())
     app = Starlette(routes=routes, lifespan=lifespan)
     app.add_middleware(DeadlineMiddleware, seconds=settings.deadline_s)
+    # Added last = outermost: headers on every answer, CORS preflights before the client key.
+    app.add_middleware(
+        GraphQLGuard,
+        config=GuardConfig(
+            client_keys=settings.client_keys,
+            max_body_bytes=settings.max_body_bytes,
+            rate_limit=settings.client_rate_limit,
+            rate_window_s=settings.client_rate_window_s,
+            graphiql=settings.graphiql,
+        ),
+    )
+    if settings.cors_origins:
+        app.add_middleware(
+            CORSMiddleware,
+            allow_origins=list(settings.cors_origins),
+            allow_methods=["GET", "POST"],
+            allow_headers=["Authorization", "Content-Type", "Apollographql-Client-Name"],
+            max_age=600,
+        )
+    app.add_middleware(SecurityHeaders, hsts=not settings.sandbox)
     app.state.documents = documents
     return app
 

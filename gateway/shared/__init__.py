@@ -1,0 +1,24 @@
+"""State shared by several gateway replicas (Redis), chosen by ``GATEWAY_REDIS_URL``."""
+
+from __future__ import annotations
+
+from redis.asyncio import Redis
+
+from gateway.settings import Settings
+from gateway.shared.redis_cache import RedisPaymentMethodsCache
+from gateway.shared.redis_idempotency import RedisIdempotencyBackend
+
+LOCK_MARGIN_S = 5.0  # a lease outlives the request that holds it by this much
+
+
+def open_redis(
+    settings: Settings,
+) -> tuple[Redis, RedisIdempotencyBackend, RedisPaymentMethodsCache]:
+    """The client (connects lazily) and the two shared backends on it."""
+    assert settings.redis_url is not None
+    redis = Redis.from_url(
+        settings.redis_url, socket_timeout=2.0, socket_connect_timeout=1.0, health_check_interval=30
+    )
+    backend = RedisIdempotencyBackend(redis, lock_ttl_s=settings.deadline_s + LOCK_MARGIN_S)
+    cache = RedisPaymentMethodsCache(redis, settings.payment_methods_ttl_s)
+    return redis, backend, cache

@@ -1,0 +1,87 @@
+"""Accepted payment methods cached in Redis, shared by every replica.
+
+An entry holds what BigCommerce answered for an order: the methods and the
+shopper's stored instruments as BigCommerce masks them (last 4, brand, email),
+never a card number. Within one process concurrent misses still share one load
+(``AsyncTTLCache`` used with no TTL of its own, only for its single-flight).
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict
+from typing import Any
+
+import orjson
+from redis.asyncio import Redis
+
+from gateway.caching import AsyncTTLCache
+from gateway.domain.models import (
+    PaymentMethod,
+    StoredBankAccount,
+    StoredCard,
+    StoredInstrument,
+    StoredPayPalAccount,
+    SupportedInstrument,
+)
+from gateway.domain.payment_methods import Loader
+
+_KINDS: dict[str, type[StoredInstrument]] = {
+    "card": StoredCard,
+    "paypal": StoredPayPalAccount,
+    "bank": StoredBankAccount,
+}
+_KIND_OF = {cls: name for name, cls in _KINDS.items()}
+
+
+class RedisPaymentMethodsCache:
+    def __init__(self, redis: Redis, ttl_s: float) -> None:
+        self._redis = redis
+        self._ttl_ms = max(int(ttl_s * 1000), 1)
+        self._flights: AsyncTTLCache[str, tuple[list[PaymentMethod], bool]] = AsyncTTLCache(
+            10_000, 0
+        )
+
+    async def get(
+        self, store: str, order_number: int, load: Loader
+    ) -> tuple[list[PaymentMethod], bool]:
+        key = f"pm:{store}:{order_number}"
+
+        async def from_redis_or_upstream() -> tuple[list[PaymentMethod], bool]:
+            raw = await self._redis.get(key)
+            if raw is not None:
+                return [_method(m) for m in orjson.loads(raw)], True
+            methods = await load()
+            encoded = orjson.dumps([_plain(m) for m in methods])
+            await self._redis.set(key, encoded, px=self._ttl_ms)
+            return methods, False
+
+        (methods, cached), _shared = await self._flights.get_or_load(key, from_redis_or_upstream)
+        return methods, cached
+
+    async def drop(self, store: str, order_number: int) -> None:
+        key = f"pm:{store}:{order_number}"
+        self._flights.invalidate(key)
+        await self._redis.delete(key)
+
+
+def _plain(method: PaymentMethod) -> dict[str, Any]:
+    data = asdict(method)
+    data["stored_instruments"] = [
+        {"kind": _KIND_OF[type(s)], **asdict(s)} for s in method.stored_instruments
+    ]
+    return data
+
+
+def _method(data: dict[str, Any]) -> PaymentMethod:
+    stored: list[StoredInstrument] = []
+    for item in data["stored_instruments"]:
+        fields = dict(item)
+        stored.append(_KINDS[fields.pop("kind")](**fields))
+    return PaymentMethod(
+        id=data["id"],
+        name=data["name"],
+        type=data["type"],
+        test_mode=data["test_mode"],
+        supported_instruments=[SupportedInstrument(**s) for s in data["supported_instruments"]],
+        stored_instruments=stored,
+    )
