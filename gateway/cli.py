@@ -58,6 +58,7 @@ def _serve(host: str, port: int) -> int:
     from gateway.transport.app import create_app
 
     logging.basicConfig(level=logging.INFO, format="%(message)s")
+    _redact_card_data()
     settings = Settings.from_env()
     if settings.sandbox:
         settings = _with_embedded_sandbox(settings)
@@ -74,6 +75,15 @@ def _serve(host: str, port: int) -> int:
         timeout_graceful_shutdown=math.ceil(settings.deadline_s) + 1,
     )
     return 0
+
+
+def _redact_card_data() -> None:
+    """PCI DSS: no card number or CVV in any log line, whichever logger wrote it."""
+    from gateway.redaction import install
+
+    card_filter = install()  # the root logger's handlers
+    for name in ("gateway", "uvicorn.error"):  # records logged there directly, too
+        logging.getLogger(name).addFilter(card_filter)
 
 
 def _with_embedded_sandbox(settings: Settings) -> Settings:

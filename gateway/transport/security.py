@@ -1,0 +1,238 @@
+"""HTTP-level protection, as ASGI middleware.
+
+``GraphQLGuard`` stands in front of ``/graphql``: client key (constant-time),
+per-client rate limit, JSON-only POSTs (a form or ``text/plain`` POST is what a
+cross-site page can send without a CORS preflight) and the body size, counted
+on the streamed body so a missing or lying Content-Length does not help.
+``SecurityHeaders`` adds the browser hardening headers to every response.
+"""
+
+from __future__ import annotations
+
+import hmac
+import math
+import time
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+
+from starlette.datastructures import Headers
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from gateway.transport.graphql_http import request_error
+
+GRAPHQL_PATH = "/graphql"
+JSON_TYPES = frozenset({"application/json", "application/graphql-response+json"})
+JSON_CSP = "default-src 'none'; frame-ancestors 'none'; base-uri 'none'; form-action 'none'"
+HSTS = "max-age=31536000; includeSubDomains"
+
+
+class FixedWindowLimiter:
+    """At most ``limit`` requests per ``window_s`` for each client; memory bounded."""
+
+    def __init__(
+        self,
+        limit: int,
+        window_s: float,
+        clock: Callable[[], float] = time.monotonic,
+        max_clients: int = 100_000,
+    ) -> None:
+        self.limit = limit
+        self.window_s = window_s
+        self._clock = clock
+        self._max_clients = max_clients
+        self._windows: dict[str, tuple[float, int]] = {}
+
+    def acquire(self, client: str) -> float:
+        """0 when the request may go; else the seconds until the client's window ends."""
+        now = self._clock()
+        start, count = self._windows.get(client, (now, 0))
+        if now - start >= self.window_s:
+            start, count = now, 0
+        if count >= self.limit:
+            return start + self.window_s - now
+        if client not in self._windows and len(self._windows) >= self._max_clients:
+            self._forget_expired(now)
+        self._windows[client] = (start, count + 1)
+        return 0.0
+
+    def _forget_expired(self, now: float) -> None:
+        for client, (start, _count) in list(self._windows.items()):
+            if now - start >= self.window_s:
+                del self._windows[client]
+        if len(self._windows) >= self._max_clients:
+            self._windows.clear()  # a flood of distinct clients: start every window afresh
+
+
+@dataclass(frozen=True)
+class GuardConfig:
+    client_keys: tuple[str, ...]
+    max_body_bytes: int
+    rate_limit: int  # 0: no per-client limit
+    rate_window_s: float
+    graphiql: bool
+
+
+def matching_key(authorization: str | None, keys: Iterable[str]) -> str | None:
+    """The configured key in ``Authorization: Bearer <key>``, compared in constant time."""
+    if not authorization:
+        return None
+    scheme, _, presented = authorization.partition(" ")
+    if scheme.lower() != "bearer":
+        return None
+    presented_bytes = presented.strip().encode()
+    found = None
+    for key in keys:  # every key is compared: the time does not tell which one matched
+        if hmac.compare_digest(presented_bytes, key.encode()):
+            found = key
+    return found
+
+
+class GraphQLGuard:
+    def __init__(self, app: ASGIApp, config: GuardConfig) -> None:
+        self.app = app
+        self.config = config
+        self.limiter = (
+            FixedWindowLimiter(config.rate_limit, config.rate_window_s)
+            if config.rate_limit > 0
+            else None
+        )
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http" or scope["path"] != GRAPHQL_PATH:
+            await self.app(scope, receive, send)
+            return
+        headers = Headers(scope=scope)
+        method = scope["method"]
+        if self.config.graphiql and _is_graphiql_page(scope, headers):
+            await self.app(scope, receive, send)  # the page is open; its queries are not
+            return
+        client_key = None
+        if self.config.client_keys:
+            client_key = matching_key(headers.get("authorization"), self.config.client_keys)
+            if client_key is None:
+                response = request_error(
+                    401, "A valid client key is required: Authorization: Bearer <key>.",
+                    "UNAUTHENTICATED",
+                )  # fmt: skip
+                response.headers["WWW-Authenticate"] = 'Bearer realm="checkout-gateway"'
+                await response(scope, receive, send)
+                return
+        scope["gateway.client_key"] = client_key
+        if self.limiter is not None:
+            identity = client_key or _client_ip(scope)
+            wait_s = self.limiter.acquire(identity)
+            if wait_s > 0:
+                retry_after = max(1, math.ceil(wait_s))
+                response = request_error(
+                    429, "Too many requests from this client; retry later.", "RATE_LIMITED",
+                    retryAfterMs=retry_after * 1000,
+                )  # fmt: skip
+                response.headers["Retry-After"] = str(retry_after)
+                await response(scope, receive, send)
+                return
+        if method == "POST":
+            media_type = headers.get("content-type", "").split(";")[0].strip().lower()
+            if media_type not in JSON_TYPES:
+                response = request_error(
+                    415, "POST /graphql takes a JSON body (Content-Type: application/json).",
+                    "UNSUPPORTED_MEDIA_TYPE",
+                )  # fmt: skip
+                await response(scope, receive, send)
+                return
+            body = await self._read_body(headers, receive)
+            if body is None:
+                response = request_error(
+                    413, f"The body is larger than {self.config.max_body_bytes} bytes.",
+                    "PAYLOAD_TOO_LARGE",
+                )  # fmt: skip
+                response.headers["Connection"] = "close"
+                await response(scope, receive, send)
+                return
+            receive = _replay(body, receive)
+        elif method == "GET" and len(scope.get("query_string", b"")) > self.config.max_body_bytes:
+            response = request_error(
+                414, "The query string is too long; send the operation with POST.", "URI_TOO_LONG"
+            )
+            await response(scope, receive, send)
+            return
+        await self.app(scope, receive, send)
+
+    async def _read_body(self, headers: Headers, receive: Receive) -> bytes | None:
+        """The whole body, or None as soon as it is known to be too large."""
+        limit = self.config.max_body_bytes
+        declared = headers.get("content-length")
+        if declared is not None and declared.isdigit() and int(declared) > limit:
+            return None
+        chunks: list[bytes] = []
+        size = 0
+        while True:
+            message = await receive()
+            if message["type"] == "http.disconnect":
+                break
+            chunk = message.get("body", b"")
+            size += len(chunk)
+            if size > limit:
+                return None
+            chunks.append(chunk)
+            if not message.get("more_body", False):
+                break
+        return b"".join(chunks)
+
+
+def _replay(body: bytes, receive: Receive) -> Receive:
+    sent = False
+
+    async def replay() -> Message:
+        nonlocal sent
+        if not sent:
+            sent = True
+            return {"type": "http.request", "body": body, "more_body": False}
+        return await receive()
+
+    return replay
+
+
+def _is_graphiql_page(scope: Scope, headers: Headers) -> bool:
+    return (
+        scope["method"] == "GET"
+        and b"query=" not in scope.get("query_string", b"")
+        and "text/html" in headers.get("accept", "")
+    )
+
+
+def _client_ip(scope: Scope) -> str:
+    client = scope.get("client")
+    return str(client[0]) if client else "unknown"
+
+
+class SecurityHeaders:
+    """nosniff, no referrer, no framing, a locked-down CSP on non-HTML answers; HSTS behind TLS."""
+
+    def __init__(self, app: ASGIApp, *, hsts: bool) -> None:
+        self.app = app
+        self.hsts = hsts
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+
+        async def send_with_headers(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                raw = list(message.get("headers", []))
+                present = {name.lower() for name, _value in raw}
+                wanted = [
+                    (b"x-content-type-options", b"nosniff"),
+                    (b"referrer-policy", b"no-referrer"),
+                    (b"x-frame-options", b"DENY"),
+                    (b"cache-control", b"no-store"),
+                ]
+                if b"content-security-policy" not in present:
+                    wanted.append((b"content-security-policy", JSON_CSP.encode()))
+                if self.hsts:
+                    wanted.append((b"strict-transport-security", HSTS.encode()))
+                raw.extend(item for item in wanted if item[0] not in present)
+                message = {**message, "headers": raw}
+            await send(message)
+
+        await self.app(scope, receive, send_with_headers)
