@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Awaitable
 from typing import Any, TypeVar, cast
 
 import strawberry
-from graphql import GraphQLError
 
-from gateway.errors import ErrorCode, GatewayError, GatewayErrors
+from gateway.errors import ErrorCode
 from gateway.schema.context import Info
 from gateway.schema.inputs import (
     AddBillingAddressInput,
@@ -26,32 +24,21 @@ from gateway.schema.payloads import (
     PaymentPayload,
     attempt,
 )
+from gateway.schema.query_errors import answer
 from gateway.schema.types import Checkout, Order, PaymentMethod
 
 T = TypeVar("T")
-
-
-async def answer(work: Awaitable[Any]) -> Any:
-    """A query's result, or a top-level GraphQL error carrying the contract code."""
-    try:
-        return await work
-    except GatewayErrors as exc:
-        first = exc.errors[0]
-        raise GraphQLError(first.message, extensions={"code": first.code.value}) from None
-    except GatewayError as exc:
-        extensions: dict[str, Any] = {"code": exc.code.value, **exc.extensions}
-        raise GraphQLError(exc.message, extensions=extensions) from None
 
 
 @strawberry.type
 class Query:
     @strawberry.field(description="A checkout by its id (the cart id).")
     async def checkout(self, info: Info, id: strawberry.ID) -> Checkout | None:
-        return cast(Checkout, await answer(info.context.checkout.get_checkout(str(id))))
+        return cast(Checkout, await answer(info.context.loaders.checkouts.load(str(id))))
 
     @strawberry.field(description="An order by its opaque id.")
     async def order(self, info: Info, id: strawberry.ID) -> Order | None:
-        return cast(Order, await answer(info.context.checkout.get_order(str(id))))
+        return cast(Order, await answer(info.context.loaders.orders.load(str(id))))
 
     @strawberry.field(description="What the shopper may pay the order with (cached briefly).")
     async def payment_methods(

@@ -17,6 +17,7 @@ from strawberry.federation.schema_directives import Shareable
 from gateway.domain import models
 from gateway.errors import ErrorCode as DomainErrorCode
 from gateway.schema.context import Info
+from gateway.schema.query_errors import answer
 
 # The domain's enums, registered as GraphQL enums (their names become the values).
 strawberry.enum(
@@ -137,7 +138,7 @@ class Checkout:
 
     @classmethod
     async def resolve_reference(cls, info: Info, id: strawberry.ID) -> Checkout:
-        return cast(Checkout, await info.context.checkout.get_checkout(str(id)))
+        return cast(Checkout, await answer(info.context.loaders.checkouts.load(str(id))))
 
 
 @strawberry.federation.type(keys=["id"], description="A BigCommerce order.")
@@ -153,7 +154,7 @@ class Order:
 
     @classmethod
     async def resolve_reference(cls, info: Info, id: strawberry.ID) -> Order:
-        return cast(Order, await info.context.checkout.get_order(str(id)))
+        return cast(Order, await answer(info.context.loaders.orders.load(str(id))))
 
 
 @strawberry.type
