@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+import logging
+from collections.abc import AsyncIterator, Iterator
 
 import pytest
 import pytest_asyncio
+from artifacts import artifact_path
 
 from gateway.sandbox import SandboxServer
 
@@ -22,3 +24,23 @@ def sandbox(sandbox_server: SandboxServer) -> SandboxServer:
     """The session's sandbox with no faults, no recorded requests and no rate limits."""
     sandbox_server.reset()
     return sandbox_server
+
+
+@pytest.fixture(scope="session", autouse=True)
+def process_log() -> Iterator[None]:
+    """Every log record of this process, DEBUG and up with tracebacks, to tests/artifacts/.
+
+    No redaction here on purpose: the final audit (tests/zz_audit) proves the gateway
+    never writes a card number or CVV in the first place.
+    """
+    handler = logging.FileHandler(artifact_path("process.log"), mode="w", encoding="utf-8")
+    handler.setLevel(logging.DEBUG)
+    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s %(message)s"))
+    root = logging.getLogger()
+    level = root.level
+    root.setLevel(logging.DEBUG)
+    root.addHandler(handler)
+    yield
+    root.removeHandler(handler)
+    root.setLevel(level)
+    handler.close()

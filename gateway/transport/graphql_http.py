@@ -202,7 +202,9 @@ class GraphQLEndpoint:
                 allow="POST",
             )
         context = self._context_of(request)
-        context.facts["operation"] = operation_name
+        facts = context.facts
+        facts["operation"] = operation_name
+        facts["type"] = kind.value
         result = execute(
             self._schema,
             document.node,
@@ -213,7 +215,13 @@ class GraphQLEndpoint:
         )
         if not isinstance(result, ExecutionResult):
             result = await result
-        return JSONResponse(self._format(result))
+        body = self._format(result)
+        errors = body.get("errors")
+        # For metrics and the access log: ok, or the code of the first error.
+        facts["outcome"] = (
+            (errors[0].get("extensions") or {}).get("code", "error") if errors else "ok"
+        )
+        return JSONResponse(body)
 
     def _persisted_query(self, persisted: Any, query: Any) -> str | Response:
         sha = persisted.get("sha256Hash") if isinstance(persisted, dict) else None
@@ -242,7 +250,9 @@ class GraphQLEndpoint:
         formatted: dict[str, Any] = dict(error.formatted)
         formatted["message"] = safe_document_message(error.message)
         extensions = formatted.setdefault("extensions", {})
-        extensions.setdefault("code", "GRAPHQL_VALIDATION_FAILED")  # limit rules set their own
+        parse_failed = error.message.startswith("Syntax Error")
+        default = "GRAPHQL_PARSE_FAILED" if parse_failed else "GRAPHQL_VALIDATION_FAILED"
+        extensions.setdefault("code", default)  # limit rules set their own
         return formatted
 
     def _format(self, result: ExecutionResult) -> dict[str, Any]:
@@ -254,13 +264,13 @@ class GraphQLEndpoint:
     def _format_error(self, error: GraphQLError) -> dict[str, Any]:
         formatted: dict[str, Any] = dict(error.formatted)
         original = error.original_error
-        if original is None:
-            if error.path is None:
-                # Variable coercion: a request error; the value must not come back.
-                formatted["message"] = safe_coercion_message(error.message)
-                formatted["extensions"] = {"code": ErrorCode.VALIDATION.value}
+        if error.path is None:
+            # Variable coercion (whatever a scalar raised inside it): a request error, not
+            # logged, and the value must not come back: it may be a card number.
+            formatted["message"] = safe_coercion_message(error.message)
+            formatted["extensions"] = {"code": ErrorCode.VALIDATION.value}
             return formatted
-        if isinstance(original, GraphQLError):
+        if original is None or isinstance(original, GraphQLError):
             return formatted
         # An unexpected failure: logged (without variables), masked for the client.
         log.error(

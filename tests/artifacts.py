@@ -1,0 +1,25 @@
+"""Where tests keep what the gateway wrote (logs, subprocess output) for the final card-data audit.
+
+Every file under ``tests/artifacts/`` is read by ``tests/zz_audit/test_no_card_data.py``
+after the rest of the suite. A test that starts a gateway subprocess sends its output
+here: ``subprocess.Popen(..., stdout=artifact_stream("name"), stderr=subprocess.STDOUT)``.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from typing import BinaryIO
+
+ARTIFACTS = Path(__file__).resolve().parent / "artifacts"
+
+
+def artifact_path(name: str) -> Path:
+    """A file under tests/artifacts (the directory is made; the name is made path-safe)."""
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    return ARTIFACTS / re.sub(r"[^\w.\-]", "_", name)
+
+
+def artifact_stream(name: str) -> BinaryIO:
+    """An open binary file to hand a subprocess as stdout/stderr (appended, never truncated)."""
+    return artifact_path(name).open("ab")
