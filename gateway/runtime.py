@@ -12,6 +12,7 @@ from typing import Any
 from redis.exceptions import RedisError
 
 from gateway.bigcommerce import BigCommerceClient, UpstreamTransport
+from gateway.bigcommerce.observer import UpstreamObserver
 from gateway.domain.checkout import CheckoutFlows
 from gateway.domain.idempotency import Idempotency, IdempotencyBackend, MemoryIdempotencyBackend
 from gateway.domain.order_ids import OrderIdCodec
@@ -33,8 +34,8 @@ class Runtime:
     redis: Any = None  # redis.asyncio.Redis when GATEWAY_REDIS_URL is set
 
     @classmethod
-    async def open(cls, settings: Settings) -> Runtime:
-        transport = UpstreamTransport(settings)
+    async def open(cls, settings: Settings, observer: UpstreamObserver | None = None) -> Runtime:
+        transport = UpstreamTransport(settings, observer)
         await transport.start()
         codec = OrderIdCodec(settings.secret, settings.store_hash)
         client = BigCommerceClient(transport, settings, codec.encode)

@@ -6,10 +6,20 @@ endpoint names (``get_checkout``), never concrete paths or ids.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from contextlib import AbstractContextManager, nullcontext
 from typing import Protocol
 
 
 class UpstreamObserver(Protocol):
+    def attempt(
+        self, endpoint: str, method: str, headers: Mapping[str, str]
+    ) -> AbstractContextManager[Mapping[str, str]]:
+        """Wraps one attempt (its trace span); yields the headers to send (with ``traceparent``)."""
+
+    def connection_opened(self) -> None:
+        """A new TCP connection to BigCommerce (pooled ones are reused)."""
+
     def call_finished(self, endpoint: str, status: str, seconds: float) -> None:
         """One attempt ended: ``status`` is the HTTP status, or ``error`` / ``timeout``."""
 
@@ -21,6 +31,14 @@ class UpstreamObserver(Protocol):
 
 
 class NullObserver:
+    def attempt(
+        self, endpoint: str, method: str, headers: Mapping[str, str]
+    ) -> AbstractContextManager[Mapping[str, str]]:
+        return nullcontext(headers)
+
+    def connection_opened(self) -> None:
+        pass
+
     def call_finished(self, endpoint: str, status: str, seconds: float) -> None:
         pass
 

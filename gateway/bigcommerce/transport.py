@@ -78,11 +78,22 @@ class UpstreamTransport:
         )
         self._session = aiohttp.ClientSession(
             connector=connector,
+            trace_configs=[self._connection_trace()],
             timeout=aiohttp.ClientTimeout(total=self._settings.deadline_s),
             json_serialize=lambda obj: orjson.dumps(obj).decode(),
             raise_for_status=False,
             auto_decompress=True,
         )
+
+    def _connection_trace(self) -> aiohttp.TraceConfig:
+        """Counts new connections: a pool that stops reusing them shows up as a rising metric."""
+
+        async def opened(*_: Any) -> None:
+            self.observer.connection_opened()
+
+        trace = aiohttp.TraceConfig()
+        trace.on_connection_create_end.append(opened)
+        return trace
 
     async def close(self) -> None:
         if self._session is not None:
@@ -133,9 +144,10 @@ class UpstreamTransport:
             await self.rate_limits.admit(host, endpoint, self.observer, self._settings.deadline_s)
             self.breaker.before_call()
             try:
-                response = await self._send_once(
-                    call, endpoint, method, url, headers, body, field_prefix
-                )
+                with self.observer.attempt(endpoint, method, headers) as sent_headers:
+                    response = await self._send_once(
+                        call, endpoint, method, url, sent_headers, body, field_prefix
+                    )
             except UpstreamError as exc:
                 self._record_health(exc)
                 if exc.code is ErrorCode.RATE_LIMITED:

@@ -45,15 +45,21 @@ class PaymentFlows:
         self._codec = codec
         self._idempotency = idempotency
         self._methods = methods
+        self.methods_cache_hits = 0
+        self.methods_cache_misses = 0
 
     async def payment_methods(self, order_id: str) -> list[PaymentMethod]:
         number = self._codec.decode(order_id)
         return await self._methods_for(number)
 
     async def _methods_for(self, number: int) -> list[PaymentMethod]:
-        methods, _cached = await self._methods.get(
+        methods, cached = await self._methods.get(
             self._client.store_hash, number, lambda: self._client.get_payment_methods(number)
         )
+        if cached:  # read by the metrics, whichever cache backend serves
+            self.methods_cache_hits += 1
+        else:
+            self.methods_cache_misses += 1
         return methods
 
     async def pay_with_card(

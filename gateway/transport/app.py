@@ -1,4 +1,4 @@
-"""The Starlette application: ``/graphql`` (and GraphiQL), ``/healthz``, ``/readyz``."""
+"""The Starlette application: ``/graphql`` (and GraphiQL), health, readiness, ``/metrics``."""
 
 from __future__ import annotations
 
@@ -17,6 +17,8 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 
 from gateway import deadline
 from gateway.graphiql import asset_routes, render_page
+from gateway.observability import Observability
+from gateway.observability.middleware import RequestObservability
 from gateway.runtime import Runtime
 from gateway.schema import build_schema
 from gateway.schema.context import Context
@@ -42,13 +44,21 @@ class DeadlineMiddleware:
             await self.app(scope, receive, send)
 
 
-def create_app(settings: Settings) -> Starlette:
+def create_app(settings: Settings, observability: Observability | None = None) -> Starlette:
     holder: dict[str, Runtime] = {}
+    obs = observability or Observability()
+    metrics = obs.metrics
 
     @asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
-        runtime = await Runtime.open(settings)
+        runtime = await Runtime.open(settings, obs.observer)
         holder["runtime"] = runtime
+        payments, cache = runtime.payments, metrics.cache_lookups
+        metrics.mirror(lambda: payments.methods_cache_hits, cache.labels("payment_methods", "hit"))
+        metrics.mirror(
+            lambda: payments.methods_cache_misses, cache.labels("payment_methods", "miss")
+        )
+        metrics.mirror(lambda: runtime.idempotency.replays, metrics.idempotent_replays)
         app.state.runtime = runtime
         try:
             yield
@@ -62,6 +72,7 @@ def create_app(settings: Settings) -> Starlette:
             checkout=runtime.checkout,
             payments=runtime.payments,
             client_key=request.scope.get("gateway.client_key"),
+            facts=request.scope.get("gateway.facts", {}),  # shared with the access log
         )
 
     schema = build_schema()
@@ -78,6 +89,8 @@ def create_app(settings: Settings) -> Starlette:
     documents = DocumentCache(
         schema._schema, rules, max_tokens=settings.max_tokens, hide_suggestions=hide_suggestions
     )
+    metrics.mirror(lambda: documents.hits, metrics.cache_lookups.labels("document", "hit"))
+    metrics.mirror(lambda: documents.misses, metrics.cache_lookups.labels("document", "miss"))
     endpoint = GraphQLEndpoint(
         schema._schema,
         documents,
@@ -103,10 +116,15 @@ def create_app(settings: Settings) -> Starlette:
             return JSONResponse({"status": "shared store unreachable"}, status_code=503)
         return JSONResponse({"status": "ready", "sandbox": settings.sandbox})
 
+    async def metrics_page(_request: Request) -> Response:
+        body, content_type = metrics.exposition()
+        return Response(body, headers={"Content-Type": content_type})
+
     routes: list[BaseRoute] = [
         Route("/graphql", graphql, methods=["GET", "POST"]),
         Route("/healthz", healthz),
         Route("/readyz", readyz),
+        Route("/metrics", metrics_page),
     ]
     if settings.graphiql:
         routes.extend(asset_routes())
@@ -132,6 +150,8 @@ def create_app(settings: Settings) -> Starlette:
             max_age=600,
         )
     app.add_middleware(SecurityHeaders, hsts=not settings.sandbox)
+    # Outermost: the request id and the access-log line cover every answer, 401s included.
+    app.add_middleware(RequestObservability, metrics=metrics, tracer=obs.tracer)
     app.state.documents = documents
     return app
 

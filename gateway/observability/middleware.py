@@ -1,0 +1,111 @@
+"""Per request: an X-Request-Id, the operation span, the request metrics and one access-log line.
+
+Pure ASGI (Starlette's BaseHTTPMiddleware costs a task and a queue per request).
+The endpoint fills ``scope["gateway.facts"]`` (the same dict as ``Context.facts``):
+operation name and type, outcome; the upstream observer adds the call count.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from typing import Any
+
+from opentelemetry.trace import SpanKind, Status, StatusCode, Tracer
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from gateway.observability import request_facts
+from gateway.observability.logs import access_log
+from gateway.observability.metrics import GatewayMetrics
+from gateway.observability.tracing import incoming_context
+
+GRAPHQL_PATH = "/graphql"
+
+
+class RequestObservability:
+    def __init__(self, app: ASGIApp, metrics: GatewayMetrics, tracer: Tracer) -> None:
+        self.app = app
+        self.metrics = metrics
+        self.tracer = tracer
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        started = time.perf_counter()
+        incoming_id = None
+        for name, value in scope["headers"]:
+            if name == b"x-request-id":
+                incoming_id = value
+                break
+        rid = request_facts.accept_or_new(incoming_id)
+        facts: dict[str, Any] = {"upstream_calls": 0}
+        scope["gateway.facts"] = facts
+        id_header = (b"x-request-id", rid.encode("ascii"))
+        status = 500
+
+        async def send_with_id(message: Message) -> None:
+            nonlocal status
+            if message["type"] == "http.response.start":
+                status = message["status"]
+                message["headers"] = [*message.get("headers", ()), id_header]
+            await send(message)
+
+        id_token = request_facts.request_id.set(rid)
+        facts_token = request_facts.facts.set(facts)
+        is_graphql = scope["path"] == GRAPHQL_PATH
+        try:
+            if is_graphql:
+                await self._traced(scope, receive, send_with_id, facts)
+            else:
+                await self.app(scope, receive, send_with_id)
+        finally:
+            request_facts.facts.reset(facts_token)
+            seconds = time.perf_counter() - started
+            outcome = facts.get("outcome") or ("ok" if status < 400 else f"http_{status}")
+            if is_graphql:
+                self.metrics.request_finished(facts.get("operation"), outcome, seconds)
+            if access_log.isEnabledFor(logging.INFO):
+                access_log.info(
+                    "request",
+                    extra={
+                        "fields": {
+                            "method": scope["method"],
+                            "path": scope["path"],  # never the query string: GET variables
+                            "status": status,
+                            "operation": facts.get("operation"),
+                            "outcome": outcome,
+                            "duration_ms": round(seconds * 1000, 3),
+                            "upstream_calls": facts["upstream_calls"],
+                        }
+                    },
+                )
+            request_facts.request_id.reset(id_token)
+
+    async def _traced(
+        self, scope: Scope, receive: Receive, send: Send, facts: dict[str, Any]
+    ) -> None:
+        with self.tracer.start_as_current_span(
+            "graphql",
+            context=incoming_context(scope["headers"]),
+            kind=SpanKind.SERVER,
+            record_exception=False,  # an exception text may quote a variable
+            set_status_on_exception=False,
+        ) as span:
+            try:
+                await self.app(scope, receive, send)
+            except BaseException as exc:
+                span.set_status(Status(StatusCode.ERROR, type(exc).__name__))
+                raise
+            if span.is_recording():
+                operation = self.metrics.operation_label(facts.get("operation"))
+                kind = facts.get("type", "")
+                span.update_name(f"graphql {kind} {operation}".replace("  ", " "))
+                span.set_attribute("graphql.operation.name", operation)
+                if kind:
+                    span.set_attribute("graphql.operation.type", kind)
+                outcome = facts.get("outcome")
+                if outcome:
+                    span.set_attribute("gateway.outcome", outcome)
+                    if outcome != "ok":
+                        span.set_status(Status(StatusCode.ERROR))
