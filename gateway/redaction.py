@@ -97,6 +97,8 @@ class CardDataFilter(logging.Filter):
             record.exc_text = logging.Formatter().formatException(record.exc_info)
         if record.exc_text:
             record.exc_text = redact(record.exc_text)
+            # The exception object still holds the raw text; formatters print exc_text instead.
+            record.exc_info = None
         if record.stack_info:
             record.stack_info = redact(record.stack_info)
         for name, value in list(vars(record).items()):
