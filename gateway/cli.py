@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import logging
 import math
+import os
 import secrets
 import sys
 from collections.abc import Sequence
@@ -23,6 +24,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     serve = commands.add_parser("serve", help="serve the GraphQL API")
     serve.add_argument("--host", default="127.0.0.1")
     serve.add_argument("--port", type=int, default=8000)
+    serve.add_argument(
+        "--workers", type=int, default=1, help="worker processes (one event loop each)"
+    )
     commands.add_parser("schema", help="print the subgraph SDL")
     sandbox = commands.add_parser("sandbox", help="run the sandbox BigCommerce store alone")
     sandbox.add_argument("--host", default="127.0.0.1")
@@ -43,6 +47,8 @@ def main(argv: Sequence[str] | None = None) -> int:
 
             run(args.host, args.port, args.payments_port, args.store_hash, args.token)
             return 0
+        if args.workers > 1:
+            return _serve_workers(args.host, args.port, args.workers)
         return _serve(args.host, args.port)
     except ConfigError as exc:
         print(f"checkout-gateway: configuration error: {exc}", file=sys.stderr)
@@ -57,8 +63,7 @@ def _serve(host: str, port: int) -> int:
 
     from gateway.transport.app import create_app
 
-    logging.basicConfig(level=logging.INFO, format="%(message)s")
-    _redact_card_data()
+    install_logging()
     settings = Settings.from_env()
     if settings.sandbox:
         settings = _with_embedded_sandbox(settings)
@@ -75,6 +80,73 @@ def _serve(host: str, port: int) -> int:
         timeout_graceful_shutdown=math.ceil(settings.deadline_s) + 1,
     )
     return 0
+
+
+def install_logging() -> None:
+    """JSON lines with the request id, card data redacted (also run by each worker)."""
+    from gateway.observability import logs
+
+    logs.install()
+    _redact_card_data()
+
+
+# How a ``--workers N`` parent hands its embedded sandbox to the workers it spawns.
+_SANDBOX_ENV = (
+    "GATEWAY_INTERNAL_SANDBOX_API_URL",
+    "GATEWAY_INTERNAL_SANDBOX_PAYMENTS_URL",
+    "GATEWAY_INTERNAL_SANDBOX_TOKEN",
+)
+
+
+def _serve_workers(host: str, port: int, workers: int) -> int:
+    """N uvicorn workers on one port; each builds its app from the environment.
+
+    The parent starts the one embedded sandbox (sandbox mode), fixes one
+    GATEWAY_SECRET so every worker decodes every order id, and gives
+    prometheus-client a directory where the workers' metrics add up.
+    """
+    import shutil
+    import tempfile
+
+    import uvicorn
+
+    install_logging()
+    settings = Settings.from_env()
+    if settings.sandbox:
+        settings = _with_embedded_sandbox(settings)
+        values = (settings.api_url, settings.payments_url, settings.access_token)
+        os.environ.update(dict(zip(_SANDBOX_ENV, values, strict=True)))
+    os.environ.setdefault("GATEWAY_SECRET", secrets.token_hex(32))  # sandbox mode only
+    metrics_dir = None
+    if not os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
+        metrics_dir = tempfile.mkdtemp(prefix="checkout-gateway-metrics-")
+        os.environ["PROMETHEUS_MULTIPROC_DIR"] = metrics_dir
+    try:
+        uvicorn.run(
+            "gateway.transport.app:app_from_env",
+            factory=True,
+            workers=workers,
+            host=host,
+            port=port,
+            loop="uvloop",
+            http="httptools",
+            access_log=False,
+            log_level="warning",
+            timeout_graceful_shutdown=math.ceil(settings.deadline_s) + 1,
+        )
+    finally:
+        if metrics_dir is not None:
+            shutil.rmtree(metrics_dir, ignore_errors=True)
+    return 0
+
+
+def worker_settings() -> Settings:
+    """A worker's settings: the environment, pointed at the parent's sandbox when it runs one."""
+    settings = Settings.from_env()
+    api_url, payments_url, token = (os.environ.get(name, "") for name in _SANDBOX_ENV)
+    if settings.sandbox and api_url:
+        settings = settings.with_upstream(api_url, payments_url, "sandbox", token)
+    return settings
 
 
 def _redact_card_data() -> None:

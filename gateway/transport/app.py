@@ -156,6 +156,14 @@ def create_app(settings: Settings, observability: Observability | None = None) -
     return app
 
 
+def app_from_env() -> Starlette:
+    """The app of one ``checkout-gateway serve --workers N`` worker (a uvicorn factory)."""
+    from gateway.cli import install_logging, worker_settings
+
+    install_logging()
+    return create_app(worker_settings())
+
+
 def _wants_html(request: Request) -> bool:
     return (
         request.method == "GET"
