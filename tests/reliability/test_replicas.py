@@ -1,0 +1,176 @@
+"""Two gateway processes sharing one Redis; and a SIGTERM during a payment.
+
+Redis is started here (``redis-server`` on a free loopback port, no
+persistence). Without it these tests skip, except under CI=true.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import uuid
+from collections.abc import AsyncIterator, Iterator
+from typing import Any
+
+import aiohttp
+import pytest
+import pytest_asyncio
+from redis.asyncio import Redis
+from reliability_support import PAYMENTS, live, own_gateway, sent
+
+from gateway.sandbox import Fault, SandboxServer
+
+from flow import no_errors, pay_by_card, unpaid_order
+from graphql_ops import Operations
+
+SECRET = "replicas-share-this-secret-0123456789"
+
+
+@pytest.fixture(scope="module")
+def redis_url() -> Iterator[str]:
+    binary = shutil.which("redis-server")
+    if binary is None:
+        message = "redis-server is not installed (apt-get install redis-server)"
+        if os.environ.get("CI") == "true":
+            pytest.fail(message)
+        pytest.skip(message)
+    port = live.free_port()
+    process = subprocess.Popen(
+        [binary, "--port", str(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"],
+        stdout=subprocess.DEVNULL,
+    )
+    try:
+        for _ in range(200):
+            try:
+                out = subprocess.run(
+                    ["redis-cli", "-p", str(port), "ping"], capture_output=True, timeout=1
+                )
+                if out.stdout.strip() == b"PONG":
+                    break
+            except (OSError, subprocess.TimeoutExpired):
+                pass
+            import time
+
+            time.sleep(0.02)
+        yield f"redis://127.0.0.1:{port}/0"
+    finally:
+        process.terminate()
+        process.wait(5)
+
+
+class Replica:
+    def __init__(self, sandbox: SandboxServer, redis_url: str, deadline_s: str = "5") -> None:
+        self.port = live.free_port()
+        env = {
+            **os.environ,
+            "BIGCOMMERCE_STORE_HASH": sandbox.store_hash,
+            "BIGCOMMERCE_ACCESS_TOKEN": sandbox.token,
+            "BIGCOMMERCE_API_URL": sandbox.api_url,
+            "BIGCOMMERCE_PAYMENTS_URL": sandbox.payments_url,
+            "GATEWAY_SECRET": SECRET,
+            "GATEWAY_REDIS_URL": redis_url,
+            "GATEWAY_DEADLINE_S": deadline_s,
+        }
+        self.process = subprocess.Popen(
+            [sys.executable, "-m", "gateway", "serve", "--port", str(self.port)], env=env
+        )
+        self.url = f"http://127.0.0.1:{self.port}"
+
+    async def ready(self, http: aiohttp.ClientSession) -> None:
+        for _ in range(300):
+            assert self.process.poll() is None, "the gateway process exited"
+            try:
+                async with http.get(f"{self.url}/readyz") as resp:
+                    if resp.status == 200:
+                        return
+            except aiohttp.ClientError:
+                pass
+            await asyncio.sleep(0.05)
+        raise AssertionError("the gateway did not become ready")
+
+    def client(self, http: aiohttp.ClientSession, sandbox: SandboxServer) -> Any:
+        return live.LiveGateway(self.url, http, sandbox, Operations.load(), None)
+
+    def stop(self) -> None:
+        if self.process.poll() is None:
+            self.process.terminate()
+        self.process.wait(10)
+
+
+@pytest_asyncio.fixture
+async def replicas(sandbox_server: SandboxServer, redis_url: str) -> AsyncIterator[list[Any]]:
+    pair = [Replica(sandbox_server, redis_url), Replica(sandbox_server, redis_url)]
+    try:
+        async with aiohttp.ClientSession() as http:
+            for replica in pair:
+                await replica.ready(http)
+            yield [r.client(http, sandbox_server) for r in pair]
+    finally:
+        for replica in pair:
+            replica.stop()
+
+
+async def test_one_key_sent_to_two_replicas_pays_once(sandbox, replicas, redis_url) -> None:
+    first, second = replicas
+    order = await unpaid_order(first)
+    sandbox.clear_requests()
+    sandbox.faults.add(method="POST", path=PAYMENTS, fault=Fault.delay(0.5))
+    key = f"pay-{uuid.uuid4()}"
+    a, b = await asyncio.gather(
+        pay_by_card(first, order["id"], key=key), pay_by_card(second, order["id"], key=key)
+    )
+    assert no_errors(a) == no_errors(b)
+    assert a["payment"]["status"] == "SUCCESS"
+    assert sent(sandbox, "POST", PAYMENTS) == 1
+    # Later, on either replica, the same answer without a call.
+    again = await pay_by_card(second, order["id"], key=key)
+    assert again == a
+    assert sent(sandbox, "POST", PAYMENTS) == 1
+    # Shared through Redis, and nothing card-related is kept there.
+    client = Redis.from_url(redis_url)
+    try:
+        keys = await client.keys("*")
+        assert keys
+        values = b"".join([await client.get(k) or b"" for k in keys])
+        assert b"4111111111111111" not in values
+        assert b"verification" not in values and b"Jane Doe" not in values
+    finally:
+        await client.aclose()
+
+
+async def test_sigterm_during_a_payment_lets_it_finish(sandbox, redis_url) -> None:
+    replica = Replica(sandbox, redis_url)
+    try:
+        async with aiohttp.ClientSession() as http:
+            await replica.ready(http)
+            gateway = replica.client(http, sandbox)
+            order = await unpaid_order(gateway)
+            sandbox.clear_requests()
+            sandbox.faults.add(method="POST", path=PAYMENTS, fault=Fault.delay(1.0))
+            paying = asyncio.create_task(pay_by_card(gateway, order["id"]))
+            for _ in range(500):  # until the payment is upstream
+                if sent(sandbox, "POST", PAYMENTS):
+                    break
+                await asyncio.sleep(0.01)
+            replica.process.send_signal(signal.SIGTERM)
+            paid = no_errors(await paying)
+            assert paid["payment"]["status"] == "SUCCESS"
+            # uvicorn re-raises the signal once shut down: killed by SIGTERM, after finishing.
+            code = await asyncio.to_thread(replica.process.wait, 10)
+            assert code in (0, -signal.SIGTERM)
+        assert sandbox.state.orders[order["number"]].status_id == 11
+    finally:
+        replica.stop()
+
+
+async def test_readyz_is_not_ready_when_redis_is_unreachable(sandbox) -> None:
+    closed = f"redis://127.0.0.1:{live.free_port()}/0"
+    async with own_gateway(sandbox, GATEWAY_REDIS_URL=closed) as gateway:
+        async with gateway.http.get(f"{gateway.url}/readyz") as resp:
+            assert resp.status == 503
+        async with gateway.http.get(f"{gateway.url}/healthz") as resp:
+            assert resp.status == 200
