@@ -18,8 +18,14 @@ from gateway.observability import request_facts
 from gateway.observability.logs import access_log
 from gateway.observability.metrics import GatewayMetrics
 from gateway.observability.tracing import incoming_context
+from gateway.redaction import redact
 
 GRAPHQL_PATH = "/graphql"
+
+
+def _loggable(operation: str | None) -> str | None:
+    # A client-chosen name; the access log has no card-data filter of its own.
+    return redact(operation) if operation else operation
 
 
 class RequestObservability:
@@ -73,7 +79,7 @@ class RequestObservability:
                             "method": scope["method"],
                             "path": scope["path"],  # never the query string: GET variables
                             "status": status,
-                            "operation": facts.get("operation"),
+                            "operation": _loggable(facts.get("operation")),
                             "outcome": outcome,
                             "duration_ms": round(seconds * 1000, 3),
                             "upstream_calls": facts["upstream_calls"],
