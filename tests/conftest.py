@@ -33,7 +33,10 @@ def process_log() -> Iterator[None]:
     No redaction here on purpose: the final audit (tests/zz_audit) proves the gateway
     never writes a card number or CVV in the first place.
     """
-    handler = logging.FileHandler(artifact_path("process.log"), mode="w", encoding="utf-8")
+    path = artifact_path("process.log")
+    path.write_text("")
+    # Append mode: uvicorn's dictConfig closes every handler, and a closed "a" handler reopens.
+    handler = logging.FileHandler(path, mode="a", encoding="utf-8")
     handler.setLevel(logging.DEBUG)
     handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s %(message)s"))
     root = logging.getLogger()

@@ -1,0 +1,53 @@
+"""Last: nothing the gateway wrote during the suite holds a test card number or a CVV.
+
+Reads every file under tests/artifacts/ (this process's log at DEBUG with tracebacks,
+and the output of subprocess gateways) and any Redis dump the reliability tests left.
+A CVV like "123" is a common substring, so CVVs are looked for where a card key
+names them (``"verificationValue": "123"``, ``cvv=123``, ``verification_value``).
+"""
+
+from __future__ import annotations
+
+import re
+import sys
+from pathlib import Path
+
+import pytest
+from artifacts import ARTIFACTS
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "security"))
+from cards import ALL_CARDS
+
+CARD_CONTEXT_CVV = re.compile(
+    rb"""(?:verificationValue|verification_value|cvv|cvc)["']?\s*[:=]\s*["']?\d{3,4}(?!\d)""",
+    re.IGNORECASE,
+)
+REDIS_DUMPS = ("dump.rdb", "appendonly.aof")
+
+
+def _written_files() -> list[Path]:
+    files = [path for path in ARTIFACTS.rglob("*") if path.is_file()] if ARTIFACTS.exists() else []
+    root = ARTIFACTS.parent.parent
+    for name in REDIS_DUMPS:
+        files.extend(path for path in root.rglob(name) if ".venv" not in path.parts)
+    return files
+
+
+def _card_forms(number: str) -> list[bytes]:
+    grouped = " ".join(number[i : i + 4] for i in range(0, len(number), 4))
+    return [number.encode(), grouped.encode(), grouped.replace(" ", "-").encode()]
+
+
+def test_the_process_log_was_written() -> None:
+    if not (ARTIFACTS / "process.log").exists():
+        pytest.skip("run with the whole suite: tests/conftest.py writes the process log")
+
+
+@pytest.mark.parametrize("path", _written_files(), ids=lambda p: p.name)
+def test_no_card_number_or_cvv(path: Path) -> None:
+    data = path.read_bytes()
+    for number in ALL_CARDS:
+        for form in _card_forms(number):
+            assert form not in data, f"{path} holds the card number {number[:6]}…"
+    match = CARD_CONTEXT_CVV.search(data)
+    assert match is None, f"{path} holds a CVV: {match.group(0)[:20]!r}"
