@@ -7,9 +7,10 @@ from collections.abc import AsyncIterator, Iterator
 
 import pytest
 import pytest_asyncio
-from artifacts import artifact_path
 
 from gateway.sandbox import SandboxServer
+
+from artifacts import artifact_path
 
 
 @pytest_asyncio.fixture(scope="session", loop_scope="session")

@@ -12,6 +12,7 @@ import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
+from gateway.bigcommerce.errors import MESSAGES
 from gateway.domain.countries import ISO_3166_ALPHA2, STATE_REQUIRED
 from gateway.domain.models import Address
 from gateway.errors import ErrorCode, GatewayError, GatewayErrors
@@ -231,7 +232,7 @@ def checkout_id_or_not_found(value: str) -> str:
         return str(uuid.UUID(value))
     except (ValueError, AttributeError, TypeError):
         raise GatewayError(
-            ErrorCode.NOT_FOUND, "No checkout has this id.", ["input", "checkoutId"]
+            ErrorCode.NOT_FOUND, MESSAGES[ErrorCode.NOT_FOUND], ["input", "checkoutId"]
         ) from None
 
 

@@ -7,12 +7,12 @@ from collections.abc import AsyncIterator
 import aiohttp
 import pytest
 import pytest_asyncio
-from live_gateway import LiveGateway, gateway_settings, serve, stop
 
 from gateway.sandbox import SandboxServer
 from gateway.transport.app import create_app
 
 from graphql_ops import Operations
+from live_gateway import LiveGateway, gateway_settings, serve, stop
 
 
 @pytest_asyncio.fixture(scope="session", loop_scope="session")

@@ -10,10 +10,10 @@ import uuid
 from collections import Counter
 from typing import Any
 
-from live_gateway import LiveGateway, flow, serve, stop
-
 from gateway.sandbox import Fault, SandboxServer
 from gateway.transport.app import create_app
+
+from live_gateway import LiveGateway, flow, serve, stop
 
 ENTITIES = """
 query Entities($representations: [_Any!]!) {

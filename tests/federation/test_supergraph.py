@@ -13,11 +13,11 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from live_gateway import LiveGateway, flow
 
 from gateway.schema import sdl
 
 from graphql_ops import ROOT
+from live_gateway import LiveGateway, flow
 from node import (
     FEDERATION_DIR,
     compose,

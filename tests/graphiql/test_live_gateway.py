@@ -20,12 +20,13 @@ from typing import Any
 
 import aiohttp
 import pytest
-from live_gateway import gateway_settings, serve, stop
 
 from gateway.graphiql import render_page
 from gateway.sandbox import SandboxServer
 from gateway.settings import Settings
 from gateway.transport.app import create_app
+
+from live_gateway import gateway_settings, serve, stop
 
 ARTIFACTS = Path(__file__).resolve().parent.parent / "artifacts"
 CHROMIUM_ARGS = [

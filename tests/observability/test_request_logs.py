@@ -8,9 +8,10 @@ from collections.abc import Iterator
 
 import orjson
 import pytest
-from observability_support import flow, observed_gateway
 
 from gateway.observability.logs import JsonFormatter, RequestIdFilter, access_log
+
+from observability_support import flow, observed_gateway
 
 
 @pytest.fixture

@@ -3,8 +3,9 @@ sent to BigCommerce; no span carries a variable's value."""
 
 from __future__ import annotations
 
-from observability_support import flow, observed_gateway
 from opentelemetry.trace import SpanKind
+
+from observability_support import flow, observed_gateway
 
 SENT_VALUES = [
     flow.GOOD_CARD["number"],

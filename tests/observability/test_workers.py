@@ -9,6 +9,8 @@ import sys
 
 import aiohttp
 import pytest
+
+from artifacts import artifact_stream
 from observability_support import live
 
 QUERY = {"query": "query Probe { __typename }", "operationName": "Probe"}
@@ -21,7 +23,7 @@ async def test_two_workers_share_the_sandbox_and_the_metrics() -> None:
     env.pop("PROMETHEUS_MULTIPROC_DIR", None)
     proc = await asyncio.create_subprocess_exec(
         sys.executable, "-m", "gateway", "serve", "--port", str(port), "--workers", "2",
-        env=env, stdout=asyncio.subprocess.DEVNULL, stderr=asyncio.subprocess.DEVNULL,
+        env=env, stdout=artifact_stream("workers.log"), stderr=asyncio.subprocess.STDOUT,
     )  # fmt: skip
     base = f"http://127.0.0.1:{port}"
     try:

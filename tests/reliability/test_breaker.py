@@ -4,11 +4,10 @@ from __future__ import annotations
 
 import asyncio
 
-from reliability_support import CHECKOUT, own_gateway, sent
-
 from gateway.sandbox import Fault
 
 from flow import checkout_ready_to_order
+from reliability_support import CHECKOUT, own_gateway, sent
 
 
 async def test_breaker_opens_fails_fast_and_recovers(sandbox) -> None:

@@ -5,11 +5,10 @@ from __future__ import annotations
 import asyncio
 import uuid
 
-from reliability_support import PAYMENTS, own_gateway, sent
-
 from gateway.sandbox import Fault
 
 from flow import GOOD_CARD, checkout_ready_to_order, no_errors, pay_by_card, unpaid_order
+from reliability_support import PAYMENTS, own_gateway, sent
 
 ORDERS = r".*/v3/checkouts/[^/]+/orders"
 

@@ -5,11 +5,10 @@ from __future__ import annotations
 import asyncio
 import uuid
 
-from reliability_support import PAYMENTS, own_gateway, sent
-
 from gateway.sandbox import Fault
 
 from flow import pay_by_card, unpaid_order
+from reliability_support import PAYMENTS, own_gateway, sent
 
 
 async def test_payment_taken_but_answer_lost_reads_success_back_from_the_order(sandbox) -> None:

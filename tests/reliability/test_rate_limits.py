@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-from reliability_support import METHODS, PAYMENTS, own_gateway, sent
-
 from gateway.sandbox import Fault
 
 from flow import no_errors, pay_by_card, unpaid_order
+from reliability_support import METHODS, PAYMENTS, own_gateway, sent
 
 
 async def test_429_with_reset_headers_is_waited_out(sandbox) -> None:

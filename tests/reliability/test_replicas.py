@@ -20,12 +20,13 @@ import aiohttp
 import pytest
 import pytest_asyncio
 from redis.asyncio import Redis
-from reliability_support import PAYMENTS, live, own_gateway, sent
 
 from gateway.sandbox import Fault, SandboxServer
 
+from artifacts import artifact_stream
 from flow import no_errors, pay_by_card, unpaid_order
 from graphql_ops import Operations
+from reliability_support import PAYMENTS, live, own_gateway, sent
 
 SECRET = "replicas-share-this-secret-0123456789"
 
@@ -75,8 +76,12 @@ class Replica:
             "GATEWAY_REDIS_URL": redis_url,
             "GATEWAY_DEADLINE_S": deadline_s,
         }
+        # Its output goes to tests/artifacts, which the card-data audit reads.
         self.process = subprocess.Popen(
-            [sys.executable, "-m", "gateway", "serve", "--port", str(self.port)], env=env
+            [sys.executable, "-m", "gateway", "serve", "--port", str(self.port)],
+            env=env,
+            stdout=artifact_stream(f"replica-{self.port}.log"),
+            stderr=subprocess.STDOUT,
         )
         self.url = f"http://127.0.0.1:{self.port}"
 

@@ -9,13 +9,13 @@ from typing import Any
 import aiohttp
 import pytest
 import pytest_asyncio
-from live_gateway import serve, stop
 
 from gateway.sandbox import SandboxServer
 from gateway.settings import Settings
 from gateway.transport.app import create_app
 
 from graphql_ops import Operations
+from live_gateway import serve, stop
 
 KEYS = ("key-alpha-0123456789", "key-beta-9876543210")
 ORIGIN = "https://shop.example"

@@ -5,10 +5,11 @@ from __future__ import annotations
 from typing import Any
 
 import orjson
-from cards import ALL_CARDS
 from conftest import SecuredGateway
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+
+from cards import ALL_CARDS
 from live_gateway import flow
 
 MUTATIONS = {

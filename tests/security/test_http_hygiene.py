@@ -7,12 +7,13 @@ import logging
 import aiohttp
 import pytest
 from conftest import KEYS, ORIGIN, SecuredGateway, production_settings
-from live_gateway import serve, stop
 
 from gateway.redaction import CardDataFilter, redact
 from gateway.sandbox import SandboxServer
 from gateway.settings import ConfigError, Settings
 from gateway.transport.app import create_app
+
+from live_gateway import serve, stop
 
 
 async def test_security_headers_on_json_answers(secured: SecuredGateway) -> None:

@@ -13,6 +13,7 @@ import sys
 from pathlib import Path
 
 import pytest
+
 from artifacts import ARTIFACTS
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "security"))
