@@ -5,12 +5,16 @@ from __future__ import annotations
 import logging
 from collections.abc import AsyncIterator, Iterator
 
+import aiohttp
 import pytest
 import pytest_asyncio
 
 from gateway.sandbox import SandboxServer
+from gateway.transport.app import create_app
 
 from artifacts import artifact_path
+from graphql_ops import Operations
+from live_gateway import LiveGateway, gateway_settings, serve, stop
 
 
 @pytest_asyncio.fixture(scope="session", loop_scope="session")
@@ -48,3 +52,18 @@ def process_log() -> Iterator[None]:
     root.removeHandler(handler)
     root.setLevel(level)
     handler.close()
+
+
+@pytest_asyncio.fixture(scope="session", loop_scope="session")
+async def live_gateway(sandbox_server: SandboxServer) -> AsyncIterator[LiveGateway]:
+    app = create_app(gateway_settings(sandbox_server))
+    server, task, url = await serve(app)
+    async with aiohttp.ClientSession() as http:
+        yield LiveGateway(url, http, sandbox_server, Operations.load(), app)
+    await stop(server, task)
+
+
+@pytest.fixture
+def gateway(live_gateway: LiveGateway, sandbox: SandboxServer) -> LiveGateway:
+    """The session's gateway, its sandbox reset (no faults, empty request record)."""
+    return live_gateway

@@ -1,36 +1,92 @@
-"""The live-gateway helpers of ``tests/gateway`` (its conftest and flow driver), for other folders.
+"""A live gateway (uvicorn, real HTTP) over a sandbox store: the helpers every test folder uses.
 
-``tests/gateway/conftest.py`` and ``flow.py`` are loaded under their own module names, so the
-folders that need a real gateway over the sandbox (federation, GraphiQL) reuse them as they are.
+``tests/gateway/conftest.py`` builds its fixtures on them; other folders import them
+(and ``flow``, the checkout-flow driver) to start gateways of their own.
 """
 
 from __future__ import annotations
 
-import importlib.util
-import sys
-from pathlib import Path
-from types import ModuleType
+import asyncio
+import socket
+from dataclasses import dataclass
+from typing import Any
 
-_GATEWAY_TESTS = Path(__file__).resolve().parent / "gateway"
+import aiohttp
+import uvicorn
 
+from gateway.sandbox import SandboxServer
+from gateway.settings import Settings
 
-def _load(name: str, path: Path) -> ModuleType:
-    if name in sys.modules:
-        return sys.modules[name]
-    spec = importlib.util.spec_from_file_location(name, path)
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[name] = module
-    spec.loader.exec_module(module)
-    return module
+import flow
+from graphql_ops import Operations
 
 
-_helpers = _load("gateway_tests_live", _GATEWAY_TESTS / "conftest.py")
-flow = _load("gateway_tests_flow", _GATEWAY_TESTS / "flow.py")
+@dataclass
+class LiveGateway:
+    url: str
+    http: aiohttp.ClientSession
+    sandbox: SandboxServer
+    ops: Operations
+    app: Any
 
-LiveGateway = _helpers.LiveGateway
-gateway_settings = _helpers.gateway_settings
-serve = _helpers.serve
-stop = _helpers.stop
+    async def post(self, body: Any, headers: dict[str, str] | None = None) -> tuple[int, Any]:
+        async with self.http.post(f"{self.url}/graphql", json=body, headers=headers) as resp:
+            return resp.status, await resp.json(content_type=None)
 
-__all__ = ["LiveGateway", "flow", "gateway_settings", "serve", "stop"]
+    async def run(
+        self,
+        operation: str,
+        variables: dict[str, Any] | None = None,
+        headers: dict[str, str] | None = None,
+    ) -> dict[str, Any]:
+        """Send one operation of the checkout-flow document as written; return the JSON answer."""
+        status, body = await self.post(
+            {"query": self.ops.document, "operationName": operation, "variables": variables or {}},
+            headers,
+        )
+        assert status == 200, body
+        return body  # type: ignore[no-any-return]
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def gateway_settings(sandbox: SandboxServer, **overrides: Any) -> Settings:
+    env = {"GATEWAY_DEADLINE_S": "10", **overrides}
+    settings = Settings.from_env(env)
+    return settings.with_upstream(
+        sandbox.api_url, sandbox.payments_url, sandbox.store_hash, sandbox.token
+    )
+
+
+async def serve(app: Any) -> tuple[uvicorn.Server, asyncio.Task[None], str]:
+    port = free_port()
+    # Keep-alive longer than the test clients' (aiohttp: 15 s), so a client never reuses a
+    # connection at the instant the server closes it.
+    config = uvicorn.Config(
+        app,
+        host="127.0.0.1",
+        port=port,
+        log_level="warning",
+        access_log=False,
+        lifespan="on",
+        timeout_keep_alive=60,
+    )
+    server = uvicorn.Server(config)
+    task = asyncio.create_task(server.serve())
+    while not server.started:
+        if task.done():
+            task.result()
+        await asyncio.sleep(0.01)
+    return server, task, f"http://127.0.0.1:{port}"
+
+
+async def stop(server: uvicorn.Server, task: asyncio.Task[None]) -> None:
+    server.should_exit = True
+    await task
+
+
+__all__ = ["LiveGateway", "flow", "free_port", "gateway_settings", "serve", "stop"]

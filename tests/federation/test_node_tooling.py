@@ -26,13 +26,13 @@ def _node_tooling() -> None:
 
 def post_graphql(url: str, query: str, variables: dict | None = None) -> dict:
     assert url.startswith("http://127.0.0.1:")
-    request = urllib.request.Request(  # noqa: S310 (a loopback http URL, asserted above)
+    request = urllib.request.Request(
         url,
         data=json.dumps({"query": query, "variables": variables or {}}).encode(),
         headers={"content-type": "application/json"},
         method="POST",
     )
-    with urllib.request.urlopen(request, timeout=30) as response:  # noqa: S310
+    with urllib.request.urlopen(request, timeout=30) as response:
         result: dict = json.load(response)
     return result
 

@@ -1,18 +1,13 @@
 """A gateway of our own for these tests: a fresh metrics registry and an in-memory span exporter.
 
-The live-gateway helpers of ``tests/gateway`` are loaded under their own module
-names, so this directory also runs alone.
+Built on ``tests/live_gateway.py``, so this directory also runs alone.
 """
 
 from __future__ import annotations
 
-import importlib.util
-import sys
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
-from pathlib import Path
-from types import ModuleType
 from typing import Any
 
 import aiohttp
@@ -26,24 +21,10 @@ from gateway.observability import Observability
 from gateway.sandbox import SandboxServer
 from gateway.transport.app import create_app
 
+import live_gateway
 from graphql_ops import Operations
 
-_GATEWAY_TESTS = Path(__file__).resolve().parent.parent / "gateway"
-
-
-def _load(name: str, path: Path) -> ModuleType:
-    if name in sys.modules:
-        return sys.modules[name]
-    spec = importlib.util.spec_from_file_location(name, path)
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[name] = module  # dataclasses look their module up while defining
-    spec.loader.exec_module(module)
-    return module
-
-
-live = _load("observability_live_helpers", _GATEWAY_TESTS / "conftest.py")
-flow = _load("observability_flow", _GATEWAY_TESTS / "flow.py")
+live = live_gateway
 
 
 @dataclass

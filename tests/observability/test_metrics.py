@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import uuid
 
-from observability_support import flow, observed_gateway, sample
+import flow
+from observability_support import observed_gateway, sample
 
 
 async def test_counters_move_through_the_flow(sandbox) -> None:

@@ -11,7 +11,8 @@ import pytest
 
 from gateway.observability.logs import JsonFormatter, RequestIdFilter, access_log
 
-from observability_support import flow, observed_gateway
+import flow
+from observability_support import observed_gateway
 
 
 @pytest.fixture

@@ -5,7 +5,8 @@ from __future__ import annotations
 
 from opentelemetry.trace import SpanKind
 
-from observability_support import flow, observed_gateway
+import flow
+from observability_support import observed_gateway
 
 SENT_VALUES = [
     flow.GOOD_CARD["number"],

@@ -1,16 +1,12 @@
 """Helpers for the reliability suite: our own gateways (small deadlines) over the session sandbox.
 
-The shared helpers of ``tests/gateway/conftest.py`` are loaded under another
-module name, so this directory also runs alone.
+Built on ``tests/live_gateway.py``, so this directory also runs alone.
 """
 
 from __future__ import annotations
 
-import importlib.util
-import sys
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from pathlib import Path
 from typing import Any
 
 import aiohttp
@@ -18,25 +14,10 @@ import aiohttp
 from gateway.sandbox import SandboxServer
 from gateway.transport.app import create_app
 
+import live_gateway
 from graphql_ops import Operations
 
-GATEWAY_TESTS = Path(__file__).resolve().parent.parent / "gateway"
-if str(GATEWAY_TESTS) not in sys.path:
-    sys.path.insert(0, str(GATEWAY_TESTS))  # for ``flow``
-
-
-def _load_live_helpers() -> Any:
-    spec = importlib.util.spec_from_file_location(
-        "live_gateway_helpers", GATEWAY_TESTS / "conftest.py"
-    )
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[spec.name] = module  # dataclasses look their module up while defining
-    spec.loader.exec_module(module)
-    return module
-
-
-live = _load_live_helpers()
+live = live_gateway
 
 
 @asynccontextmanager

@@ -23,10 +23,11 @@ from redis.asyncio import Redis
 
 from gateway.sandbox import Fault, SandboxServer
 
+import live_gateway as live
 from artifacts import artifact_stream
 from flow import no_errors, pay_by_card, unpaid_order
 from graphql_ops import Operations
-from reliability_support import PAYMENTS, live, own_gateway, sent
+from reliability_support import PAYMENTS, own_gateway, sent
 
 SECRET = "replicas-share-this-secret-0123456789"
 

@@ -15,12 +15,12 @@ from typing import Any
 
 import orjson
 import pytest
-from conftest import KEYS, Answer, SecuredGateway
 
 from gateway.domain.order_ids import OrderIdCodec
 
 from cards import ALL_CARDS, TWELVE_DIGITS, TWENTY_DIGITS
 from live_gateway import flow
+from secured import KEYS, Answer, SecuredGateway
 
 GOOD_CARD = {**flow.GOOD_CARD, "verificationValue": "987"}
 Send = Callable[[SecuredGateway, dict[str, Any]], Awaitable[Answer]]

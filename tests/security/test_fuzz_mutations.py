@@ -5,12 +5,12 @@ from __future__ import annotations
 from typing import Any
 
 import orjson
-from conftest import SecuredGateway
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from cards import ALL_CARDS
 from live_gateway import flow
+from secured import SecuredGateway
 
 MUTATIONS = {
     "CreateCart": "createCart",

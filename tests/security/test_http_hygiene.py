@@ -6,7 +6,6 @@ import logging
 
 import aiohttp
 import pytest
-from conftest import KEYS, ORIGIN, SecuredGateway, production_settings
 
 from gateway.redaction import CardDataFilter, redact
 from gateway.sandbox import SandboxServer
@@ -14,6 +13,7 @@ from gateway.settings import ConfigError, Settings
 from gateway.transport.app import create_app
 
 from live_gateway import serve, stop
+from secured import KEYS, ORIGIN, SecuredGateway, production_settings
 
 
 async def test_security_headers_on_json_answers(secured: SecuredGateway) -> None:
