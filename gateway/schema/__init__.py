@@ -7,17 +7,20 @@ from typing import Any
 
 import strawberry
 
+from gateway.schema.plain_fields import read_plain_fields_directly
 from gateway.schema.resolvers import Mutation, Query
 from gateway.schema.types import StoredBankAccount, StoredCard, StoredPayPalAccount
 
 
 def build_schema(extensions: Sequence[Any] = ()) -> strawberry.federation.Schema:
-    return strawberry.federation.Schema(
+    schema = strawberry.federation.Schema(
         query=Query,
         mutation=Mutation,
         types=[StoredCard, StoredPayPalAccount, StoredBankAccount],
         extensions=list(extensions),
     )
+    read_plain_fields_directly(schema._schema, schema.config.default_resolver)
+    return schema
 
 
 def sdl() -> str:

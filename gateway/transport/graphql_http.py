@@ -10,11 +10,13 @@ from __future__ import annotations
 
 import logging
 import re
-from collections.abc import Callable
-from typing import Any
+from collections.abc import Awaitable, Callable
+from types import GeneratorType
+from typing import Any, TypeGuard
 
 import orjson
 from graphql import ExecutionResult, GraphQLError, OperationType, execute
+from graphql.pyutils import is_awaitable as graphql_is_awaitable
 from starlette.requests import Request
 from starlette.responses import Response
 
@@ -103,6 +105,21 @@ def safe_document_message(message: str) -> str:
         tail = "value." if match.group("value") else "found an invalid value."
         message = f"{match.group('head')}{tail}"
     return redact(message)
+
+
+# Whether a value can be awaited depends only on its type (generator-based coroutines
+# aside): graphql-core asks for every field value, so the answer is kept per type.
+_AWAITABLE_BY_TYPE: dict[type, bool] = {}
+
+
+def is_awaitable(value: Any) -> TypeGuard[Awaitable[Any]]:
+    kind = type(value)
+    known = _AWAITABLE_BY_TYPE.get(kind)
+    if known is None:
+        known = graphql_is_awaitable(value)
+        if kind is not GeneratorType:
+            _AWAITABLE_BY_TYPE[kind] = known
+    return known
 
 
 class GraphQLEndpoint:
@@ -212,6 +229,7 @@ class GraphQLEndpoint:
             variable_values=variables,
             operation_name=operation_name,
             hide_suggestions=self._hide_suggestions,
+            is_awaitable=is_awaitable,
         )
         if not isinstance(result, ExecutionResult):
             result = await result
