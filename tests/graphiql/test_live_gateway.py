@@ -8,11 +8,8 @@ CI=true). Everything runs on 127.0.0.1.
 
 from __future__ import annotations
 
-import importlib.util
 import json
-import os
 import re
-import shutil
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
@@ -26,18 +23,10 @@ from gateway.sandbox import SandboxServer
 from gateway.settings import Settings
 from gateway.transport.app import create_app
 
+import needs
 from live_gateway import gateway_settings, serve, stop
 
 ARTIFACTS = Path(__file__).resolve().parent.parent / "artifacts"
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-    "--disable-quic",
-]
 HTML = {"accept": "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8"}
 UUID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
 
@@ -113,22 +102,11 @@ async def test_production_mode_serves_graphiql_when_asked(sandbox: SandboxServer
 
 
 def require_browser() -> tuple[Any, str]:
-    """Playwright's async API and the system Chromium, or a skip naming the missing package."""
-    chromium = shutil.which("chromium") or shutil.which("chromium-browser")
-    missing = []
-    if importlib.util.find_spec("playwright") is None:
-        missing.append("playwright (pip install the test extra)")
-    if chromium is None:
-        missing.append("chromium (apt-get install chromium)")
-    if missing:
-        reason = "missing: " + ", ".join(missing)
-        if os.environ.get("CI") == "true":
-            pytest.fail(f"browser test cannot run in CI, {reason}")
-        pytest.skip(reason)
+    """Playwright's async API and the system Chromium, or a skip (a failure in CI)."""
+    path = needs.chromium()
     from playwright import async_api
 
-    assert chromium is not None
-    return async_api, chromium
+    return async_api, path
 
 
 async def test_browser_runs_create_cart_from_the_editor(sandbox: SandboxServer) -> None:
@@ -137,7 +115,7 @@ async def test_browser_runs_create_cart_from_the_editor(sandbox: SandboxServer) 
     problems: list[str] = []
     async with running(gateway_settings(sandbox)) as url, async_api.async_playwright() as pw:
         browser = await pw.chromium.launch(
-            executable_path=chromium, headless=True, args=CHROMIUM_ARGS
+            executable_path=chromium, headless=True, args=needs.CHROMIUM_ARGS
         )
         try:
             page = await browser.new_page()

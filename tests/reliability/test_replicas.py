@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import asyncio
 import os
-import shutil
 import signal
 import subprocess
 import sys
@@ -24,6 +23,7 @@ from redis.asyncio import Redis
 from gateway.sandbox import Fault, SandboxServer
 
 import live_gateway as live
+import needs
 from artifacts import artifact_stream
 from flow import no_errors, pay_by_card, unpaid_order
 from graphql_ops import Operations
@@ -34,12 +34,7 @@ SECRET = "replicas-share-this-secret-0123456789"
 
 @pytest.fixture(scope="module")
 def redis_url() -> Iterator[str]:
-    binary = shutil.which("redis-server")
-    if binary is None:
-        message = "redis-server is not installed (apt-get install redis-server)"
-        if os.environ.get("CI") == "true":
-            pytest.fail(message)
-        pytest.skip(message)
+    binary = needs.redis_server()
     port = live.free_port()
     process = subprocess.Popen(
         [binary, "--port", str(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"],
