@@ -12,6 +12,8 @@ from gateway.domain.models import Address, Cart, Checkout, Order, RedirectUrls
 from gateway.domain.order_ids import OrderIdCodec
 from gateway.errors import ErrorCode
 
+ORDER_BUSY = "An order for this checkout is being created; read the checkout and retry."
+
 
 @dataclass(frozen=True, slots=True)
 class CartLine:
@@ -150,14 +152,20 @@ class CheckoutFlows:
         problems.raise_any()
         checkout_id = check.checkout_id_or_not_found(checkout_id)
         if idempotency_key is None:
-            return await self._create_order(checkout_id)
+            return await self._create_order_alone(checkout_id)
         key = self._idempotency.key(client_key, "createOrder", idempotency_key)
         fingerprint = self._idempotency.fingerprint(["createOrder", checkout_id])
 
         async def run() -> dict[str, Any]:
-            return (await self._create_order(checkout_id)).to_dict()
+            return (await self._create_order_alone(checkout_id)).to_dict()
 
         return Order.from_dict(raise_recorded(await self._idempotency.run(key, fingerprint, run)))
+
+    async def _create_order_alone(self, checkout_id: str) -> Order:
+        # Two createOrder calls for one checkout at once: the second finds the first's order.
+        name = f"order|{self._client.store_hash}|{checkout_id}"
+        async with self._idempotency.exclusive(name, ORDER_BUSY):
+            return await self._create_order(checkout_id)
 
     async def _create_order(self, checkout_id: str) -> Order:
         checkout = await self._client.get_checkout(checkout_id)

@@ -17,7 +17,8 @@ import asyncio
 import contextlib
 import hashlib
 import hmac
-from collections.abc import Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from typing import Any, Protocol
 
@@ -151,6 +152,28 @@ class Idempotency:
                 await self._backend.wait(key, min(left - 0.05, 1.0))
                 continue
             return await self._run_leased(claim, fingerprint, operation)
+
+    @asynccontextmanager
+    async def exclusive(self, name: str, busy_message: str) -> AsyncIterator[None]:
+        """Run the block alone, in every replica sharing the backend; nothing is kept.
+
+        Two payments for one order (or two orders for one checkout) sent at once without
+        an idempotency key must not both reach BigCommerce: the second waits for the first
+        and then sees its effect (the order paid, the checkout's order made).
+        """
+        key = "lock:" + self._hash(b"lock|", name)
+        while True:
+            claim = await self._backend.claim(key, "", self._ttl_s)
+            if isinstance(claim, Lease):
+                break
+            left = deadline.remaining()
+            if left <= 0.05:
+                raise GatewayError(ErrorCode.CONFLICT, busy_message)
+            await self._backend.wait(key, min(left - 0.05, 1.0))
+        try:
+            yield
+        finally:
+            await self._backend.abandon(claim)
 
     async def _run_leased(
         self, lease: Lease, fingerprint: str, operation: Callable[[], Awaitable[dict[str, Any]]]

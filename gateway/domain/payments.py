@@ -26,6 +26,7 @@ from gateway.domain.payment_methods import PaymentMethodsCache
 from gateway.errors import ErrorCode, GatewayError
 
 ORDER_ID_PATH = ["input", "orderId"]
+PAYMENT_BUSY = "Another payment for this order is in progress; read the order before paying again."
 STORED_TYPES = {
     StoredCard: "stored_card",
     StoredPayPalAccount: "stored_paypal_account",
@@ -181,12 +182,18 @@ class PaymentFlows:
         charge: Callable[[], Awaitable[PaymentResult]],
         number: int,
     ) -> PaymentResult:
+        async def one_at_a_time() -> PaymentResult:
+            # One payment per order at a time, keys or not: a double click sends two.
+            name = f"pay|{self._client.store_hash}|{number}"
+            async with self._idempotency.exclusive(name, PAYMENT_BUSY):
+                return await charge()
+
         if idempotency_key is None:
-            return await charge()
+            return await one_at_a_time()
         key = self._idempotency.key(client_key, mutation, idempotency_key)
 
         async def run() -> dict[str, Any]:
-            return (await charge()).to_dict()
+            return (await one_at_a_time()).to_dict()
 
         record = await self._idempotency.run(key, self._idempotency.fingerprint(fingerprint), run)
         try:

@@ -83,3 +83,32 @@ async def test_create_order_without_key_reuses_the_unpaid_order(gateway) -> None
         r for r in gateway.sandbox.requests if r.path.endswith("/orders") and r.method == "POST"
     ]
     assert len(creates) == 1
+
+
+async def test_concurrent_payments_without_keys_charge_once(gateway) -> None:
+    order = await unpaid_order(gateway)
+    gateway.sandbox.clear_requests()
+    cards = [GOOD_CARD, {**GOOD_CARD, "number": "4242424242424242"}]
+    answers = await asyncio.gather(*(
+        gateway.run("PayWithCard", {"input": {
+            "orderId": order["id"], "paymentMethodId": "braintree.card", "card": card}})
+        for card in cards
+    ))  # fmt: skip
+    payloads = [a["data"]["payWithCard"] for a in answers]
+    codes = sorted(e["code"] for p in payloads for e in p["errors"])
+    assert codes == ["ORDER_NOT_PAYABLE"]  # the second found the order paid
+    assert payments_sent(gateway.sandbox) == 1
+
+
+async def test_concurrent_create_orders_without_keys_make_one_order(gateway) -> None:
+    checkout = await checkout_ready_to_order(gateway)
+    gateway.sandbox.clear_requests()
+    answers = await asyncio.gather(*(
+        gateway.run("CreateOrder", {"input": {"checkoutId": checkout["id"]}}) for _ in range(3)
+    ))  # fmt: skip
+    numbers = {no_errors(a["data"]["createOrder"])["order"]["number"] for a in answers}
+    assert len(numbers) == 1
+    creates = [
+        r for r in gateway.sandbox.requests if r.path.endswith("/orders") and r.method == "POST"
+    ]
+    assert len(creates) == 1
