@@ -24,6 +24,7 @@ from gateway.errors import ErrorCode
 from gateway.redaction import redact
 from gateway.schema.context import Context
 from gateway.transport.documents import DocumentCache, PersistedQueries
+from gateway.transport.executor import AcyclicExecutor
 
 log = logging.getLogger("gateway.graphql")
 
@@ -230,6 +231,7 @@ class GraphQLEndpoint:
             operation_name=operation_name,
             hide_suggestions=self._hide_suggestions,
             is_awaitable=is_awaitable,
+            executor_class=AcyclicExecutor,
         )
         if not isinstance(result, ExecutionResult):
             result = await result
