@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import logging
 import os
+import random
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 
@@ -76,12 +77,18 @@ def incoming_context(headers: list[tuple[bytes, bytes]]) -> OtelContext | None:
 class UpstreamTracing:
     def __init__(self, tracer: Tracer) -> None:
         self._tracer = tracer
+        # Export off: no span would be recorded, so an attempt only needs its traceparent
+        # (a fresh span id in the current trace), not a span object and the propagators.
+        self._ids_only = getattr(tracer, "sampler", None) is ALWAYS_OFF
 
     @contextmanager
     def attempt(
         self, endpoint: str, method: str, headers: Mapping[str, str]
     ) -> Iterator[Mapping[str, str]]:
         """A client span for one attempt; yields the headers with its trace context added."""
+        if self._ids_only:
+            yield _with_unsampled_traceparent(headers)
+            return
         with self._tracer.start_as_current_span(
             f"{method} {endpoint}",
             kind=SpanKind.CLIENT,
@@ -109,3 +116,15 @@ class UpstreamTracing:
         else:
             span.set_attribute("error.type", status)  # error / timeout
         span.set_status(Status(StatusCode.ERROR))
+
+
+def _with_unsampled_traceparent(headers: Mapping[str, str]) -> dict[str, str]:
+    """What ``propagate.inject`` writes for an unsampled child of the current span."""
+    parent = trace.get_current_span().get_span_context()
+    sent = dict(headers)
+    trace_id = parent.trace_id if parent.is_valid else random.getrandbits(128) or 1
+    span_id = random.getrandbits(64) or 1
+    sent["traceparent"] = f"00-{trace_id:032x}-{span_id:016x}-00"
+    if parent.is_valid and parent.trace_state:
+        sent["tracestate"] = parent.trace_state.to_header()
+    return sent
