@@ -21,7 +21,13 @@ def _reader(attribute: str) -> Callable[..., Any]:
     def read(source: Any, _info: Any) -> Any:
         return getattr(source, attribute)
 
+    read.plain_attribute = attribute  # type: ignore[attr-defined]
     return read
+
+
+def plain_attribute(resolve: Any) -> str | None:
+    """The attribute a plain field reads, or None for a field with a resolver of its own."""
+    return getattr(resolve, "plain_attribute", None)
 
 
 def read_plain_fields_directly(schema: GraphQLSchema, default_resolver: Any) -> int:

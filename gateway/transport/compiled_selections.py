@@ -1,0 +1,253 @@
+"""Selections over plain fields, completed by one compiled function instead of per field.
+
+A checkout answer is ~90 fields, every one a plain attribute of a domain object
+(``gateway.schema.plain_fields``). graphql-core executes each of them through
+execute_field -> resolve -> complete_value: most of a checkout query's CPU. Once a
+selection set below an object is known to hold only plain fields (no arguments,
+no directives, no resolvers of their own), it is compiled once into a function
+that reads the attributes and builds the answer directly.
+
+The compiled function is a shortcut, never a second semantics: whenever the
+value does not fit the plan (a null in a non-null field, a scalar that does not
+serialize, an unknown concrete type), it raises ``NotPlain`` and the executor
+completes that object the ordinary way, which produces the proper errors.
+"""
+
+from __future__ import annotations
+
+from collections import OrderedDict
+from collections.abc import Callable, Sequence
+from typing import Any
+
+from graphql import (
+    FieldNode,
+    FragmentSpreadNode,
+    GraphQLAbstractType,
+    GraphQLLeafType,
+    GraphQLList,
+    GraphQLNonNull,
+    GraphQLObjectType,
+    GraphQLOutputType,
+    GraphQLSchema,
+    InlineFragmentNode,
+    OperationDefinitionNode,
+    SelectionSetNode,
+)
+from graphql.execution.collect_fields import (
+    FieldDetails,
+    FragmentDetails,
+    VariableValues,
+    collect_subfields,
+)
+
+from gateway.schema.plain_fields import plain_attribute
+
+Complete = Callable[[Any], Any]
+# is_type_of and resolve_type of this schema look at the value alone (gateway.schema.types).
+NO_INFO: Any = None
+
+
+class NotPlain(Exception):
+    """The value does not fit the compiled plan: complete it the ordinary way."""
+
+
+class _Unsupported(Exception):
+    """The selection cannot be compiled (a resolver, an argument, a directive)."""
+
+
+def _has_directives(
+    selection_set: SelectionSetNode | None, fragments: dict[str, FragmentDetails], seen: set[str]
+) -> bool:
+    if selection_set is None:
+        return False
+    for selection in selection_set.selections:
+        if selection.directives:
+            return True
+        if isinstance(selection, FragmentSpreadNode):
+            name = selection.name.value
+            if name in seen:
+                continue
+            seen.add(name)
+            fragment = fragments.get(name)
+            if (
+                fragment is None
+                or fragment.definition.directives
+                or _has_directives(fragment.definition.selection_set, fragments, seen)
+            ):
+                return True
+        elif isinstance(selection, (FieldNode, InlineFragmentNode)) and _has_directives(
+            selection.selection_set, fragments, seen
+        ):
+            return True
+    return False
+
+
+class _Compiler:
+    def __init__(
+        self,
+        schema: GraphQLSchema,
+        fragments: dict[str, FragmentDetails],
+        operation: OperationDefinitionNode,
+        variable_values: VariableValues,
+    ) -> None:
+        self.schema = schema
+        self.fragments = fragments
+        self.operation = operation
+        # Without directives or arguments below, variables cannot change what is collected.
+        self.variable_values = variable_values
+
+    def object(
+        self, object_type: GraphQLObjectType, field_details: Sequence[FieldDetails]
+    ) -> Complete:
+        for details in field_details:
+            if details.defer_usage is not None or details.fragment_variable_values:
+                raise _Unsupported
+            if _has_directives(details.node.selection_set, self.fragments, set()):
+                raise _Unsupported
+        collected = collect_subfields(
+            self.schema,
+            self.fragments,
+            self.variable_values,
+            self.operation,
+            object_type,
+            list(field_details),
+        )
+        if collected.new_defer_usages or collected.forbidden_directive_instances:
+            raise _Unsupported
+        readers: list[tuple[str, str | None, Complete | None]] = []
+        for key, group in collected.grouped_field_set.items():
+            name = group[0].node.name.value
+            if name == "__typename":
+                readers.append((key, None, None))
+                continue
+            field = object_type.fields.get(name)
+            attribute = plain_attribute(field.resolve) if field is not None else None
+            if field is None or attribute is None or field.args:
+                raise _Unsupported
+            readers.append((key, attribute, self.value(field.type, group)))
+        type_name = object_type.name
+        is_type_of = object_type.is_type_of
+
+        def complete(value: Any) -> dict[str, Any]:
+            if is_type_of is not None and is_type_of(value, NO_INFO) is not True:
+                raise NotPlain
+            answer: dict[str, Any] = {}
+            for key, attribute, finish in readers:
+                if attribute is None:
+                    answer[key] = type_name
+                else:
+                    answer[key] = finish(getattr(value, attribute))  # type: ignore[misc]
+            return answer
+
+        return complete
+
+    def value(self, output_type: GraphQLOutputType, group: Sequence[FieldDetails]) -> Complete:
+        if isinstance(output_type, GraphQLNonNull):
+            inner = self.value(output_type.of_type, group)
+
+            def non_null(value: Any) -> Any:
+                if value is None:
+                    raise NotPlain
+                completed = inner(value)
+                if completed is None:
+                    raise NotPlain
+                return completed
+
+            return non_null
+        if isinstance(output_type, GraphQLList):
+            item = self.value(output_type.of_type, group)
+
+            def many(value: Any) -> Any:
+                if value is None:
+                    return None
+                if isinstance(value, (str, bytes, dict)):
+                    raise NotPlain
+                return [item(entry) for entry in value]
+
+            return many
+        if isinstance(output_type, GraphQLLeafType):
+            coerce = output_type.coerce_output_value
+
+            def leaf(value: Any) -> Any:
+                if value is None:
+                    return None
+                try:
+                    return coerce(value)
+                except Exception:
+                    raise NotPlain from None
+
+            return leaf
+        if isinstance(output_type, GraphQLObjectType):
+            complete_object = self.object(output_type, group)
+
+            def nested(value: Any) -> Any:
+                return None if value is None else complete_object(value)
+
+            return nested
+        if isinstance(output_type, GraphQLAbstractType):
+            return self.abstract(output_type, group)
+        raise _Unsupported
+
+    def abstract(
+        self, abstract_type: GraphQLAbstractType, group: Sequence[FieldDetails]
+    ) -> Complete:
+        resolve_type = abstract_type.resolve_type
+        if resolve_type is None:
+            raise _Unsupported
+        by_name = {
+            concrete.name: self.object(concrete, group)
+            for concrete in self.schema.get_possible_types(abstract_type)
+        }
+
+        def concrete(value: Any) -> Any:
+            if value is None:
+                return None
+            try:
+                name = resolve_type(value, NO_INFO, abstract_type)
+            except Exception:
+                raise NotPlain from None
+            complete_object = by_name.get(name) if isinstance(name, str) else None
+            if complete_object is None:
+                raise NotPlain
+            return complete_object(value)
+
+        return concrete
+
+
+class CompiledSelections:
+    """Compiled completions, cached across requests by type and selection node identity.
+
+    The key is the identity of the selection's field nodes; the cached entry holds
+    the nodes themselves, so an id can never be reused while its entry lives.
+    """
+
+    def __init__(self, maxsize: int = 1024) -> None:
+        self._plans: OrderedDict[tuple[str, tuple[int, ...]], tuple[Any, Complete | None]] = (
+            OrderedDict()
+        )
+        self._maxsize = maxsize
+
+    def plan(
+        self,
+        schema: GraphQLSchema,
+        fragments: dict[str, FragmentDetails],
+        operation: OperationDefinitionNode,
+        variable_values: VariableValues,
+        object_type: GraphQLObjectType,
+        field_details: Sequence[FieldDetails],
+    ) -> Complete | None:
+        key = (object_type.name, tuple(id(details.node) for details in field_details))
+        found = self._plans.get(key)
+        if found is not None:
+            self._plans.move_to_end(key)
+            return found[1]
+        try:
+            compiler = _Compiler(schema, fragments, operation, variable_values)
+            complete: Complete | None = compiler.object(object_type, field_details)
+        except _Unsupported:
+            complete = None
+        nodes = tuple(details.node for details in field_details)
+        self._plans[key] = (nodes, complete)
+        if len(self._plans) > self._maxsize:
+            self._plans.popitem(last=False)
+        return complete

@@ -1,0 +1,156 @@
+"""Compiled plain selections answer exactly what graphql-core's own execution answers."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any
+
+import pytest
+import strawberry
+from graphql import execute, parse
+
+from gateway.schema.plain_fields import read_plain_fields_directly
+from gateway.transport.compiled_selections import CompiledSelections
+from gateway.transport.executor import AcyclicExecutor
+
+
+@dataclass
+class PriceModel:
+    amount: Decimal
+    currency_code: str
+
+
+@dataclass
+class CardModel:
+    token: str
+    last4: str
+
+
+@dataclass
+class WalletModel:
+    token: str
+    email: str
+
+
+@dataclass
+class ItemModel:
+    id: str
+    name: str | None
+    price: PriceModel
+    tags: list[str]
+    instruments: list[Any]
+
+
+@strawberry.type
+class Price:
+    amount: Decimal
+    currency_code: str
+
+
+@strawberry.interface
+class Instrument:
+    token: str
+
+    @classmethod
+    def resolve_type(cls, obj: Any, _info: Any, _type: Any) -> str:
+        return {CardModel: "Card", WalletModel: "Wallet"}[type(obj)]
+
+
+@strawberry.type
+class Card(Instrument):
+    last4: str
+
+    @classmethod
+    def is_type_of(cls, obj: Any, _info: Any) -> bool:
+        return isinstance(obj, CardModel)
+
+
+@strawberry.type
+class Wallet(Instrument):
+    email: str
+
+    @classmethod
+    def is_type_of(cls, obj: Any, _info: Any) -> bool:
+        return isinstance(obj, WalletModel)
+
+
+@strawberry.type
+class Item:
+    id: strawberry.ID
+    name: str | None
+    price: Price
+    tags: list[str]
+    instruments: list[Instrument]
+
+
+ITEMS = [
+    ItemModel("1", "Mug", PriceModel(Decimal("24.95"), "USD"), ["a", "b"],
+              [CardModel("t1", "1111"), WalletModel("t2", "j@example.com")]),
+    ItemModel("2", None, PriceModel(Decimal("0.50"), "USD"), [], []),
+]  # fmt: skip
+BROKEN = [ItemModel("3", "Tote", None, ["x"], [])]  # type: ignore[arg-type]
+
+
+@strawberry.type
+class Query:
+    @strawberry.field
+    async def items(self) -> list[Item]:
+        return ITEMS  # type: ignore[return-value]
+
+    @strawberry.field
+    async def broken(self) -> list[Item]:
+        return BROKEN  # type: ignore[return-value]
+
+
+schema = strawberry.Schema(query=Query, types=[Card, Wallet])
+read_plain_fields_directly(schema._schema, schema.config.default_resolver)
+
+DOCUMENTS = {
+    "plain": "{ items { id name price { amount currencyCode } tags } }",
+    "aliases and typename": "{ items { __typename key: id p: price { a: amount } } }",
+    "fragments": """
+        fragment P on Price { amount currencyCode }
+        query { items { ...on Item { id } price { ...P } } }
+    """,
+    "interface": """
+        { items { instruments { __typename token ... on Card { last4 }
+                                ... on Wallet { email } } } }
+    """,
+    "null in a non-null field": "{ broken { id price { amount } } }",
+    "directive with a variable": "query ($all: Boolean!) { items { id name @include(if: $all) } }",
+}
+
+
+async def run(text: str, executor_class: Any = None) -> Any:
+    result = execute(
+        schema._schema, parse(text), variable_values={"all": False}, executor_class=executor_class
+    )
+    if not hasattr(result, "data"):
+        result = await result
+    return result.formatted
+
+
+@pytest.mark.parametrize("name", list(DOCUMENTS))
+async def test_same_answer_as_graphql_core(name: str) -> None:
+    text = DOCUMENTS[name]
+    assert await run(text, AcyclicExecutor) == await run(text)
+
+
+def test_only_plain_selections_are_compiled() -> None:
+    compiled = CompiledSelections()
+    document = parse("query ($all: Boolean!) { items { id name @include(if: $all) } }")
+    from graphql.execution.collect_fields import collect_fields
+
+    operation = document.definitions[0]
+    root = collect_fields(schema._schema, {}, {}, schema._schema.query_type, operation)
+    items = root.grouped_field_set["items"]
+    item_type = schema._schema.get_type("Item")
+    assert compiled.plan(schema._schema, {}, operation, {}, item_type, items) is None
+    plain = parse("{ items { id name price { amount } } }").definitions[0]
+    root = collect_fields(schema._schema, {}, {}, schema._schema.query_type, plain)
+    complete = compiled.plan(
+        schema._schema, {}, plain, {}, item_type, root.grouped_field_set["items"]
+    )
+    assert complete is not None
+    assert complete(ITEMS[0]) == {"id": "1", "name": "Mug", "price": {"amount": "24.95"}}
