@@ -8,6 +8,7 @@ says what happened.
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Awaitable, Callable
 from typing import Any
 
@@ -84,8 +85,7 @@ class PaymentFlows:
             card.expiry_month, card.expiry_year, card.verification_value, save_instrument,
         ]  # fmt: skip
 
-        async def charge() -> PaymentResult:
-            method = await self._accepted(number, payment_method_id)
+        def instrument_for(method: PaymentMethod) -> dict[str, Any]:
             brand = check.card_brand(digits)
             offered = {i.instrument_type for i in method.supported_instruments}
             if method.type != "card" or (brand != "CARD" and offered and brand not in offered):
@@ -94,7 +94,7 @@ class PaymentFlows:
                     "This payment method does not take this card.",
                     ["input", "paymentMethodId"],
                 )
-            instrument = {
+            return {
                 "type": "card",
                 "number": digits,
                 "cardholder_name": card.cardholder_name.strip(),
@@ -102,7 +102,9 @@ class PaymentFlows:
                 "expiry_year": card.expiry_year,
                 "verification_value": card.verification_value,
             }
-            return await self._charge(number, payment_method_id, instrument, save_instrument)
+
+        def charge() -> Awaitable[PaymentResult]:
+            return self._charge(number, payment_method_id, instrument_for, save_instrument)
 
         return await self._once(
             "payWithCard", idempotency_key, client_key, fingerprint, charge, number
@@ -127,8 +129,7 @@ class PaymentFlows:
         problems.raise_any()
         fingerprint = ["payWithStoredCard", number, payment_method_id, token, verification_value]
 
-        async def charge() -> PaymentResult:
-            method = await self._accepted(number, payment_method_id)
+        def instrument_for(method: PaymentMethod) -> dict[str, Any]:
             stored = next((s for s in method.stored_instruments if s.token == token), None)
             if stored is None:
                 raise GatewayError(
@@ -150,7 +151,10 @@ class PaymentFlows:
                     )
                 if verification_value is not None:
                     instrument["verification_value"] = verification_value
-            return await self._charge(number, payment_method_id, instrument, None)
+            return instrument
+
+        def charge() -> Awaitable[PaymentResult]:
+            return self._charge(number, payment_method_id, instrument_for, None)
 
         return await self._once(
             "payWithStoredCard", idempotency_key, client_key, fingerprint, charge, number
@@ -208,10 +212,19 @@ class PaymentFlows:
         self,
         number: int,
         payment_method_id: str,
-        instrument: dict[str, Any],
+        instrument_for: Callable[[PaymentMethod], dict[str, Any]],
         save_instrument: bool | None,
     ) -> PaymentResult:
-        access_token = await self._client.create_payment_access_token(number)
+        # The accepted methods (usually cached) and the PAT do not depend on each other:
+        # both are asked for at once. A PAT left unused when the method is refused is harmless.
+        minting = asyncio.ensure_future(self._client.create_payment_access_token(number))
+        minting.add_done_callback(_consume)
+        try:
+            instrument = instrument_for(await self._accepted(number, payment_method_id))
+            access_token = await minting
+        except BaseException:
+            minting.cancel()
+            raise
         payment_body: dict[str, Any] = {
             "instrument": instrument,
             "payment_method_id": payment_method_id,
@@ -250,3 +263,9 @@ class PaymentFlows:
         )
         error.reached_upstream = True
         raise error
+
+
+def _consume(task: asyncio.Future[Any]) -> None:
+    """Retrieve a finished task's outcome so an unawaited failure is not logged as lost."""
+    if not task.cancelled():
+        task.exception()
