@@ -9,6 +9,7 @@ import os
 import secrets
 import sys
 from collections.abc import Sequence
+from typing import Any
 
 from gateway.settings import ConfigError, Settings
 
@@ -67,19 +68,21 @@ def _serve(host: str, port: int) -> int:
     settings = Settings.from_env()
     if settings.sandbox:
         settings = _with_embedded_sandbox(settings)
-    app = create_app(settings)
-    uvicorn.run(
-        app,
-        host=host,
-        port=port,
-        loop="uvloop",
-        http="httptools",
-        access_log=False,
-        log_level="warning",
-        # In-flight requests (a payment included) finish within the deadline before closing.
-        timeout_graceful_shutdown=math.ceil(settings.deadline_s) + 1,
-    )
+    uvicorn.run(create_app(settings), **_uvicorn_options(host, port, settings))
     return 0
+
+
+def _uvicorn_options(host: str, port: int, settings: Settings) -> dict[str, Any]:
+    return {
+        "host": host,
+        "port": port,
+        "loop": "uvloop",
+        "http": "httptools",
+        "access_log": False,  # ours is one JSON line per request, with the request id
+        "log_level": "warning",
+        # In-flight requests (a payment included) finish within the deadline before closing.
+        "timeout_graceful_shutdown": math.ceil(settings.deadline_s) + 1,
+    }
 
 
 def install_logging() -> None:
@@ -126,13 +129,7 @@ def _serve_workers(host: str, port: int, workers: int) -> int:
             "gateway.transport.app:app_from_env",
             factory=True,
             workers=workers,
-            host=host,
-            port=port,
-            loop="uvloop",
-            http="httptools",
-            access_log=False,
-            log_level="warning",
-            timeout_graceful_shutdown=math.ceil(settings.deadline_s) + 1,
+            **_uvicorn_options(host, port, settings),
         )
     finally:
         if metrics_dir is not None:

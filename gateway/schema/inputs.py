@@ -3,6 +3,8 @@ with payload errors (INVALID_CARD, CARD_EXPIRED, VALIDATION), never echoing a va
 
 from __future__ import annotations
 
+import dataclasses
+
 import strawberry
 
 from gateway.domain import models
@@ -44,20 +46,7 @@ class AddressInput:
     phone: str | None = None
 
     def to_domain(self) -> models.Address:
-        return models.Address(
-            first_name=self.first_name,
-            last_name=self.last_name,
-            email=self.email,
-            company=self.company,
-            address1=self.address1,
-            address2=self.address2,
-            city=self.city,
-            state_or_province=self.state_or_province,
-            state_or_province_code=self.state_or_province_code,
-            country_code=self.country_code,
-            postal_code=self.postal_code,
-            phone=self.phone,
-        )
+        return models.Address(**{f.name: getattr(self, f.name) for f in dataclasses.fields(self)})
 
 
 @strawberry.input
