@@ -43,8 +43,8 @@ def http_table(rows: list[dict[str, Any]]) -> str:
     """Scenarios (a), (b), (d): one line per scenario and target."""
     head = (
         "| scenario | target | req/s | p50 ms | p99 ms | CPU s/1k req | peak RSS MB "
-        "| vs baseline | +p50 vs direct ms | upstream/req | errors |\n"
-        "|---|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|"
+        "| vs baseline | +p50 vs direct ms | upstream/req | new upstream conns | errors |\n"
+        "|---|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|"
     )
     lines = [head]
     for r in rows:
@@ -53,7 +53,8 @@ def http_table(rows: list[dict[str, Any]]) -> str:
             f"| {r['scenario']} | {r['target']} | {_f(r['rps'], 0)} | {_f(r['p50_ms'], 2)} "
             f"| {_f(r['p99_ms'], 2)} | {_f(r.get('cpu_s_per_1k'), 3)} "
             f"| {_f(r.get('peak_rss_mb'))} | {ratio} | {_f(r.get('added_p50_ms'), 2)} "
-            f"| {_f(r.get('upstream_per_req'), 2)} | {r['errors']} |"
+            f"| {_f(r.get('upstream_per_req'), 2)} "
+            f"| {_f(r.get('upstream_connections_opened'), 0)} | {r['errors']} |"
         )
     return "\n".join(lines)
 
@@ -63,8 +64,8 @@ def flow_table(rows: list[dict[str, Any]], steps: tuple[str, ...]) -> str:
     step_cols = " | ".join(f"{s} p50" for s in steps)
     head = (
         f"| target | conc | flows/s | flow p50 ms | flow p99 ms | {step_cols} "
-        "| CPU s/1k flows | peak RSS MB | upstream/flow | errors |\n"
-        "|---|--:|--:|--:|--:|" + "--:|" * len(steps) + "--:|--:|--:|--:|"
+        "| CPU s/1k flows | peak RSS MB | upstream/flow | new upstream conns | errors |\n"
+        "|---|--:|--:|--:|--:|" + "--:|" * len(steps) + "--:|--:|--:|--:|--:|"
     )
     lines = [head]
     for r in rows:
@@ -73,7 +74,8 @@ def flow_table(rows: list[dict[str, Any]], steps: tuple[str, ...]) -> str:
             f"| {r['target']} | {r['concurrency']} | {_f(r['flows_per_s'], 1)} "
             f"| {_f(r['flow_p50_ms'], 1)} | {_f(r['flow_p99_ms'], 1)} | {step_vals} "
             f"| {_f(r.get('cpu_s_per_1k'), 2)} | {_f(r.get('peak_rss_mb'))} "
-            f"| {_f(r.get('upstream_per_req'), 1)} | {r['errors']} |"
+            f"| {_f(r.get('upstream_per_req'), 1)} "
+            f"| {_f(r.get('upstream_connections_opened'), 0)} | {r['errors']} |"
         )
     return "\n".join(lines)
 

@@ -127,7 +127,15 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
                         flow = flow_for(target, servers.get(target), sandbox)
                         _log(f"c: {target} flows at concurrency {conc}")
                         rows.append(
-                            measure_flows(target, flow, conc, pids[target], sandbox, settings)
+                            measure_flows(
+                                target,
+                                flow,
+                                conc,
+                                pids[target],
+                                sandbox,
+                                settings,
+                                servers.get(target),
+                            )
                         )
                 continue
             delayed = scenario == "d"
@@ -141,7 +149,15 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
                     req = requests_for(scenario, target, servers.get(target), sandbox, prep)
                     _log(f"{scenario}: {HTTP_SCENARIOS[scenario]} -> {target}")
                     rows.append(
-                        measure_http(scenario, target, req, pids[target], sandbox, settings)
+                        measure_http(
+                            scenario,
+                            target,
+                            req,
+                            pids[target],
+                            sandbox,
+                            settings,
+                            servers.get(target),
+                        )
                     )
             finally:
                 if delayed:

@@ -91,20 +91,40 @@ def check_once(req: HttpRequest) -> None:
         raise RuntimeError(f"{req.method} {req.url} -> {status}: {body[:500]!r}")
 
 
+def upstream_connections_opened(server: Server | None) -> float | None:
+    """The gateway's own count of upstream connections it opened (from its /metrics)."""
+    if server is None or server.name != "gateway":
+        return None
+    base = server.url.rsplit("/graphql", 1)[0]
+    try:
+        with urllib.request.urlopen(f"{base}/metrics", timeout=5) as resp:  # noqa: S310 - loopback URL we built
+            text = resp.read().decode()
+    except OSError:
+        return None
+    return sum(
+        float(line.rsplit(" ", 1)[1])
+        for line in text.splitlines()
+        if line.startswith("gateway_upstream_connections_opened_total")
+    )
+
+
 def _costs(
-    pid: int, sandbox: Sandbox, run: Callable[[], Any]
-) -> tuple[Any, float, int | None, float]:
+    pid: int, sandbox: Sandbox, run: Callable[[], Any], server: Server | None = None
+) -> tuple[Any, float, int | None, float, float | None]:
     """Run ``run`` and return its result, the CPU the ``pid`` tree spent, upstream calls,
-    and the CPU the sandbox spent."""
+    the CPU the sandbox spent, and the new upstream connections (the gateway only)."""
     up0 = sandbox.request_count()
+    conn0 = upstream_connections_opened(server)
     cpu0 = tree_cpu_seconds(pid)
     sb0 = tree_cpu_seconds(sandbox.pid)
     result = run()
     cpu = cpu_delta(cpu0, tree_cpu_seconds(pid))
     sb_cpu = cpu_delta(sb0, tree_cpu_seconds(sandbox.pid))
     up1 = sandbox.request_count()
+    conn1 = upstream_connections_opened(server)
     upstream = None if up0 is None or up1 is None else up1 - up0
-    return result, cpu, upstream, sb_cpu
+    opened = None if conn0 is None or conn1 is None else conn1 - conn0
+    return result, cpu, upstream, sb_cpu, opened
 
 
 def _rss(pid: int) -> dict[str, Any]:
@@ -116,14 +136,20 @@ def _rss(pid: int) -> dict[str, Any]:
 
 
 def measure_http(
-    scenario: str, target: str, req: HttpRequest, pid: int, sandbox: Sandbox, s: Settings
+    scenario: str,
+    target: str,
+    req: HttpRequest,
+    pid: int,
+    sandbox: Sandbox,
+    s: Settings,
+    server: Server | None = None,
 ) -> dict[str, Any]:
     """Warm up, then load ``req`` for ``s.duration`` and read what it cost the server."""
     check_once(req)
     if s.warmup > 0:
         run_python(req, min(s.connections, 8), s.warmup)
-    res, cpu, upstream, sb_cpu = _costs(
-        pid, sandbox, lambda: run_load(req, s.connections, s.duration, s.use_wrk)
+    res, cpu, upstream, sb_cpu, opened = _costs(
+        pid, sandbox, lambda: run_load(req, s.connections, s.duration, s.use_wrk), server
     )
     n = max(res.requests, 1)
     row: dict[str, Any] = {"scenario": scenario, "target": target, **res.to_dict()}
@@ -133,17 +159,24 @@ def measure_http(
         upstream_requests=upstream,
         upstream_per_req=None if upstream is None else upstream / n,
         sandbox_cpu_s=round(sb_cpu, 3),
+        upstream_connections_opened=opened,  # reuse: a handful per run, not one per call
         **_rss(pid),
     )
     return row
 
 
 def measure_flows(
-    target: str, flow: Flow, concurrency: int, pid: int, sandbox: Sandbox, s: Settings
+    target: str,
+    flow: Flow,
+    concurrency: int,
+    pid: int,
+    sandbox: Sandbox,
+    s: Settings,
+    server: Server | None = None,
 ) -> dict[str, Any]:
     """Scenario (c) for one target at one concurrency."""
-    res, cpu, upstream, sb_cpu = _costs(
-        pid, sandbox, lambda: run_flows(flow, concurrency, s.duration)
+    res, cpu, upstream, sb_cpu, opened = _costs(
+        pid, sandbox, lambda: run_flows(flow, concurrency, s.duration), server
     )
     n = max(res.flows, 1)
     row: dict[str, Any] = {"scenario": FLOW_SCENARIO, "target": target, **asdict(res)}
@@ -153,6 +186,7 @@ def measure_flows(
         upstream_requests=upstream,
         upstream_per_req=None if upstream is None else upstream / n,
         sandbox_cpu_s=round(sb_cpu, 3),
+        upstream_connections_opened=opened,  # reuse: a handful per run, not one per call
         **_rss(pid),
     )
     return row

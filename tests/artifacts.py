@@ -23,3 +23,13 @@ def artifact_path(name: str) -> Path:
 def artifact_stream(name: str) -> BinaryIO:
     """An open binary file to hand a subprocess as stdout/stderr (appended, never truncated)."""
     return artifact_path(name).open("ab")
+
+
+def clear_artifacts() -> None:
+    """Remove what an earlier run left (called once, as the session starts)."""
+    if ARTIFACTS.exists():
+        for path in sorted(ARTIFACTS.rglob("*"), reverse=True):
+            if path.is_file() or path.is_symlink():
+                path.unlink()
+            elif path.is_dir():
+                path.rmdir()

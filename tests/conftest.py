@@ -9,10 +9,11 @@ import aiohttp
 import pytest
 import pytest_asyncio
 
+from gateway.observability.logs import JsonFormatter
 from gateway.sandbox import SandboxServer
 from gateway.transport.app import create_app
 
-from artifacts import artifact_path
+from artifacts import artifact_path, clear_artifacts
 from graphql_ops import Operations
 from live_gateway import LiveGateway, gateway_settings, serve, stop
 
@@ -38,12 +39,14 @@ def process_log() -> Iterator[None]:
     No redaction here on purpose: the final audit (tests/zz_audit) proves the gateway
     never writes a card number or CVV in the first place.
     """
+    clear_artifacts()  # the audit reads what this run wrote, not an earlier run's leftovers
     path = artifact_path("process.log")
     path.write_text("")
     # Append mode: uvicorn's dictConfig closes every handler, and a closed "a" handler reopens.
     handler = logging.FileHandler(path, mode="a", encoding="utf-8")
     handler.setLevel(logging.DEBUG)
-    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s %(message)s"))
+    # The gateway's own JSON lines (extra fields and tracebacks included), unfiltered.
+    handler.setFormatter(JsonFormatter())
     root = logging.getLogger()
     level = root.level
     root.setLevel(logging.DEBUG)
