@@ -73,6 +73,13 @@ def _serve(host: str, port: int) -> int:
 
 
 def _uvicorn_options(host: str, port: int, settings: Settings) -> dict[str, Any]:
+    shown = f"[{host}]" if ":" in host else host
+    log.info(
+        "serving GraphQL at http://%s:%d/graphql (%s)",
+        shown,
+        port,
+        "GraphiQL in a browser there" if settings.graphiql else "GraphiQL off",
+    )
     return {
         "host": host,
         "port": port,
