@@ -108,11 +108,33 @@ def upstream_connections_opened(server: Server | None) -> float | None:
     )
 
 
+@dataclass(frozen=True)
+class Costs:
+    """What one measurement cost: the server's CPU, upstream calls and connections."""
+
+    cpu_s: float
+    upstream: int | None
+    sandbox_cpu_s: float
+    connections_opened: float | None
+
+    def row_fields(self, count: int, pid: int) -> dict[str, Any]:
+        n = max(count, 1)
+        return {
+            "cpu_s": round(self.cpu_s, 3),
+            "cpu_s_per_1k": self.cpu_s / n * 1000,
+            "upstream_requests": self.upstream,
+            "upstream_per_req": None if self.upstream is None else self.upstream / n,
+            "sandbox_cpu_s": round(self.sandbox_cpu_s, 3),
+            # Reuse shows as a handful per run, not one per call.
+            "upstream_connections_opened": self.connections_opened,
+            **_rss(pid),
+        }
+
+
 def _costs(
     pid: int, sandbox: Sandbox, run: Callable[[], Any], server: Server | None = None
-) -> tuple[Any, float, int | None, float, float | None]:
-    """Run ``run`` and return its result, the CPU the ``pid`` tree spent, upstream calls,
-    the CPU the sandbox spent, and the new upstream connections (the gateway only)."""
+) -> tuple[Any, Costs]:
+    """Run ``run``; return its result and what it cost (new connections: the gateway only)."""
     up0 = sandbox.request_count()
     conn0 = upstream_connections_opened(server)
     cpu0 = tree_cpu_seconds(pid)
@@ -124,7 +146,7 @@ def _costs(
     conn1 = upstream_connections_opened(server)
     upstream = None if up0 is None or up1 is None else up1 - up0
     opened = None if conn0 is None or conn1 is None else conn1 - conn0
-    return result, cpu, upstream, sb_cpu, opened
+    return result, Costs(cpu, upstream, sb_cpu, opened)
 
 
 def _rss(pid: int) -> dict[str, Any]:
@@ -148,20 +170,11 @@ def measure_http(
     check_once(req)
     if s.warmup > 0:
         run_python(req, min(s.connections, 8), s.warmup)
-    res, cpu, upstream, sb_cpu, opened = _costs(
+    res, costs = _costs(
         pid, sandbox, lambda: run_load(req, s.connections, s.duration, s.use_wrk), server
     )
-    n = max(res.requests, 1)
     row: dict[str, Any] = {"scenario": scenario, "target": target, **res.to_dict()}
-    row.update(
-        cpu_s=round(cpu, 3),
-        cpu_s_per_1k=cpu / n * 1000,
-        upstream_requests=upstream,
-        upstream_per_req=None if upstream is None else upstream / n,
-        sandbox_cpu_s=round(sb_cpu, 3),
-        upstream_connections_opened=opened,  # reuse: a handful per run, not one per call
-        **_rss(pid),
-    )
+    row.update(costs.row_fields(res.requests, pid))
     return row
 
 
@@ -175,20 +188,9 @@ def measure_flows(
     server: Server | None = None,
 ) -> dict[str, Any]:
     """Scenario (c) for one target at one concurrency."""
-    res, cpu, upstream, sb_cpu, opened = _costs(
-        pid, sandbox, lambda: run_flows(flow, concurrency, s.duration), server
-    )
-    n = max(res.flows, 1)
+    res, costs = _costs(pid, sandbox, lambda: run_flows(flow, concurrency, s.duration), server)
     row: dict[str, Any] = {"scenario": FLOW_SCENARIO, "target": target, **asdict(res)}
-    row.update(
-        cpu_s=round(cpu, 3),
-        cpu_s_per_1k=cpu / n * 1000,
-        upstream_requests=upstream,
-        upstream_per_req=None if upstream is None else upstream / n,
-        sandbox_cpu_s=round(sb_cpu, 3),
-        upstream_connections_opened=opened,  # reuse: a handful per run, not one per call
-        **_rss(pid),
-    )
+    row.update(costs.row_fields(res.flows, pid))
     return row
 
 
