@@ -13,7 +13,7 @@ from dataclasses import replace
 from typing import Any
 from urllib.parse import quote
 
-from gateway.bigcommerce import parse
+from gateway.bigcommerce import parse, requests
 from gateway.bigcommerce.errors import unavailable
 from gateway.bigcommerce.transport import CallClass, UpstreamTransport
 from gateway.domain.models import (
@@ -91,7 +91,7 @@ class BigCommerceClient:
 
     # Carts and checkouts
 
-    async def create_cart(self, body: dict[str, Any]) -> tuple[Cart, RedirectUrls | None]:
+    async def create_cart(self, body: requests.CartBody) -> tuple[Cart, RedirectUrls | None]:
         data = await self._data(
             CallClass.WRITE, "create_cart", "POST", f"{self._v3}/carts?include=redirect_urls", body
         )
@@ -101,7 +101,7 @@ class BigCommerceClient:
         url = f"{self._v3}/checkouts/{_seg(checkout_id)}?include={SHIPPING_OPTIONS}"
         return self._checkout(await self._data(CallClass.READ, "get_checkout", "GET", url))
 
-    async def add_billing_address(self, checkout_id: str, body: dict[str, Any]) -> Checkout:
+    async def add_billing_address(self, checkout_id: str, body: requests.AddressBody) -> Checkout:
         url = f"{self._v3}/checkouts/{_seg(checkout_id)}/billing-address"
         data = await self._data(
             CallClass.WRITE, "add_billing_address", "POST", url, body, ("input", "address")
@@ -109,7 +109,7 @@ class BigCommerceClient:
         return self._checkout(data)
 
     async def update_billing_address(
-        self, checkout_id: str, address_id: str, body: dict[str, Any]
+        self, checkout_id: str, address_id: str, body: requests.AddressBody
     ) -> Checkout:
         url = f"{self._v3}/checkouts/{_seg(checkout_id)}/billing-address/{_seg(address_id)}"
         data = await self._data(
@@ -117,7 +117,9 @@ class BigCommerceClient:
         )
         return self._checkout(data)
 
-    async def add_consignments(self, checkout_id: str, body: list[dict[str, Any]]) -> Checkout:
+    async def add_consignments(
+        self, checkout_id: str, body: list[requests.ConsignmentBody]
+    ) -> Checkout:
         # The body is a JSON array, one element per consignment.
         url = f"{self._v3}/checkouts/{_seg(checkout_id)}/consignments?include={SHIPPING_OPTIONS}"
         return self._checkout(
@@ -125,7 +127,7 @@ class BigCommerceClient:
         )
 
     async def update_consignment(
-        self, checkout_id: str, consignment_id: str, body: dict[str, Any]
+        self, checkout_id: str, consignment_id: str, body: requests.ShippingOptionBody
     ) -> Checkout:
         url = (
             f"{self._v3}/checkouts/{_seg(checkout_id)}/consignments/{_seg(consignment_id)}"
@@ -189,7 +191,7 @@ class BigCommerceClient:
             raise unavailable(reached=True)
         return token
 
-    async def process_payment(self, access_token: str, payment: dict[str, Any]) -> Payment:
+    async def process_payment(self, access_token: str, payment: requests.PaymentBody) -> Payment:
         headers = {
             "Authorization": f"PAT {access_token}",
             "Accept": PAYMENTS_ACCEPT,

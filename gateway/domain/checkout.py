@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from gateway.bigcommerce import BigCommerceClient, UpstreamError
+from gateway.bigcommerce import BigCommerceClient, UpstreamError, requests
 from gateway.domain import validation as check
 from gateway.domain.idempotency import Idempotency, raise_recorded
 from gateway.domain.models import Address, Cart, Checkout, Order, OrderStatus, RedirectUrls
@@ -26,20 +26,6 @@ class CartLine:
 class ConsignmentLine:
     item_id: str
     quantity: int
-
-
-def address_body(address: Address) -> dict[str, Any]:
-    """BigCommerce's address object: snake_case fields, absent ones left out."""
-    return {
-        name: getattr(address, name)
-        for name in Address.__slots__
-        if name != "id" and getattr(address, name) is not None
-    }
-
-
-def _with_version(body: dict[str, Any], version: int | None) -> dict[str, Any]:
-    # Only a version the client sent turns on BigCommerce's optimistic concurrency check.
-    return body if version is None else {**body, "version": version}
 
 
 class CheckoutFlows:
@@ -71,19 +57,12 @@ class CheckoutFlows:
         check.check_positive_id(channel_id, problems, ["input", "channelId"])
         check.check_currency(currency_code, problems, ["input", "currencyCode"])
         problems.raise_any()
-        body: dict[str, Any] = {
-            "line_items": [
-                {"product_id": line.product_id, "quantity": line.quantity}
-                | ({"variant_id": line.variant_id} if line.variant_id is not None else {})
-                for line in lines
-            ]
-        }
-        if customer_id is not None:
-            body["customer_id"] = customer_id
-        if channel_id is not None:
-            body["channel_id"] = channel_id
-        if currency_code is not None:
-            body["currency"] = {"code": currency_code}
+        body = requests.cart_body(
+            [(line.product_id, line.quantity, line.variant_id) for line in lines],
+            customer_id,
+            channel_id,
+            currency_code,
+        )
         return await self._client.create_cart(body)
 
     async def get_checkout(self, checkout_id: str) -> Checkout:
@@ -96,7 +75,7 @@ class CheckoutFlows:
         address = check.check_address(address, problems, ["input", "address"])
         problems.raise_any()
         checkout_id = check.checkout_id_or_not_found(checkout_id)
-        body = _with_version(address_body(address), version)
+        body = requests.address_body(address, version)
         current = await self._client.get_checkout(checkout_id)
         existing = current.billing_address.id if current.billing_address else None
         if existing:
@@ -120,13 +99,10 @@ class CheckoutFlows:
             check.check_quantity(line.quantity, problems, [*path, "quantity"])
         problems.raise_any()
         checkout_id = check.checkout_id_or_not_found(checkout_id)
-        consignment = {
-            "address": address_body(address),
-            "line_items": [{"item_id": line.item_id, "quantity": line.quantity} for line in lines],
-        }
-        return await self._client.add_consignments(
-            checkout_id, [_with_version(consignment, version)]
+        consignment = requests.consignment_body(
+            address, [(line.item_id, line.quantity) for line in lines], version
         )
+        return await self._client.add_consignments(checkout_id, [consignment])
 
     async def select_shipping_option(
         self,
@@ -140,8 +116,7 @@ class CheckoutFlows:
         check.check_text(shipping_option_id, problems, ["input", "shippingOptionId"], required=True)
         problems.raise_any()
         checkout_id = check.checkout_id_or_not_found(checkout_id)
-        # Its own PUT: an address change in the same request could invalidate the option.
-        body = _with_version({"shipping_option_id": shipping_option_id}, version)
+        body = requests.shipping_option_body(shipping_option_id, version)
         return await self._client.update_consignment(checkout_id, consignment_id, body)
 
     async def create_order(

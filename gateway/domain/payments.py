@@ -12,7 +12,7 @@ import asyncio
 from collections.abc import Awaitable, Callable
 from typing import Any
 
-from gateway.bigcommerce import BigCommerceClient, UpstreamError
+from gateway.bigcommerce import BigCommerceClient, UpstreamError, requests
 from gateway.domain import validation as check
 from gateway.domain.idempotency import Idempotency, raise_recorded
 from gateway.domain.models import (
@@ -28,7 +28,7 @@ from gateway.errors import ErrorCode, GatewayError
 
 ORDER_ID_PATH = ["input", "orderId"]
 PAYMENT_BUSY = "Another payment for this order is in progress; read the order before paying again."
-STORED_TYPES = {
+STORED_TYPES: dict[type, requests.StoredKind] = {
     StoredCard: "stored_card",
     StoredPayPalAccount: "stored_paypal_account",
     StoredBankAccount: "stored_bank_account",
@@ -85,7 +85,7 @@ class PaymentFlows:
             card.expiry_month, card.expiry_year, card.verification_value, save_instrument,
         ]  # fmt: skip
 
-        def instrument_for(method: PaymentMethod) -> dict[str, Any]:
+        def instrument_for(method: PaymentMethod) -> requests.Instrument:
             brand = check.card_brand(digits)
             offered = {i.instrument_type for i in method.supported_instruments}
             if method.type != "card" or (brand != "CARD" and offered and brand not in offered):
@@ -129,7 +129,7 @@ class PaymentFlows:
         problems.raise_any()
         fingerprint = ["payWithStoredCard", number, payment_method_id, token, verification_value]
 
-        def instrument_for(method: PaymentMethod) -> dict[str, Any]:
+        def instrument_for(method: PaymentMethod) -> requests.Instrument:
             stored = next((s for s in method.stored_instruments if s.token == token), None)
             if stored is None:
                 raise GatewayError(
@@ -137,7 +137,6 @@ class PaymentFlows:
                     "No stored instrument with this token belongs to the order's shopper.",
                     ["input", "token"],
                 )
-            instrument: dict[str, Any] = {"type": STORED_TYPES[type(stored)], "token": token}
             if isinstance(stored, StoredCard):
                 required = any(
                     i.instrument_type == "STORED_CARD" and i.verification_value_required
@@ -149,9 +148,8 @@ class PaymentFlows:
                         "verificationValue is required for this stored card.",
                         ["input", "verificationValue"],
                     )
-                if verification_value is not None:
-                    instrument["verification_value"] = verification_value
-            return instrument
+            cvv = verification_value if isinstance(stored, StoredCard) else None
+            return requests.stored_instrument(STORED_TYPES[type(stored)], token, cvv)
 
         def charge() -> Awaitable[PaymentResult]:
             return self._charge(number, payment_method_id, instrument_for, None)
@@ -212,7 +210,7 @@ class PaymentFlows:
         self,
         number: int,
         payment_method_id: str,
-        instrument_for: Callable[[PaymentMethod], dict[str, Any]],
+        instrument_for: Callable[[PaymentMethod], requests.Instrument],
         save_instrument: bool | None,
     ) -> PaymentResult:
         # The accepted methods (usually cached) and the PAT do not depend on each other:
@@ -225,12 +223,7 @@ class PaymentFlows:
         except BaseException:
             minting.cancel()
             raise
-        payment_body: dict[str, Any] = {
-            "instrument": instrument,
-            "payment_method_id": payment_method_id,
-        }
-        if save_instrument is not None:
-            payment_body["save_instrument"] = save_instrument
+        payment_body = requests.payment_body(instrument, payment_method_id, save_instrument)
         try:
             payment = await self._client.process_payment(access_token, payment_body)
         except UpstreamError as exc:
