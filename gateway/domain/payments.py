@@ -27,6 +27,7 @@ from gateway.domain.payment_methods import PaymentMethodsCache
 from gateway.errors import ErrorCode, GatewayError
 
 ORDER_ID_PATH = ["input", "orderId"]
+TAKEN_EVENTS = frozenset({"purchase", "authorization", "capture"})
 PAYMENT_BUSY = "Another payment for this order is in progress; read the order before paying again."
 STORED_TYPES: dict[type, requests.StoredKind] = {
     StoredCard: "stored_card",
@@ -248,14 +249,25 @@ class PaymentFlows:
         if order is not None and not order.is_incomplete:
             await self._methods.drop(self._client.store_hash, number)
             return PaymentResult(payment=None, order=order)
+        message = "The payment's outcome is not known yet."
+        if order is not None and await self._has_taken_payment(number):
+            # The money was taken; BigCommerce has not moved the order yet.
+            message = "The payment was taken; the order is not updated yet."
         error = GatewayError(
             ErrorCode.PAYMENT_OUTCOME_UNKNOWN,
-            "The payment's outcome is not known yet. Do not pay again: check the order's "
-            "status shortly.",
+            f"{message} Do not pay again: check the order's status shortly.",
             order=order,
         )
         error.reached_upstream = True
         raise error
+
+    async def _has_taken_payment(self, number: int) -> bool:
+        """Whether the order's transactions show a successful charge or authorization."""
+        try:
+            transactions = await self._client.get_transactions(number)
+        except UpstreamError:
+            return False
+        return any(t.status == "ok" and t.event in TAKEN_EVENTS for t in transactions)
 
 
 def _consume(task: asyncio.Future[Any]) -> None:

@@ -236,11 +236,6 @@ def checkout_id_or_not_found(value: str) -> str:
         ) from None
 
 
-def check_opaque_id(value: str, problems: Problems, path: Sequence[str]) -> None:
-    if not value or len(value) > 128 or CONTROL.search(value):
-        problems.add(path, f"{path[-1]} is not a valid id.")
-
-
 def _camel(name: str) -> str:
     head, *rest = name.split("_")
     return head + "".join(word.capitalize() for word in rest)

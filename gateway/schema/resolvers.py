@@ -6,7 +6,6 @@ from typing import Any, TypeVar, cast
 
 import strawberry
 
-from gateway.errors import ErrorCode
 from gateway.schema.context import Info
 from gateway.schema.inputs import (
     AddBillingAddressInput,
@@ -132,7 +131,3 @@ class Mutation:
                 info.context.client_key,
             )
         )
-
-
-PAYMENT_MUTATIONS = frozenset({"payWithCard", "payWithStoredCard"})
-NOT_FOUND = ErrorCode.NOT_FOUND

@@ -178,3 +178,19 @@ async def test_paying_a_paid_order_is_not_payable(gateway) -> None:
     no_errors(await pay_by_card(gateway, order["id"]))
     again = await pay_by_card(gateway, order["id"])
     assert [e["code"] for e in again["errors"]] == ["ORDER_NOT_PAYABLE"]
+
+
+async def test_unknown_outcome_says_when_the_money_was_taken(gateway) -> None:
+    # A payment that went through while BigCommerce had not moved the order yet: the
+    # gateway's next attempt ends unknown (5xx), and the transactions tell the client why
+    # it must not pay again.
+    order = await unpaid_order(gateway)
+    no_errors(await pay_by_card(gateway, order["id"]))
+    gateway.sandbox.state.orders[order["number"]].status_id = 0  # the order lags behind
+    gateway.sandbox.faults.add(
+        method="POST", path=r"/stores/[^/]+/payments", fault=Fault.status(502), times=1
+    )
+    again = await pay_by_card(gateway, order["id"])
+    assert [e["code"] for e in again["errors"]] == ["PAYMENT_OUTCOME_UNKNOWN"]
+    assert again["errors"][0]["message"].startswith("The payment was taken")
+    assert again["order"]["statusId"] == 0
