@@ -128,14 +128,14 @@ async def test_browser_runs_create_cart_from_the_editor(sandbox: SandboxServer) 
             page.on("requestfailed", lambda request: problems.append(f"failed: {request.url}"))
             await page.goto(f"{url}/graphql")
             await page.wait_for_selector(".graphiql-container .graphiql-query-editor")
-            await page.wait_for_function(
-                "document.body.textContent.includes('mutation CreateCart')"
-            )
+            # Locator waits run in Playwright's own isolated world: a page-side predicate
+            # would be polled with eval, which the page's CSP (rightly) refuses.
+            await async_api.expect(page.locator("body")).to_contain_text("fragment Money on Money")
             # The run button offers every operation of the document; pick CreateCart.
             await page.locator(".graphiql-execute-button").click()
             await page.get_by_role("menuitem", name="CreateCart").click()
-            await page.wait_for_function(
-                "document.querySelector('.result-window')?.textContent.includes('redirectUrls')"
+            await async_api.expect(page.locator(".result-window")).to_contain_text(
+                "redirectUrls", timeout=15_000
             )
             result = await page.locator(".result-window").inner_text()
             ARTIFACTS.mkdir(exist_ok=True)
