@@ -149,3 +149,22 @@ def test_card_filter_redacts_args_extra_and_exceptions(caplog: pytest.LogCapture
     text = caplog.text + " ".join(str(vars(r)) for r in caplog.records)
     for secret in ("4242424242424242", "4000000000000002", "'987'"):
         assert secret not in text
+
+
+async def test_federation_fields_stay_available_with_introspection_off(
+    secured: SecuredGateway,
+) -> None:
+    # Production mode: introspection is refused, but the router still needs the subgraph's
+    # SDL and its entities.
+    refused = await secured.post({"query": "{ __schema { queryType { name } } }"})
+    assert refused.status == 400
+    service = await secured.post({"query": "{ _service { sdl } }"})
+    assert service.status == 200
+    assert '@key(fields: "id")' in service.json["data"]["_service"]["sdl"]
+    entities = await secured.post({
+        "query": "query ($r: [_Any!]!) { _entities(representations: $r) { __typename } }",
+        "variables": {"r": [{"__typename": "Order", "id": "ord_forged"}]},
+    })  # fmt: skip
+    assert entities.status == 200
+    assert entities.json["data"]["_entities"] == [None]
+    assert entities.json["errors"][0]["extensions"]["code"] == "NOT_FOUND"
