@@ -87,7 +87,7 @@ class Settings:
             payments_url=payments_url,
             secret=secret_text.encode() if secret_text else secrets.token_bytes(32),
             sandbox=sandbox,
-            client_keys=reader.csv("GATEWAY_CLIENT_KEYS"),
+            client_keys=reader.keys("GATEWAY_CLIENT_KEYS"),
             deadline_s=reader.number("GATEWAY_DEADLINE_S", 25.0, low=0.5, high=600),
             redis_url=reader.text("GATEWAY_REDIS_URL") or None,
             graphiql=reader.flag("GATEWAY_GRAPHIQL", sandbox),
@@ -146,6 +146,13 @@ class _Reader:
 
     def csv(self, name: str) -> tuple[str, ...]:
         return tuple(part.strip() for part in self.text(name).split(",") if part.strip())
+
+    def keys(self, name: str) -> tuple[str, ...]:
+        """Client keys: set but empty (", ") would silently turn client auth off."""
+        keys = self.csv(name)
+        if self.text(name) and not keys:
+            raise ConfigError(f"{name} is set but names no key")
+        return keys
 
     def flag(self, name: str, default: bool) -> bool:
         value = self.text(name)

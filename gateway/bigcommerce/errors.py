@@ -88,6 +88,7 @@ class UpstreamError(GatewayError):
         self.status = status
         self.bc_code = bc_code
         self.reached = reached
+        # Refined by the transport, which knows whether the call could have had an effect.
         self.reached_upstream = reached
         self.outcome_unknown = outcome_unknown
         self.retry_after_ms = retry_after_ms

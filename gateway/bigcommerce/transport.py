@@ -45,6 +45,15 @@ class CallClass(Enum):
         """May be sent again after it possibly reached BigCommerce."""
         return self in (CallClass.READ, CallClass.TOKEN)
 
+    @property
+    def effecting(self) -> bool:
+        """Its answer, even a refusal, is an outcome an idempotency key must keep.
+
+        A read, a PAT or an address write that failed changed nothing that matters:
+        the client may retry with the same key. A payment or an order creation did.
+        """
+        return self in (CallClass.PAYMENT, CallClass.ORDER)
+
 
 @dataclass(frozen=True, slots=True)
 class UpstreamResponse:
@@ -57,6 +66,8 @@ MAX_ATTEMPTS = 3
 BACKOFF_BASE_S = 0.05
 BACKOFF_CAP_S = 1.0
 CONNECT_TIMEOUT_S = 3.0
+PAYMENT_READ_BACK_RESERVE_S = 2.0
+MIN_ATTEMPT_S = 0.05
 MAX_RATE_LIMIT_WAITS = 4  # 429s answered by waiting, per logical request
 HEADERLESS_429_BACKOFF_S = 0.25  # doubled per wait, capped at BACKOFF_CAP_S * 2
 
@@ -149,6 +160,7 @@ class UpstreamTransport:
                         call, endpoint, method, url, sent_headers, body, field_prefix
                     )
             except UpstreamError as exc:
+                exc.reached_upstream = exc.reached and call.effecting
                 self._record_health(exc)
                 if exc.code is ErrorCode.RATE_LIMITED:
                     # A 429 did nothing upstream: waiting and resending is safe, payments included.
@@ -206,7 +218,11 @@ class UpstreamTransport:
         field_prefix: tuple[str, ...],
     ) -> UpstreamResponse:
         left = deadline.remaining(self._settings.deadline_s)
-        if left <= 0:
+        if call is CallClass.PAYMENT:
+            # Keep time to read the order back if the answer is lost: a payment whose
+            # outcome could not be checked before the deadline is not started at all.
+            left -= min(PAYMENT_READ_BACK_RESERVE_S, left / 4)
+        if left <= MIN_ATTEMPT_S:
             raise unavailable(reached=False)
         total = min(self._timeout_for(call), left)
         timeout = aiohttp.ClientTimeout(total=total, connect=min(CONNECT_TIMEOUT_S, total))

@@ -154,8 +154,8 @@ class CheckoutFlows:
                 raise
             # The order may exist: BigCommerce records it on the checkout.
             recorded = (await self._client.get_checkout(checkout_id)).order_number
-            if recorded is None:
-                raise
+            if recorded is None or recorded == checkout.order_number:
+                raise  # no new order on the checkout: the one there is the stale one
             return await self._client.get_order(recorded)
         # BigCommerce creates the order Incomplete, for the checkout's total: it is known
         # without reading it back (one upstream call fewer per order).

@@ -17,6 +17,7 @@ import asyncio
 import contextlib
 import hashlib
 import hmac
+import logging
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
@@ -28,6 +29,8 @@ from cachetools import TTLCache
 from gateway import deadline
 from gateway.domain.models import Order
 from gateway.errors import ErrorCode, GatewayError
+
+log = logging.getLogger("gateway.idempotency")
 
 
 @dataclass(frozen=True, slots=True)
@@ -189,7 +192,11 @@ class Idempotency:
             # Unknown failure (or cancellation): nothing certain to keep; free the key.
             await self._backend.abandon(lease)
             raise
-        await self._backend.finish(lease, fingerprint, record, self._ttl_s)
+        try:
+            await self._backend.finish(lease, fingerprint, record, self._ttl_s)
+        except Exception:
+            # The work is done (perhaps a charge): its answer must reach the client anyway.
+            log.exception("idempotency record not kept")
         return record
 
 

@@ -9,6 +9,7 @@ says what happened.
 from __future__ import annotations
 
 import asyncio
+import logging
 from collections.abc import Awaitable, Callable
 from typing import Any
 
@@ -27,6 +28,7 @@ from gateway.domain.payment_methods import PaymentMethodsCache
 from gateway.errors import ErrorCode, GatewayError
 
 ORDER_ID_PATH = ["input", "orderId"]
+log = logging.getLogger("gateway.payments")
 TAKEN_EVENTS = frozenset({"purchase", "authorization", "capture"})
 PAYMENT_BUSY = "Another payment for this order is in progress; read the order before paying again."
 STORED_TYPES: dict[type, requests.StoredKind] = {
@@ -233,11 +235,14 @@ class PaymentFlows:
             raise
         finally:
             del payment_body, instrument  # no card data outlives the call
-        await self._methods.drop(self._client.store_hash, number)
+        await self._forget_methods(number)
         try:
             order = await self._client.get_order(number)
         except UpstreamError:
             order = None  # charged: the answer is success even if the read-back failed
+        except Exception:
+            log.exception("order read-back after a successful payment failed")
+            order = None
         return PaymentResult(payment=payment, order=order)
 
     async def _reconcile(self, number: int) -> PaymentResult:
@@ -247,7 +252,7 @@ class PaymentFlows:
         except UpstreamError:
             order = None
         if order is not None and not order.is_incomplete:
-            await self._methods.drop(self._client.store_hash, number)
+            await self._forget_methods(number)
             return PaymentResult(payment=None, order=order)
         message = "The payment's outcome is not known yet."
         if order is not None and await self._has_taken_payment(number):
@@ -260,6 +265,13 @@ class PaymentFlows:
         )
         error.reached_upstream = True
         raise error
+
+    async def _forget_methods(self, number: int) -> None:
+        """Drop the paid order's cached methods; best effort, after a charge nothing may fail."""
+        try:
+            await self._methods.drop(self._client.store_hash, number)
+        except Exception:
+            log.exception("payment-method cache entry not dropped")
 
     async def _has_taken_payment(self, number: int) -> bool:
         """Whether the order's transactions show a successful charge or authorization."""

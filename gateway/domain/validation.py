@@ -65,6 +65,14 @@ class Problems:
             raise GatewayErrors(self.errors)
 
 
+ASCII_DIGITS = re.compile(r"[0-9]+")
+
+
+def ascii_digits(text: str) -> bool:
+    """0-9 only: str.isdigit() also accepts other scripts' digits, which no card network uses."""
+    return ASCII_DIGITS.fullmatch(text) is not None
+
+
 def luhn_ok(digits: str) -> bool:
     total = 0
     for index, char in enumerate(reversed(digits)):
@@ -91,7 +99,7 @@ def card_brand(digits: str) -> str:
 
 def mask_card_number(digits: str) -> str:
     """At most the BIN and the last four (PCI DSS display rule)."""
-    if len(digits) < 13 or not digits.isdigit():
+    if len(digits) < 13 or not ascii_digits(digits):
         return "****"
     return f"{digits[:6]}{'*' * (len(digits) - 10)}{digits[-4:]}"
 
@@ -102,7 +110,7 @@ def check_card(
     today = today or dt.date.today()
     digits = card.digits
     number_path = [*path, "number"]
-    if not digits.isdigit():
+    if not ascii_digits(digits):
         problems.add(
             number_path, "The card number must contain only digits.", ErrorCode.INVALID_CARD
         )
@@ -128,13 +136,13 @@ def check_card(
         card.verification_value,
         problems,
         [*path, "verificationValue"],
-        amex=digits.isdigit() and card_brand(digits) == "AMEX",
+        amex=ascii_digits(digits) and card_brand(digits) == "AMEX",
     )
 
 
 def check_cvv(value: str, problems: Problems, path: Sequence[str], amex: bool | None) -> None:
     lengths = {4} if amex else {3} if amex is False else {3, 4}
-    if not value.isdigit() or len(value) not in lengths:
+    if not ascii_digits(value) or len(value) not in lengths:
         wanted = "4 digits" if amex else "3 digits" if amex is False else "3 or 4 digits"
         problems.add(path, f"The card security code must be {wanted}.", ErrorCode.INVALID_CARD)
 

@@ -7,6 +7,7 @@ from typing import Any
 
 import strawberry
 
+from gateway.schema.entity_representations import guard_entity_representations
 from gateway.schema.plain_fields import read_plain_fields_directly
 from gateway.schema.resolvers import Mutation, Query
 from gateway.schema.types import StoredBankAccount, StoredCard, StoredPayPalAccount
@@ -20,6 +21,7 @@ def build_schema(extensions: Sequence[Any] = ()) -> strawberry.federation.Schema
         extensions=list(extensions),
     )
     read_plain_fields_directly(schema._schema, schema.config.default_resolver)
+    guard_entity_representations(schema._schema)
     return schema
 
 

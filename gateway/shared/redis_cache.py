@@ -8,11 +8,13 @@ never a card number. Within one process concurrent misses still share one load
 
 from __future__ import annotations
 
+import logging
 from dataclasses import asdict
 from typing import Any
 
 import orjson
 from redis.asyncio import Redis
+from redis.exceptions import RedisError
 
 from gateway.caching import AsyncTTLCache
 from gateway.domain.models import (
@@ -24,6 +26,8 @@ from gateway.domain.models import (
     SupportedInstrument,
 )
 from gateway.domain.payment_methods import Loader
+
+log = logging.getLogger("gateway.shared")
 
 _KINDS: dict[str, type[StoredInstrument]] = {
     "card": StoredCard,
@@ -47,12 +51,19 @@ class RedisPaymentMethodsCache:
         key = f"pm:{store}:{order_number}"
 
         async def from_redis_or_upstream() -> tuple[list[PaymentMethod], bool]:
-            raw = await self._redis.get(key)
+            try:
+                raw = await self._redis.get(key)
+            except RedisError:
+                log.warning("payment-method cache unreachable: reading from BigCommerce")
+                return await load(), False
             if raw is not None:
                 return [_method(m) for m in orjson.loads(raw)], True
             methods = await load()
             encoded = orjson.dumps([_plain(m) for m in methods])
-            await self._redis.set(key, encoded, px=self._ttl_ms)
+            try:
+                await self._redis.set(key, encoded, px=self._ttl_ms)
+            except RedisError:
+                log.warning("payment-method cache unreachable: entry not stored")
             return methods, False
 
         (methods, cached), _shared = await self._flights.get_or_load(key, from_redis_or_upstream)
@@ -61,7 +72,11 @@ class RedisPaymentMethodsCache:
     async def drop(self, store: str, order_number: int) -> None:
         key = f"pm:{store}:{order_number}"
         self._flights.invalidate(key)
-        await self._redis.delete(key)
+        try:
+            await self._redis.delete(key)
+        except RedisError:
+            # The entry expires with its TTL; a paid order's methods are only read, never used.
+            log.warning("payment-method cache unreachable: entry left to expire")
 
 
 def _plain(method: PaymentMethod) -> dict[str, Any]:

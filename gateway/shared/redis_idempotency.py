@@ -10,16 +10,29 @@ frees the key; its value is the lease token and the fingerprint (for
 from __future__ import annotations
 
 import asyncio
+import logging
 import secrets
 import time
 from typing import Any
 
 import orjson
 from redis.asyncio import Redis
+from redis.exceptions import RedisError
 
 from gateway.domain.idempotency import Busy, Lease, Stored
+from gateway.errors import ErrorCode, GatewayError
 
 POLL_S = 0.05
+log = logging.getLogger("gateway.shared")
+
+
+def unreachable() -> GatewayError:
+    """Refused before anything reached BigCommerce: the key stays free for a retry."""
+    return GatewayError(
+        ErrorCode.UPSTREAM_UNAVAILABLE,
+        "The gateway's shared store is not reachable; retry shortly.",
+    )
+
 
 # Delete the lock only if this lease still holds it (it may have expired and been re-taken).
 _RELEASE = """
@@ -35,6 +48,12 @@ class RedisIdempotencyBackend:
         self._release = redis.register_script(_RELEASE)
 
     async def claim(self, key: str, fingerprint: str, ttl_s: float) -> Stored | Busy | Lease:
+        try:
+            return await self._claim(key, fingerprint)
+        except RedisError:
+            raise unreachable() from None
+
+    async def _claim(self, key: str, fingerprint: str) -> Stored | Busy | Lease:
         while True:
             raw = await self._redis.get(f"{key}:rec")
             if raw is not None:
@@ -56,16 +75,28 @@ class RedisIdempotencyBackend:
     async def wait(self, key: str, timeout_s: float) -> None:
         until = time.monotonic() + timeout_s
         while time.monotonic() < until:
-            if not await self._redis.exists(f"{key}:lock"):
-                return
+            try:
+                if not await self._redis.exists(f"{key}:lock"):
+                    return
+            except RedisError:
+                raise unreachable() from None
             await asyncio.sleep(min(POLL_S, max(until - time.monotonic(), 0)))
 
     async def finish(
         self, lease: Lease, fingerprint: str, record: dict[str, Any], ttl_s: float
     ) -> None:
         stored = orjson.dumps({"fingerprint": fingerprint, "record": record})
-        await self._redis.set(f"{lease.key}:rec", stored, px=int(ttl_s * 1000))
-        await self._release(keys=[f"{lease.key}:lock"], args=[lease.token])
+        try:
+            await self._redis.set(f"{lease.key}:rec", stored, px=int(ttl_s * 1000))
+            await self._release(keys=[f"{lease.key}:lock"], args=[lease.token])
+        except RedisError:
+            # The answer still goes to the client; the lock expires, so a retry with this key
+            # finds no record and runs again (the order lock and BigCommerce's "not payable"
+            # check keep that from charging twice).
+            log.warning("idempotency store unreachable: the record was not kept")
 
     async def abandon(self, lease: Lease) -> None:
-        await self._release(keys=[f"{lease.key}:lock"], args=[lease.token])
+        try:
+            await self._release(keys=[f"{lease.key}:lock"], args=[lease.token])
+        except RedisError:
+            log.warning("idempotency store unreachable: the key is freed when its lock expires")

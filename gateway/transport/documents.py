@@ -25,6 +25,8 @@ from graphql import (
 )
 from graphql.validation import ASTValidationRule
 
+from gateway.redaction import redact
+
 
 @dataclass(frozen=True, slots=True)
 class Document:
@@ -37,6 +39,14 @@ class Document:
         if name is None and len(self.operations) == 1:
             return next(iter(self.operations.values()))
         return self.operations.get(name)
+
+
+def holds_card_data(text: str) -> bool:
+    """A document with a card number or a CVV written into it (not passed as a variable).
+
+    It is run, but never kept in a cache: card data is not stored anywhere.
+    """
+    return redact(text) != text
 
 
 class LRU(OrderedDict[str, object]):
@@ -77,7 +87,8 @@ class DocumentCache:
             return found
         self.misses += 1
         document = self._load(text)
-        self._documents.remember(text, document)
+        if not holds_card_data(text):
+            self._documents.remember(text, document)
         return document
 
     def _load(self, text: str) -> Document:
@@ -108,5 +119,6 @@ class PersistedQueries:
         """Remember ``text`` under its hash; False when the hash does not match the text."""
         if hashlib.sha256(text.encode()).hexdigest() != sha256_hash.lower():
             return False
-        self._texts.remember(sha256_hash.lower(), text)
+        if not holds_card_data(text):
+            self._texts.remember(sha256_hash.lower(), text)
         return True

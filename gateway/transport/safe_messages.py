@@ -40,7 +40,10 @@ _REASONS: list[tuple[re.Pattern[str], str]] = [
     (re.compile(rf"^Value .* does not exist in {_TYPE} enum"), "Not a value of the enum '{type}'."),
 ]  # fmt: skip
 # In a document's literals: "... value: <literal>" and "..., found <literal>."
-_LITERAL = re.compile(r"^(?P<head>.*?)(?:(?P<value>\bvalue): |(?P<found>\bfound):? ).*$", re.DOTALL)
+# graphql-core writes both "..., found <literal>." and "... Did you mean 'x'? Found: <literal>".
+_LITERAL = re.compile(
+    r"^(?P<head>.*?)(?:(?P<value>\bvalue): |(?P<found>\bfound):? ).*$", re.DOTALL | re.IGNORECASE
+)
 
 
 def safe_coercion_message(message: str) -> str:

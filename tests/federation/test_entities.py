@@ -150,3 +150,24 @@ async def test_an_upstream_failure_is_its_entitys_own_error(subgraph: LiveGatewa
     assert body["data"]["_entities"][0] is None
     assert body["data"]["_entities"][1]["id"] == checkout["id"]
     assert errors_by_index(body) == {0: "UPSTREAM_UNAVAILABLE"}
+
+
+async def test_malformed_representations_fail_alone(subgraph: LiveGateway) -> None:
+    checkout = await flow.checkout_ready_to_order(subgraph)
+    status, body = await subgraph.post({
+        "query": "query ($r: [_Any!]!) "
+                 "{ _entities(representations: $r) { ... on Checkout { id } } }",
+        "variables": {"r": [
+            {"__typename": "Order"},
+            {"__typename": "Nope", "id": "x"},
+            {"id": "x"},
+            "str",
+            {"__typename": "Checkout", "id": checkout["id"], "extra": 1},
+            {"__typename": "Checkout", "id": checkout["id"]},
+        ]},
+    })  # fmt: skip
+    assert status == 200
+    got = body["data"]["_entities"]
+    assert got[:5] == [None] * 5 and got[5] == {"id": checkout["id"]}
+    codes = {e["path"][1]: e["extensions"]["code"] for e in body["errors"]}
+    assert codes == {i: "VALIDATION" for i in range(5)}

@@ -31,6 +31,7 @@ def clean_env(**extra: str) -> dict[str, str]:
         ({"GATEWAY_DEADLINE_S": "soon"}, "GATEWAY_DEADLINE_S"),
         ({"BIGCOMMERCE_API_URL": "http://api.example.com"}, "BIGCOMMERCE_API_URL"),
         ({"GATEWAY_GRAPHIQL": "maybe"}, "GATEWAY_GRAPHIQL"),
+        ({"GATEWAY_CLIENT_KEYS": " , "}, "GATEWAY_CLIENT_KEYS"),
     ],
 )
 def test_bad_configuration_stops_with_one_line(env: dict[str, str], names: str) -> None:

@@ -41,3 +41,17 @@ async def test_payment_slower_than_its_timeout_is_sent_once_and_reconciled(sandb
         assert again["errors"] == []
         assert again["order"]["statusId"] == 11
         assert sent(sandbox, "POST", PAYMENTS) == 1  # the retry read the order; it did not pay
+
+
+async def test_a_payment_hanging_past_the_deadline_still_reports_the_order(sandbox) -> None:
+    # The payment timeout (20 s) is longer than the deadline (2 s): the payment gets what
+    # is left minus a reserve, so the order can still be read back before the answer.
+    async with own_gateway(sandbox, GATEWAY_DEADLINE_S="2") as gateway:
+        order = await unpaid_order(gateway)
+        sandbox.clear_requests()
+        sandbox.faults.add(method="POST", path=PAYMENTS, fault=Fault.delay(4.0))
+        late = await pay_by_card(gateway, order["id"])
+        assert [e["code"] for e in late["errors"]] == ["PAYMENT_OUTCOME_UNKNOWN"]
+        assert late["order"] is not None and late["order"]["number"] == order["number"]
+        assert sent(sandbox, "POST", PAYMENTS) == 1
+        await asyncio.sleep(2.5)  # let the slow payment finish before the next test

@@ -48,6 +48,11 @@ def test_a_good_card_has_no_problems() -> None:
         ({"number": "411111111111"}, {"number": ErrorCode.INVALID_CARD}),  # 12 digits
         ({"number": "41111111111111111113"}, {"number": ErrorCode.INVALID_CARD}),  # 20
         ({"number": "4111abcd11111111"}, {"number": ErrorCode.INVALID_CARD}),
+        ({"number": "\uff14" + "\uff11" * 15}, {"number": ErrorCode.INVALID_CARD}),  # fullwidth
+        (
+            {"verification_value": "\u0661\u0662\u0663"},
+            {"verificationValue": ErrorCode.INVALID_CARD},
+        ),
         ({"verification_value": "12345"}, {"verificationValue": ErrorCode.INVALID_CARD}),
         ({"verification_value": "12a"}, {"verificationValue": ErrorCode.INVALID_CARD}),
         ({"number": "378282246310005"}, {"verificationValue": ErrorCode.INVALID_CARD}),

@@ -42,3 +42,13 @@ def test_the_path_and_the_rule_are_kept() -> None:
 def test_document_literals_are_left_out() -> None:
     safe = safe_document_message(f'Int cannot represent non-integer value: "{CARD}"')
     assert CARD not in safe
+
+
+def test_suggestion_messages_lose_the_literal_too() -> None:
+    message = (
+        "Field 'numbe' is not defined by type 'CardInput'. Did you mean 'number'? "
+        'Found: { numbe: "4111 1111 1111 1112", verificationValu: "987" }'
+    )
+    safe = safe_document_message(message)
+    assert "4111" not in safe and "987" not in safe
+    assert "Did you mean 'number'?" in safe
