@@ -14,7 +14,7 @@ from typing import Any
 from urllib.parse import quote
 
 from gateway.bigcommerce import parse, requests
-from gateway.bigcommerce.errors import unavailable
+from gateway.bigcommerce.errors import UpstreamError, unavailable
 from gateway.bigcommerce.transport import CallClass, UpstreamTransport
 from gateway.domain.models import (
     Cart,
@@ -122,9 +122,15 @@ class BigCommerceClient:
     ) -> Checkout:
         # The body is a JSON array, one element per consignment.
         url = f"{self._v3}/checkouts/{_seg(checkout_id)}/consignments?include={SHIPPING_OPTIONS}"
-        return self._checkout(
-            await self._data(CallClass.WRITE, "add_consignments", "POST", url, body)
-        )
+        try:
+            data = await self._data(CallClass.WRITE, "add_consignments", "POST", url, body)
+        except UpstreamError as exc:
+            # A field error names the array element ("0.line_items..."); the client sent
+            # one consignment as its input, so the index is not part of its field path.
+            if len(body) == 1 and exc.field and exc.field[1:2] == ["0"]:
+                exc.field = [exc.field[0], *exc.field[2:]]
+            raise
+        return self._checkout(data)
 
     async def update_consignment(
         self, checkout_id: str, consignment_id: str, body: requests.ShippingOptionBody

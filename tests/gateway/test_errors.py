@@ -8,6 +8,7 @@ import pytest
 
 from gateway.sandbox import Fault
 
+import flow
 from flow import GOOD_CARD, checkout_ready_to_order, no_errors, pay_by_card, unpaid_order
 
 
@@ -194,3 +195,22 @@ async def test_unknown_outcome_says_when_the_money_was_taken(gateway) -> None:
     assert [e["code"] for e in again["errors"]] == ["PAYMENT_OUTCOME_UNKNOWN"]
     assert again["errors"][0]["message"].startswith("The payment was taken")
     assert again["order"]["statusId"] == 0
+
+
+async def test_store_field_errors_point_at_the_input_field(gateway) -> None:
+    checkout = await checkout_ready_to_order(gateway)
+    address = {k: v for k, v in flow.US_ADDRESS.items() if k != "phone"}
+    answer = await gateway.run(
+        "AddConsignment",
+        {
+            "input": {
+                "checkoutId": checkout["id"],
+                "address": address,
+                "lineItems": [{"itemId": "no-such-line-item", "quantity": 1}],
+            }
+        },
+    )
+    errors = answer["data"]["addConsignment"]["errors"]
+    assert [e["code"] for e in errors] == ["VALIDATION"]
+    assert errors[0]["field"] == ["input", "lineItems", "0", "itemId"]
+    assert "no-such-line-item" not in errors[0]["message"]  # our words, not the store's
