@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import socket
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -89,4 +90,28 @@ async def stop(server: uvicorn.Server, task: asyncio.Task[None]) -> None:
     await task
 
 
-__all__ = ["LiveGateway", "flow", "free_port", "gateway_settings", "serve", "stop"]
+async def wait_until_ready(
+    http: aiohttp.ClientSession, base_url: str, alive: Callable[[], bool] = lambda: True
+) -> None:
+    """Poll ``/readyz`` of a gateway started as a process, until 200 (or fail)."""
+    for _ in range(300):
+        assert alive(), "the gateway process exited"
+        try:
+            async with http.get(f"{base_url}/readyz") as resp:
+                if resp.status == 200:
+                    return
+        except aiohttp.ClientError:
+            pass
+        await asyncio.sleep(0.05)
+    raise AssertionError("the gateway did not become ready")
+
+
+__all__ = [
+    "LiveGateway",
+    "flow",
+    "free_port",
+    "gateway_settings",
+    "serve",
+    "stop",
+    "wait_until_ready",
+]

@@ -16,6 +16,7 @@ from gateway.bigcommerce.errors import MESSAGES
 from gateway.domain.countries import ISO_3166_ALPHA2, STATE_REQUIRED
 from gateway.domain.models import Address
 from gateway.errors import ErrorCode, GatewayError, GatewayErrors
+from gateway.redaction import luhn_ok
 
 MAX_TEXT = 255
 MAX_QUANTITY = 10_000
@@ -71,18 +72,6 @@ ASCII_DIGITS = re.compile(r"[0-9]+")
 def ascii_digits(text: str) -> bool:
     """0-9 only: str.isdigit() also accepts other scripts' digits, which no card network uses."""
     return ASCII_DIGITS.fullmatch(text) is not None
-
-
-def luhn_ok(digits: str) -> bool:
-    total = 0
-    for index, char in enumerate(reversed(digits)):
-        value = ord(char) - 48
-        if index % 2:
-            value *= 2
-            if value > 9:
-                value -= 9
-        total += value
-    return total % 10 == 0
 
 
 def card_brand(digits: str) -> str:

@@ -28,14 +28,7 @@ async def test_two_workers_share_the_sandbox_and_the_metrics() -> None:
     base = f"http://127.0.0.1:{port}"
     try:
         async with aiohttp.ClientSession() as http:
-            for _ in range(300):
-                try:
-                    async with http.get(f"{base}/readyz") as resp:
-                        if resp.status == 200:
-                            break
-                except aiohttp.ClientError:
-                    pass
-                await asyncio.sleep(0.1)
+            await live.wait_until_ready(http, base, lambda: proc.returncode is None)
             for _ in range(20):  # new connections: both workers get some
                 async with (
                     aiohttp.ClientSession() as one,

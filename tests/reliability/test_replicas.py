@@ -82,16 +82,7 @@ class Replica:
         self.url = f"http://127.0.0.1:{self.port}"
 
     async def ready(self, http: aiohttp.ClientSession) -> None:
-        for _ in range(300):
-            assert self.process.poll() is None, "the gateway process exited"
-            try:
-                async with http.get(f"{self.url}/readyz") as resp:
-                    if resp.status == 200:
-                        return
-            except aiohttp.ClientError:
-                pass
-            await asyncio.sleep(0.05)
-        raise AssertionError("the gateway did not become ready")
+        await live.wait_until_ready(http, self.url, lambda: self.process.poll() is None)
 
     def client(self, http: aiohttp.ClientSession, sandbox: SandboxServer) -> Any:
         return live.LiveGateway(self.url, http, sandbox, Operations.load(), None)
