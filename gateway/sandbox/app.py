@@ -14,7 +14,16 @@ from typing import Literal
 from aiohttp import web
 from aiohttp.typedefs import Handler, Middleware
 
-from . import carts, checkouts, orders, payments
+from . import (
+    cart_items,
+    carts,
+    checkout_message,
+    checkouts,
+    coupons,
+    order_details,
+    orders,
+    payments,
+)
 from .errors import ApiError, error_for_path, payments_error, v2_error, v3_error
 from .faults import Fault, FaultRegistry
 from .inputs import Invalid, Malformed
@@ -180,6 +189,7 @@ def build_api_app(
     checkout = f"{v3}/checkouts/{{checkout_id}}"
     app.router.add_post(f"{v3}/carts", carts.create_cart)
     app.router.add_post(f"{v3}/carts/{{cart_id}}/redirect_urls", carts.create_redirect_urls)
+    _add_issue_13_routes(app, base)
     app.router.add_get(checkout, checkouts.get_checkout)
     app.router.add_post(f"{checkout}/billing-address", checkouts.add_billing_address)
     app.router.add_put(
@@ -196,6 +206,24 @@ def build_api_app(
     app.router.add_get(f"{base}/v2/orders/{{order_id}}", orders.get_order_v2)
     app.router.add_get(f"{v3}/orders/{{order_id}}/transactions", orders.get_transactions)
     return app
+
+
+def _add_issue_13_routes(app: web.Application, base: str) -> None:
+    """Cart lines, coupons, the customer message, order details and the order list."""
+    items = f"{base}/v3/carts/{{cart_id}}/items"
+    checkout = f"{base}/v3/checkouts/{{checkout_id}}"
+    order = f"{base}/v2/orders/{{order_id}}"
+    app.router.add_post(items, cart_items.add_items)
+    app.router.add_put(f"{items}/{{item_id}}", cart_items.update_item)
+    app.router.add_delete(f"{items}/{{item_id}}", cart_items.delete_item)
+    app.router.add_put(checkout, checkout_message.update_checkout)
+    app.router.add_post(f"{checkout}/coupons", coupons.add_coupon)
+    app.router.add_delete(f"{checkout}/coupons/{{coupon_code}}", coupons.delete_coupon)
+    app.router.add_get(f"{base}/v2/orders", order_details.list_orders)
+    app.router.add_get(f"{order}/products", order_details.get_products)
+    app.router.add_get(f"{order}/shipping_addresses", order_details.get_shipping_addresses)
+    # The order body's own link names the resource "shippingaddresses"; both answer.
+    app.router.add_get(f"{order}/shippingaddresses", order_details.get_shipping_addresses)
 
 
 def build_payments_app(

@@ -44,6 +44,25 @@ PRODUCTS: dict[int, Product] = {
         url="https://sandbox.example/products/canvas-tote/",
         image_url="https://sandbox.example/images/canvas-tote.png",
     ),
+    # Two more, so a cart can hold three lines and gain a fourth.
+    123: Product(
+        id=123,
+        variant_id=223,
+        sku="NOTE-123",
+        name="Sandbox Notebook",
+        price=Decimal("8.75"),
+        url="https://sandbox.example/products/notebook/",
+        image_url="https://sandbox.example/images/notebook.png",
+    ),
+    130: Product(
+        id=130,
+        variant_id=230,
+        sku="PIN-130",
+        name="Sandbox Enamel Pin",
+        price=Decimal("6.45"),
+        url="https://sandbox.example/products/enamel-pin/",
+        image_url="https://sandbox.example/images/enamel-pin.png",
+    ),
 }
 
 

@@ -6,7 +6,7 @@ from typing import Any
 
 from aiohttp import web
 
-from . import catalog, render
+from . import catalog, order_details, render
 from .errors import checkout_not_found, conflict, v3_error
 from .inputs import Invalid, as_list, as_object, opt_int, opt_str, parse_json, req_int, req_str
 from .keys import STATE, envelope, includes
@@ -259,18 +259,20 @@ async def create_order(request: web.Request) -> web.Response:
         raise v3_error(422, problem)
     assert cart.billing_address is not None
     created = now()
+    totals = cart_totals(cart)
     order = Order(
         id=state.next_order_id(),
         cart_id=cart.id,
         customer_id=cart.customer_id,
         channel_id=cart.channel_id,
         email=cart.billing_address.fields.get("email", cart.email),
-        totals=cart_totals(cart),
+        totals=totals,
         items_total=sum(item.quantity for item in cart.line_items),
         billing_address=dict(cart.billing_address.fields),
         created=created,
         modified=created,
     )
+    order_details.keep_details(state, order, cart, totals)
     state.orders[order.id] = order
     cart.order_id = order.id
     return envelope({"id": order.id})

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from datetime import datetime
+from decimal import Decimal
 from typing import Any
 
-from . import catalog
-from .pricing import as_number, as_v2_string, cart_totals
-from .state import Address, Cart, Consignment, Order, StoredInstrument, Transaction
+from . import catalog, promotions
+from .pricing import as_number, as_v2_string, cart_totals, coupon_savings
+from .state import Address, Cart, Consignment, Order, StoredInstrument, Totals, Transaction
 
 ADDRESS_FIELDS = (
     "first_name",
@@ -58,6 +59,7 @@ def shipping_option(option: catalog.ShippingOption) -> dict[str, Any]:
 
 def line_items(cart: Cart, *, for_checkout: bool = False) -> dict[str, Any]:
     physical: list[dict[str, Any]] = []
+    coupon_amounts = {line.item_id: line.coupon_discount for line in cart_totals(cart).lines}
     for item in cart.line_items:
         price = as_number(item.list_price)
         extended = as_number(item.extended_price)
@@ -76,7 +78,7 @@ def line_items(cart: Cart, *, for_checkout: bool = False) -> dict[str, Any]:
                 "discounts": [],
                 "coupons": [],
                 "discount_amount": 0,
-                "coupon_amount": 0,
+                "coupon_amount": as_number(coupon_amounts.get(item.id, Decimal("0"))),
                 "original_price": as_number(item.product.price),
                 "list_price": price,
                 "sale_price": price,
@@ -98,6 +100,23 @@ def line_items(cart: Cart, *, for_checkout: bool = False) -> dict[str, Any]:
     }
 
 
+def coupons(c: Cart, totals: Totals, *, for_checkout: bool) -> list[dict[str, Any]]:
+    # carts.v3.yml types coupon ids as strings and coupon_type as "0".."5"; checkouts.v3.yml
+    # as integers and type names ("percentage_discount").
+    out: list[dict[str, Any]] = []
+    for coupon, saved in coupon_savings(c, totals):
+        out.append(
+            {
+                "id": coupon.id if for_checkout else str(coupon.id),
+                "code": coupon.code,
+                "coupon_type": coupon.kind.type_name if for_checkout else coupon.kind.number,
+                "display_name": coupon.display_name,
+                "discounted_amount": as_number(saved),
+            }
+        )
+    return out
+
+
 def cart(
     c: Cart, *, redirect_urls: dict[str, str] | None = None, for_checkout: bool = False
 ) -> dict[str, Any]:
@@ -112,8 +131,8 @@ def cart(
         "base_amount": as_number(totals.subtotal_ex_tax),
         "discount_amount": 0,
         "manual_discount_amount": 0,
-        "cart_amount": as_number(totals.subtotal_ex_tax),
-        "coupons": [],
+        "cart_amount": as_number(totals.subtotal_ex_tax - totals.coupon_discount),
+        "coupons": coupons(c, totals, for_checkout=for_checkout),
         "discounts": [],
         "line_items": line_items(c, for_checkout=for_checkout),
         "created_time": iso(c.created),
@@ -126,16 +145,23 @@ def cart(
     return out
 
 
-def consignment(con: Consignment, *, with_options: bool) -> dict[str, Any]:
+def consignment(
+    con: Consignment, totals: Totals, codes: list[str], *, with_options: bool
+) -> dict[str, Any]:
     addr = address(con.address)
-    cost = as_number(con.shipping_cost)
+    charge = next(s for s in totals.shipments if s.consignment_id == con.id)
+    saved = [
+        {"code": coupon.code, "amount": as_number(charge.discount)}
+        for coupon in promotions.applied(codes)
+        if coupon.kind is promotions.CouponKind.FREE_SHIPPING and charge.discount
+    ]
     out: dict[str, Any] = {
         "id": con.id,
-        "shipping_cost_inc_tax": cost,
-        "shipping_cost_ex_tax": cost,
+        "shipping_cost_inc_tax": as_number(charge.cost_ex_tax + charge.tax),
+        "shipping_cost_ex_tax": as_number(charge.cost_ex_tax),
         "handling_cost_inc_tax": 0,
         "handling_cost_ex_tax": 0,
-        "coupon_discounts": [],
+        "coupon_discounts": saved,
         "discounts": [],
         "line_item_ids": list(con.line_item_ids),
         # Live responses carry both; `shipping_address` is the deprecated name.
@@ -155,18 +181,20 @@ def checkout(c: Cart, *, with_options: bool = False) -> dict[str, Any]:
     cart_body = cart(c, for_checkout=True)
     cart_body.pop("cart_amount")
     cart_body.pop("version")
-    cart_body["cart_amount_inc_tax"] = as_number(totals.subtotal_inc_tax)
-    cart_body["cart_amount_ex_tax"] = as_number(totals.subtotal_ex_tax)
-    taxes = []
-    if totals.tax_name and totals.tax_total:
-        taxes.append({"name": totals.tax_name, "amount": as_number(totals.tax_total)})
+    items_after_coupons = totals.subtotal_ex_tax - totals.coupon_discount
+    cart_body["cart_amount_inc_tax"] = as_number(items_after_coupons + totals.subtotal_tax)
+    cart_body["cart_amount_ex_tax"] = as_number(items_after_coupons)
+    taxes = [{"name": name, "amount": as_number(amount)} for name, amount in totals.taxes]
     out: dict[str, Any] = {
         "id": c.id,
         "cart": cart_body,
         "billing_address": address(c.billing_address) if c.billing_address else {},
-        "consignments": [consignment(x, with_options=with_options) for x in c.consignments],
+        "consignments": [
+            consignment(x, totals, c.coupon_codes, with_options=with_options)
+            for x in c.consignments
+        ],
         "taxes": taxes,
-        "coupons": [],
+        "coupons": coupons(c, totals, for_checkout=True),
         "fees": [],
         "order_id": str(c.order_id) if c.order_id is not None else None,
         "shipping_cost_total_inc_tax": as_number(totals.shipping_inc_tax),
@@ -179,7 +207,7 @@ def checkout(c: Cart, *, with_options: bool = False) -> dict[str, Any]:
         "grand_total": as_number(totals.grand_total),
         "created_time": iso(c.created),
         "updated_time": iso(c.updated),
-        "customer_message": "",
+        "customer_message": c.customer_message,
         "promotions": [],
         "version": c.version,
     }
@@ -267,10 +295,10 @@ def order_v2(o: Order, api_base: str) -> dict[str, Any]:
         "store_default_currency_code": catalog.CURRENCY,
         "store_default_to_transactional_exchange_rate": "1.0000000000",
         "staff_notes": "",
-        "customer_message": "",
+        "customer_message": o.customer_message,
         "discount_amount": zero,
-        "coupon_discount": zero,
-        "shipping_address_count": 1,
+        "coupon_discount": s(t.coupon_discount),
+        "shipping_address_count": len(o.shipping_addresses) or 1,
         "is_deleted": False,
         "ebay_order_id": "0",
         "cart_id": o.cart_id,

@@ -70,10 +70,37 @@ class Cart:
     billing_address: Address | None = None
     consignments: list[Consignment] = field(default_factory=list)
     order_id: int | None = None
+    coupon_codes: list[str] = field(default_factory=list)
+    customer_message: str = ""
 
     def touch(self) -> None:
         self.version += 1
         self.updated = now()
+
+
+@dataclass(frozen=True)
+class LineCharge:
+    """One line's price: its coupon discount and the tax on what is left."""
+
+    item_id: str
+    extended: Decimal
+    coupon_discount: Decimal
+    tax: Decimal
+    rate: Decimal
+
+
+@dataclass(frozen=True)
+class ShipmentCharge:
+    """One consignment's shipping: the option's cost, the coupon's saving, the tax."""
+
+    consignment_id: str
+    base_cost: Decimal
+    discount: Decimal
+    tax: Decimal
+
+    @property
+    def cost_ex_tax(self) -> Decimal:
+        return self.base_cost - self.discount
 
 
 @dataclass(frozen=True)
@@ -83,6 +110,11 @@ class Totals:
     shipping_ex_tax: Decimal
     shipping_tax: Decimal
     tax_name: str | None
+    # Coupons: the items' discount (tax is charged on the discounted amount).
+    coupon_discount: Decimal = Decimal("0")
+    taxes: tuple[tuple[str, Decimal], ...] = ()
+    lines: tuple[LineCharge, ...] = ()
+    shipments: tuple[ShipmentCharge, ...] = ()
 
     @property
     def subtotal_inc_tax(self) -> Decimal:
@@ -98,11 +130,11 @@ class Totals:
 
     @property
     def grand_total(self) -> Decimal:
-        return self.subtotal_ex_tax + self.shipping_ex_tax + self.tax_total
+        return self.total_ex_tax + self.tax_total
 
     @property
     def total_ex_tax(self) -> Decimal:
-        return self.subtotal_ex_tax + self.shipping_ex_tax
+        return self.subtotal_ex_tax - self.coupon_discount + self.shipping_ex_tax
 
 
 @dataclass
@@ -121,6 +153,34 @@ class Order:
     payment_status: str = ""
     payment_method: str = ""
     credit_card_type: str | None = None
+    customer_message: str = ""
+    products: list[OrderProduct] = field(default_factory=list)
+    shipping_addresses: list[OrderShippingAddress] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class OrderProduct:
+    """A line as the order keeps it (v2 Order Products)."""
+
+    id: int
+    product: catalog.Product
+    name: str
+    quantity: int
+    price: Decimal
+    charge: LineCharge
+    order_address_id: int
+    coupon_codes: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class OrderShippingAddress:
+    """A consignment as the order keeps it (v2 Order Shipping Addresses)."""
+
+    id: int
+    fields: dict[str, Any]
+    items_total: int
+    method: str
+    charge: ShipmentCharge
 
 
 @dataclass
@@ -209,6 +269,7 @@ class SandboxState:
         self.access_tokens: dict[str, PaymentAccessToken] = {}
         self._next_order_id = catalog.FIRST_ORDER_ID
         self._next_transaction_id = 1
+        self._next_order_row_id = 1
 
     def new_cart_id(self) -> str:
         return str(uuid.uuid4())
@@ -222,6 +283,12 @@ class SandboxState:
         tid = self._next_transaction_id
         self._next_transaction_id += 1
         return tid
+
+    def next_order_row_id(self) -> int:
+        """Ids of order products and order shipping addresses (one counter for both)."""
+        row_id = self._next_order_row_id
+        self._next_order_row_id += 1
+        return row_id
 
     def instruments_of(self, customer_id: int) -> list[StoredInstrument]:
         if customer_id == 0:
