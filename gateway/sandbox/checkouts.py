@@ -273,4 +273,5 @@ async def create_order(request: web.Request) -> web.Response:
     )
     state.orders[order.id] = order
     cart.order_id = order.id
+    state.order_created(order)  # store/order/created callbacks
     return envelope({"id": order.id})
