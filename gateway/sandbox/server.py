@@ -57,6 +57,7 @@ class SandboxServer:
         for extra, extra_scopes in (tokens or {}).items():
             self.config.grants[extra] = scopes_grant(extra_scopes)
         self._initial_grants = dict(self.config.grants)
+        self._initial_retry_delays = tuple(webhook_retry_delays)
         self.callbacks = CallbackDispatcher(
             self.state,
             store_hash,
@@ -157,7 +158,7 @@ class SandboxServer:
 
     def reset(self) -> None:
         """Forget faults, recorded requests, rate limits, hooks and pending callbacks, and
-        restore the tokens and scopes given at start (not the store's orders and carts)."""
+        restore the tokens, scopes and retry delays given at start (not orders and carts)."""
         self.faults.clear()
         self.callbacks.cancel()
         self.state.hooks.clear()
@@ -166,6 +167,7 @@ class SandboxServer:
         self.set_payments_rate_limit(None)
         self.config.grants.clear()
         self.config.grants.update(self._initial_grants)
+        self.callbacks.configure(retry_delays=self._initial_retry_delays)
 
     def banner(self) -> str:
         line = (
