@@ -53,9 +53,9 @@ class SandboxServer:
         self.payments_rate_limiter = RateLimiter()
         self.config = StoreConfig(store_hash=store_hash, token=token)
         if scopes is not None:
-            self.config.grants[token] = scopes_grant(scopes)
+            self.config.grants[token] = scope_rules.grant_of(scopes)
         for extra, extra_scopes in (tokens or {}).items():
-            self.config.grants[extra] = scopes_grant(extra_scopes)
+            self.config.grants[extra] = scope_rules.grant_of(extra_scopes)
         self._initial_grants = dict(self.config.grants)
         self._initial_retry_delays = tuple(webhook_retry_delays)
         self.callbacks = CallbackDispatcher(
@@ -142,7 +142,7 @@ class SandboxServer:
 
     def grant(self, token: str, scopes: Iterable[str] | None) -> None:
         """Accept ``token`` with these OAuth scopes (``None``: every scope), like an API account."""
-        self.config.grants[token] = scopes_grant(scopes)
+        self.config.grants[token] = scope_rules.grant_of(scopes)
 
     def revoke(self, token: str) -> None:
         """Forget an extra token; the main token goes back to every scope."""
@@ -215,10 +215,6 @@ class ThreadedSandbox:
             self.thread.join(timeout)
 
 
-def scopes_grant(scopes: Iterable[str] | None) -> scope_rules.Grant:
-    return scope_rules.grant_of(scopes)
-
-
 def start_in_thread(
     host: str = "127.0.0.1",
     port: int = 0,
@@ -229,6 +225,7 @@ def start_in_thread(
     *,
     scopes: Iterable[str] | None = None,
     tokens: Mapping[str, Iterable[str] | None] | None = None,
+    webhook_retry_delays: Sequence[float] = DEFAULT_RETRY_DELAYS,
 ) -> ThreadedSandbox:
     """Start the sandbox in a daemon thread; returns once both ports listen."""
     loop = asyncio.new_event_loop()
@@ -240,7 +237,14 @@ def start_in_thread(
         try:
             outcome["server"] = loop.run_until_complete(
                 SandboxServer.start(
-                    host, port, payments_port, store_hash, token, scopes=scopes, tokens=tokens
+                    host,
+                    port,
+                    payments_port,
+                    store_hash,
+                    token,
+                    scopes=scopes,
+                    tokens=tokens,
+                    webhook_retry_delays=webhook_retry_delays,
                 )
             )
         except BaseException as exc:  # reported to the caller below

@@ -8,10 +8,11 @@ from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
 from typing import Any
 
+import aiohttp
 import pytest_asyncio
 from aiohttp import web
 
-from gateway.sandbox import SandboxServer
+from gateway.sandbox import SandboxServer, start_in_thread
 
 from openapi.validate import validate_callback
 from sandbox_client import Client, card
@@ -255,3 +256,17 @@ async def test_non_loopback_destinations_get_no_traffic(
     await sandbox.callbacks_idle()
     [attempt] = sandbox.deliveries
     assert attempt.status is None and attempt.error is not None and "loopback" in attempt.error
+
+
+async def test_a_sandbox_in_its_own_thread_delivers_too(receiver: Receiver) -> None:
+    # How `checkout-gateway serve` runs its embedded sandbox: another thread, another loop.
+    threaded = await asyncio.to_thread(start_in_thread)
+    try:
+        async with aiohttp.ClientSession() as http:
+            client = Client(http, threaded.server)
+            await _hook(client, "store/order/created", receiver.url, headers={"X-Who": "thread"})
+            order_id = await client.order()
+        headers, body = await receiver.next("store/order/created")
+        assert body["data"]["id"] == order_id and headers["X-Who"] == "thread"
+    finally:
+        await asyncio.to_thread(threaded.stop)
