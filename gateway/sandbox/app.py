@@ -20,9 +20,14 @@ from . import (
     checkout_message,
     checkouts,
     coupons,
+    customers,
+    hooks,
     order_details,
+    order_status,
     orders,
     payments,
+    scopes,
+    store_info,
 )
 from .errors import ApiError, error_for_path, payments_error, v2_error, v3_error
 from .faults import Fault, FaultRegistry
@@ -110,7 +115,8 @@ def _fault_response(
 def _api_auth(request: web.Request, config: StoreConfig) -> None:
     path = request.path
     prefix = f"/stores/{config.store_hash}/"
-    if request.headers.get("X-Auth-Token") != config.token:
+    token = request.headers.get("X-Auth-Token")
+    if token is None or not config.knows(token):
         title = "Unauthorized"
         if "/v2/" in path:
             raise v2_error(401, "You are not authorized to access this resource.")
@@ -119,6 +125,8 @@ def _api_auth(request: web.Request, config: StoreConfig) -> None:
         raise v3_error(401, title, detail="A valid X-Auth-Token header is required.")
     if not path.startswith(prefix):
         raise error_for_path(path, 404, "The requested store was not found.")
+    if not scopes.allowed(config.grant(token), request.method, path[len(prefix) - 1 :]):
+        raise scopes.forbidden(path)
     accept = request.headers.get("Accept", "*/*")
     if not any(t in accept for t in ("application/json", "*/*", "application/*")):
         raise error_for_path(path, 406, "Not Acceptable")
@@ -205,6 +213,11 @@ def build_api_app(
     app.router.add_post(f"{v3}/payments/access_tokens", payments.create_access_token)
     app.router.add_get(f"{base}/v2/orders/{{order_id}}", orders.get_order_v2)
     app.router.add_get(f"{v3}/orders/{{order_id}}/transactions", orders.get_transactions)
+    # Shopper identity, webhooks, order status and store information (issues 11, 17, 15).
+    customers.add_routes(app, v3)
+    hooks.add_routes(app, v3)
+    order_status.add_routes(app, base)
+    store_info.add_routes(app, base)
     return app
 
 

@@ -275,4 +275,5 @@ async def create_order(request: web.Request) -> web.Response:
     order_details.keep_details(state, order, cart, totals)
     state.orders[order.id] = order
     cart.order_id = order.id
+    state.order_created(order)  # store/order/created callbacks
     return envelope({"id": order.id})

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from aiohttp import web
 
+from .scopes import Grant
 from .state import SandboxState
 
 
@@ -17,6 +18,15 @@ class StoreConfig:
     token: str
     api_url: str = ""
     payments_url: str = ""
+    # Tokens besides ``token`` and their scopes; ``token`` itself has every scope
+    # unless it is listed here (see scopes.py).
+    grants: dict[str, Grant] = field(default_factory=dict)
+
+    def knows(self, token: str | None) -> bool:
+        return token is not None and (token == self.token or token in self.grants)
+
+    def grant(self, token: str) -> Grant:
+        return self.grants.get(token)
 
 
 STATE = web.AppKey("state", SandboxState)

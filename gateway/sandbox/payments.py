@@ -364,9 +364,7 @@ def _vault(state: SandboxState, customer_id: int, card: dict[str, Any]) -> None:
 def _settle(state: SandboxState, order: Order, method_id: str, card: dict[str, Any] | None) -> None:
     """A successful charge: the order leaves Incomplete, a transaction is recorded."""
     ts = now()
-    order.status_id = STATUS_AWAITING_FULFILLMENT
     order.payment_status = "captured"
-    order.modified = ts
     order.payment_method = "Credit Card" if card else "PayPal"
     order.credit_card_type = card["card_type"] if card else None
     transaction = Transaction(
@@ -394,3 +392,5 @@ def _settle(state: SandboxState, order: Order, method_id: str, card: dict[str, A
     state.transactions.setdefault(order.id, []).append(transaction)
     # BigCommerce deletes the cart once its order is paid.
     state.carts.pop(order.cart_id, None)
+    # Last, so a callback's reader finds the order paid (store/order/statusUpdated).
+    state.set_order_status(order, STATUS_AWAITING_FULFILLMENT)

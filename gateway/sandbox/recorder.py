@@ -2,6 +2,8 @@
 
 Payment bodies are recorded with card numbers and CVVs masked (same length, so a recorded
 body still validates against the request schema): the sandbox never keeps card data.
+Passwords (Validate Credentials) are masked the same way. Webhook callbacks the sandbox
+sent are recorded too, one ``Delivery`` per attempt.
 """
 
 from __future__ import annotations
@@ -12,12 +14,20 @@ import threading
 from collections import deque
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 from multidict import CIMultiDict, CIMultiDictProxy
 
+if TYPE_CHECKING:
+    from .callbacks import Delivery
+
 _SECRET_FIELD = re.compile(rb'("(?:number|verification_value)"\s*:\s*")([^"]*)(")')
 _LONG_DIGITS = re.compile(rb"\d{12,19}")
+_PASSWORD = re.compile(rb'("password"\s*:\s*")((?:[^"\\]|\\.)*)(")')
+
+
+def redact_passwords(body: bytes) -> bytes:
+    return _PASSWORD.sub(lambda m: m.group(1) + b"*" * len(m.group(2)) + m.group(3), body)
 
 
 def _mask_digits(value: bytes) -> bytes:
@@ -59,6 +69,7 @@ class Recorder:
     def __init__(self, limit: int = 10_000) -> None:
         # Bounded so that benchmarks hammering the sandbox do not grow memory forever.
         self._items: deque[RecordedRequest] = deque(maxlen=limit)
+        self._deliveries: deque[Delivery] = deque(maxlen=limit)
         self._lock = threading.Lock()
 
     def record(
@@ -72,6 +83,8 @@ class Recorder:
     ) -> None:
         if host == "payments" and body:
             body = redact_card_data(body)
+        elif b'"password"' in body:
+            body = redact_passwords(body)
         item = RecordedRequest(
             host=host,
             method=method,
@@ -88,6 +101,16 @@ class Recorder:
         with self._lock:
             return list(self._items)
 
+    def record_delivery(self, delivery: Delivery) -> None:
+        with self._lock:
+            self._deliveries.append(delivery)
+
+    @property
+    def deliveries(self) -> list[Delivery]:
+        with self._lock:
+            return list(self._deliveries)
+
     def clear(self) -> None:
         with self._lock:
             self._items.clear()
+            self._deliveries.clear()

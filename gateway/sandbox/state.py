@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import secrets
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from decimal import Decimal
-from typing import Any
+from typing import Any, Literal
 
 from . import catalog
+from .hook_store import HookStore
 
 
 def now() -> datetime:
@@ -221,6 +223,19 @@ class StoredInstrument:
     email: str = ""
 
 
+@dataclass(frozen=True)
+class OrderEvent:
+    """An order was created or changed status; webhook callbacks are built from these."""
+
+    kind: Literal["created", "status"]
+    order_id: int
+    previous_status_id: int | None = None
+    new_status_id: int | None = None
+
+
+OrderListener = Callable[[OrderEvent], None]
+
+
 def seed_instruments() -> dict[str, StoredInstrument]:
     instruments = [
         StoredInstrument(
@@ -241,17 +256,6 @@ def seed_instruments() -> dict[str, StoredInstrument]:
             is_default=True,
             email="jane@example.com",
         ),
-        StoredInstrument(
-            token=catalog.stable_token("customer-2-mastercard"),
-            customer_id=2,
-            type="stored_card",
-            is_default=True,
-            brand="MASTERCARD",
-            iin="555555",
-            last_4="4444",
-            expiry_month=6,
-            expiry_year=2031,
-        ),
     ]
     return {i.token: i for i in instruments}
 
@@ -267,6 +271,8 @@ class SandboxState:
         self.transactions: dict[int, list[Transaction]] = {}
         self.instruments: dict[str, StoredInstrument] = seed_instruments()
         self.access_tokens: dict[str, PaymentAccessToken] = {}
+        self.hooks = HookStore()
+        self.order_listeners: list[OrderListener] = []
         self._next_order_id = catalog.FIRST_ORDER_ID
         self._next_transaction_id = 1
         self._next_order_row_id = 1
@@ -294,3 +300,18 @@ class SandboxState:
         if customer_id == 0:
             return []
         return [i for i in self.instruments.values() if i.customer_id == customer_id]
+
+    def order_created(self, order: Order) -> None:
+        self._notify(OrderEvent("created", order.id))
+
+    def set_order_status(self, order: Order, status_id: int) -> None:
+        """The one way an order's status changes, so that every change reaches the hooks."""
+        previous = order.status_id
+        order.status_id = status_id
+        order.modified = now()
+        if previous != status_id:
+            self._notify(OrderEvent("status", order.id, previous, status_id))
+
+    def _notify(self, event: OrderEvent) -> None:
+        for listener in list(self.order_listeners):
+            listener(event)

@@ -114,10 +114,10 @@ async def test_card_declines(
 
 
 async def test_stored_instrument_of_another_customer_is_30051(client: Client) -> None:
-    other = await client.order(customer_id=2)
-    methods = (await client.call("GET", f"/v3/payments/methods?order_id={other}")).data
+    owner = await client.order(customer_id=1)
+    methods = (await client.call("GET", f"/v3/payments/methods?order_id={owner}")).data
     token = methods[0]["stored_instruments"][0]["token"]
-    for customer_id in (1, 0):
+    for customer_id in (2, 0):
         order_id = await client.order(customer_id=customer_id)
         instrument = {"type": "stored_card", "token": token, "verification_value": "123"}
         reply = await client.pay(order_id, instrument)
