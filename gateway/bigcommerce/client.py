@@ -8,14 +8,16 @@ no ``X-Auth-Token``. Callers never see either.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import replace
 from typing import Any
 from urllib.parse import quote
 
 from gateway.bigcommerce import parse, requests
-from gateway.bigcommerce.errors import UpstreamError, unavailable
-from gateway.bigcommerce.transport import CallClass, UpstreamTransport
+from gateway.bigcommerce.calls import CallClass
+from gateway.bigcommerce.errors import MalformedAnswer, UpstreamError, unavailable
+from gateway.bigcommerce.transport import UpstreamTransport
 from gateway.domain.models import (
     Cart,
     Checkout,
@@ -80,11 +82,12 @@ class BigCommerceClient:
     ) -> Any:
         payload = await self._json(call, endpoint, method, url, body, field_prefix)
         if not isinstance(payload, dict) or "data" not in payload:
-            raise unavailable(reached=True)
+            raise unavailable(call.effect(answered=False))
         return payload["data"]
 
-    def _checkout(self, data: Any) -> Checkout:
-        checkout = parse.checkout(data)
+    def _checkout(self, call: CallClass, data: Any) -> Checkout:
+        with _answer_of(call):
+            checkout = parse.checkout(data)
         if checkout.order_number is None:
             return checkout
         return replace(checkout, order_id=self._sign_order(checkout.order_number))
@@ -95,18 +98,21 @@ class BigCommerceClient:
         data = await self._data(
             CallClass.WRITE, "create_cart", "POST", f"{self._v3}/carts?include=redirect_urls", body
         )
-        return parse.cart(data), parse.redirect_urls(data.get("redirect_urls"))
+        with _answer_of(CallClass.WRITE):
+            return parse.cart(data), parse.redirect_urls(data.get("redirect_urls"))
 
     async def get_checkout(self, checkout_id: str) -> Checkout:
         url = f"{self._v3}/checkouts/{_seg(checkout_id)}?include={SHIPPING_OPTIONS}"
-        return self._checkout(await self._data(CallClass.READ, "get_checkout", "GET", url))
+        return self._checkout(
+            CallClass.READ, await self._data(CallClass.READ, "get_checkout", "GET", url)
+        )
 
     async def add_billing_address(self, checkout_id: str, body: requests.AddressBody) -> Checkout:
         url = f"{self._v3}/checkouts/{_seg(checkout_id)}/billing-address"
         data = await self._data(
             CallClass.WRITE, "add_billing_address", "POST", url, body, ("input", "address")
         )
-        return self._checkout(data)
+        return self._checkout(CallClass.WRITE, data)
 
     async def update_billing_address(
         self, checkout_id: str, address_id: str, body: requests.AddressBody
@@ -115,7 +121,7 @@ class BigCommerceClient:
         data = await self._data(
             CallClass.WRITE, "update_billing_address", "PUT", url, body, ("input", "address")
         )
-        return self._checkout(data)
+        return self._checkout(CallClass.WRITE, data)
 
     async def add_consignments(
         self, checkout_id: str, body: list[requests.ConsignmentBody]
@@ -127,10 +133,17 @@ class BigCommerceClient:
         except UpstreamError as exc:
             # A field error names the array element ("0.line_items..."); the client sent
             # one consignment as its input, so the index is not part of its field path.
-            if len(body) == 1 and exc.field and exc.field[1:2] == ["0"]:
-                exc.field = [exc.field[0], *exc.field[2:]]
+            if len(body) == 1 and exc.field and exc.field[1:2] == ("0",):
+                raise UpstreamError(
+                    exc.code,
+                    exc.message,
+                    [exc.field[0], *exc.field[2:]],
+                    effect=exc.effect,
+                    status=exc.status,
+                    bc_code=exc.bc_code,
+                ) from None
             raise
-        return self._checkout(data)
+        return self._checkout(CallClass.WRITE, data)
 
     async def update_consignment(
         self, checkout_id: str, consignment_id: str, body: requests.ShippingOptionBody
@@ -139,9 +152,8 @@ class BigCommerceClient:
             f"{self._v3}/checkouts/{_seg(checkout_id)}/consignments/{_seg(consignment_id)}"
             f"?include={SHIPPING_OPTIONS}"
         )
-        return self._checkout(
-            await self._data(CallClass.WRITE, "update_consignment", "PUT", url, body)
-        )
+        data = await self._data(CallClass.WRITE, "update_consignment", "PUT", url, body)
+        return self._checkout(CallClass.WRITE, data)
 
     async def create_order(self, checkout_id: str) -> int:
         url = f"{self._v3}/checkouts/{_seg(checkout_id)}/orders"
@@ -149,7 +161,7 @@ class BigCommerceClient:
         try:
             return int(data["id"])
         except (KeyError, TypeError, ValueError):
-            raise unavailable(reached=True, outcome_unknown=True) from None
+            raise unavailable(CallClass.ORDER.effect(answered=False)) from None
 
     # Orders
 
@@ -158,15 +170,17 @@ class BigCommerceClient:
             CallClass.READ, "get_order", "GET", f"{self._v2}/orders/{int(number)}"
         )
         if not isinstance(data, dict):
-            raise unavailable(reached=True)
+            raise unavailable(CallClass.READ.effect(answered=False))
         currency = str(data.get("currency_code") or data.get("default_currency_code") or "USD")
+        with _answer_of(CallClass.READ):
+            total = parse.money(data.get("total_inc_tax"), currency)
         return Order(
             id=self._sign_order(int(data["id"])),
             number=int(data["id"]),
             status=str(data.get("status") or ""),
             status_id=int(data.get("status_id") or 0),
             payment_status=(data.get("payment_status") or None),
-            total=parse.money(data.get("total_inc_tax"), currency),
+            total=total,
             customer_id=int(data.get("customer_id") or 0),
             cart_id=data.get("cart_id") or None,
         )
@@ -174,14 +188,16 @@ class BigCommerceClient:
     async def get_transactions(self, number: int) -> list[Transaction]:
         url = f"{self._v3}/orders/{int(number)}/transactions"
         data = await self._data(CallClass.READ, "get_transactions", "GET", url)
-        return [parse.transaction(t) for t in data or []]
+        with _answer_of(CallClass.READ):
+            return [parse.transaction(t) for t in data or []]
 
     # Payments
 
     async def get_payment_methods(self, order_number: int) -> list[PaymentMethod]:
         url = f"{self._v3}/payments/methods?order_id={int(order_number)}"
         data = await self._data(CallClass.READ, "get_payment_methods", "GET", url)
-        return [parse.payment_method(m) for m in data or []]
+        with _answer_of(CallClass.READ):
+            return [parse.payment_method(m) for m in data or []]
 
     async def create_payment_access_token(self, order_number: int) -> str:
         body = {"order": {"id": int(order_number), "is_recurring": False}}
@@ -194,7 +210,7 @@ class BigCommerceClient:
         )
         token = data.get("id") if isinstance(data, dict) else None
         if not isinstance(token, str) or not token:
-            raise unavailable(reached=True)
+            raise unavailable(CallClass.TOKEN.effect(answered=False))
         return token
 
     async def process_payment(self, access_token: str, payment: requests.PaymentBody) -> Payment:
@@ -212,9 +228,19 @@ class BigCommerceClient:
             json={"payment": payment},
         )
         data = response.data.get("data") if isinstance(response.data, dict) else None
-        if not isinstance(data, dict):
-            raise unavailable(reached=True, outcome_unknown=True)
-        return parse.payment(data)
+        with _answer_of(CallClass.PAYMENT):
+            if not isinstance(data, dict):
+                raise MalformedAnswer("payment")
+            return parse.payment(data)
+
+
+@contextmanager
+def _answer_of(call: CallClass) -> Iterator[None]:
+    """A 2xx answer that cannot be read: as if the answer was lost, for this call's class."""
+    try:
+        yield
+    except MalformedAnswer:
+        raise unavailable(call.effect(answered=False)) from None
 
 
 def _seg(value: str) -> str:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
-from gateway.bigcommerce.errors import unavailable
+from gateway.bigcommerce.errors import MalformedAnswer
 from gateway.domain.models import (
     Address,
     Cart,
@@ -45,7 +45,7 @@ def money(value: Any, currency: str) -> Money:
         step = UNITS if currency in ZERO_DECIMAL_CURRENCIES else CENTS
         return Money(amount.quantize(step), currency)
     except InvalidOperation:
-        raise unavailable(reached=True) from None
+        raise MalformedAnswer("amount") from None
 
 
 def address(data: dict[str, Any] | None) -> Address | None:
@@ -200,7 +200,7 @@ def payment(data: dict[str, Any]) -> Payment:
             transaction_type=TransactionType(data.get("transaction_type")),
         )
     except (KeyError, ValueError):
-        raise unavailable(reached=True, outcome_unknown=True) from None
+        raise MalformedAnswer("payment") from None
 
 
 def transaction(data: dict[str, Any]) -> Transaction:

@@ -5,12 +5,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from gateway.bigcommerce import BigCommerceClient, UpstreamError, requests
+from gateway.bigcommerce import BigCommerceClient, requests
 from gateway.domain import validation as check
 from gateway.domain.idempotency import Idempotency, raise_recorded
 from gateway.domain.models import Address, Cart, Checkout, Order, OrderStatus, RedirectUrls
 from gateway.domain.order_ids import OrderIdCodec
-from gateway.errors import ErrorCode
+from gateway.errors import Effect, ErrorCode, GatewayError
 
 ORDER_BUSY = "An order for this checkout is being created; read the checkout and retry."
 
@@ -149,8 +149,8 @@ class CheckoutFlows:
             return reusable
         try:
             number = await self._client.create_order(checkout_id)
-        except UpstreamError as exc:
-            if not exc.outcome_unknown:
+        except GatewayError as exc:
+            if exc.effect is not Effect.UNKNOWN:
                 raise
             # The order may exist: BigCommerce records it on the checkout.
             recorded = (await self._client.get_checkout(checkout_id)).order_number
@@ -176,7 +176,7 @@ class CheckoutFlows:
             return None
         try:
             order = await self._client.get_order(checkout.order_number)
-        except UpstreamError as exc:
+        except GatewayError as exc:
             if exc.code is ErrorCode.NOT_FOUND:
                 return None
             raise

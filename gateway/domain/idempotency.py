@@ -27,8 +27,8 @@ import orjson
 from cachetools import TTLCache
 
 from gateway import deadline
-from gateway.domain.models import Order
-from gateway.errors import ErrorCode, GatewayError
+from gateway.domain.models import Order, OrderError
+from gateway.errors import Effect, ErrorCode, GatewayError
 
 log = logging.getLogger("gateway.idempotency")
 
@@ -184,7 +184,7 @@ class Idempotency:
         try:
             record = {"ok": await operation()}
         except GatewayError as exc:
-            if not exc.reached_upstream:
+            if exc.effect is Effect.NONE:
                 await self._backend.abandon(lease)
                 raise
             record = {"error": error_to_record(exc)}
@@ -215,7 +215,10 @@ def error_to_record(exc: GatewayError) -> dict[str, Any]:
         "message": exc.message,
         "field": exc.field,
         "extensions": exc.extensions,
-        "order": exc.order.to_dict() if exc.order is not None else None,
+        "order": exc.order.to_dict()
+        if isinstance(exc, OrderError) and exc.order is not None
+        else None,
+        "effect": exc.effect.value,
     }
 
 
@@ -224,12 +227,12 @@ def raise_recorded(record: dict[str, Any]) -> Any:
     if "ok" in record:
         return record["ok"]
     data = record["error"]
-    error = GatewayError(
+    raise OrderError(
         ErrorCode(data["code"]),
         data["message"],
-        data["field"],
+        Order.from_dict(data["order"]) if data["order"] else None,
+        field=data["field"],
         extensions=data["extensions"],
-        order=Order.from_dict(data["order"]) if data["order"] else None,
+        # Only an error that may have acted is kept (records from before kept no effect).
+        effect=Effect(data.get("effect", Effect.APPLIED.value)),
     )
-    error.reached_upstream = True
-    raise error

@@ -11,6 +11,8 @@ from decimal import Decimal
 from enum import Enum
 from typing import Any
 
+from gateway.errors import Effect, ErrorCode, GatewayError
+
 
 @dataclass(frozen=True, slots=True)
 class Money:
@@ -244,3 +246,20 @@ class Transaction:
     amount: Decimal
     currency: str
     payment_method_id: str | None
+
+
+class OrderError(GatewayError):
+    """A failure that concerns an order: the order (as far as known) is shown beside it."""
+
+    def __init__(
+        self,
+        code: ErrorCode,
+        message: str,
+        order: Order | None,
+        *,
+        field: list[str] | None = None,
+        extensions: dict[str, Any] | None = None,
+        effect: Effect = Effect.NONE,
+    ) -> None:
+        self.order = order
+        super().__init__(code, message, field, extensions=extensions, effect=effect)

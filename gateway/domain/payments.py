@@ -13,10 +13,11 @@ import logging
 from collections.abc import Awaitable, Callable
 from typing import Any
 
-from gateway.bigcommerce import BigCommerceClient, UpstreamError, requests
+from gateway.bigcommerce import BigCommerceClient, requests
 from gateway.domain import validation as check
 from gateway.domain.idempotency import Idempotency, raise_recorded
 from gateway.domain.models import (
+    OrderError,
     PaymentMethod,
     PaymentResult,
     StoredBankAccount,
@@ -25,7 +26,7 @@ from gateway.domain.models import (
 )
 from gateway.domain.order_ids import OrderIdCodec
 from gateway.domain.payment_methods import PaymentMethodsCache
-from gateway.errors import ErrorCode, GatewayError
+from gateway.errors import Effect, ErrorCode, GatewayError
 
 ORDER_ID_PATH = ["input", "orderId"]
 log = logging.getLogger("gateway.payments")
@@ -229,8 +230,8 @@ class PaymentFlows:
         payment_body = requests.payment_body(instrument, payment_method_id, save_instrument)
         try:
             payment = await self._client.process_payment(access_token, payment_body)
-        except UpstreamError as exc:
-            if exc.outcome_unknown or exc.code is ErrorCode.DUPLICATE_TRANSACTION:
+        except GatewayError as exc:
+            if exc.effect is Effect.UNKNOWN or exc.code is ErrorCode.DUPLICATE_TRANSACTION:
                 return await self._reconcile(number)
             raise
         finally:
@@ -238,7 +239,7 @@ class PaymentFlows:
         await self._forget_methods(number)
         try:
             order = await self._client.get_order(number)
-        except UpstreamError:
+        except GatewayError:
             order = None  # charged: the answer is success even if the read-back failed
         except Exception:
             log.exception("order read-back after a successful payment failed")
@@ -249,7 +250,7 @@ class PaymentFlows:
         """After an unknown outcome: paid if the order left Incomplete, else "do not pay again"."""
         try:
             order = await self._client.get_order(number)
-        except UpstreamError:
+        except GatewayError:
             order = None
         if order is not None and not order.is_incomplete:
             await self._forget_methods(number)
@@ -258,13 +259,12 @@ class PaymentFlows:
         if order is not None and await self._has_taken_payment(number):
             # The money was taken; BigCommerce has not moved the order yet.
             message = "The payment was taken; the order is not updated yet."
-        error = GatewayError(
+        raise OrderError(
             ErrorCode.PAYMENT_OUTCOME_UNKNOWN,
             f"{message} Do not pay again: check the order's status shortly.",
-            order=order,
+            order,
+            effect=Effect.UNKNOWN,
         )
-        error.reached_upstream = True
-        raise error
 
     async def _forget_methods(self, number: int) -> None:
         """Drop the paid order's cached methods; best effort, after a charge nothing may fail."""
@@ -277,7 +277,7 @@ class PaymentFlows:
         """Whether the order's transactions show a successful charge or authorization."""
         try:
             transactions = await self._client.get_transactions(number)
-        except UpstreamError:
+        except GatewayError:
             return False
         return any(t.status == "ok" and t.event in TAKEN_EVENTS for t in transactions)
 

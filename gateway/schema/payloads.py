@@ -7,6 +7,7 @@ from typing import Any, TypeVar, cast
 
 import strawberry
 
+from gateway.domain.models import OrderError
 from gateway.errors import GatewayError, GatewayErrors
 from gateway.schema.types import Cart, Checkout, Order, Payment, RedirectUrls, UserError
 
@@ -18,7 +19,7 @@ def user_errors(error: GatewayError | GatewayErrors) -> list[UserError]:
     return [
         UserError(
             code=e.code,
-            field=e.field,
+            field=None if e.field is None else list(e.field),
             message=e.message,
             retry_after_ms=e.extensions.get("retryAfterMs"),
         )
@@ -33,7 +34,7 @@ async def attempt(work: Awaitable[T]) -> tuple[T | None, list[UserError], Any]:
     except GatewayErrors as exc:
         return None, user_errors(exc), None
     except GatewayError as exc:
-        return None, user_errors(exc), exc.order
+        return None, user_errors(exc), exc.order if isinstance(exc, OrderError) else None
 
 
 @strawberry.type
