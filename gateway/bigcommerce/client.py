@@ -16,7 +16,7 @@ from urllib.parse import quote
 
 from gateway.bigcommerce import parse, requests
 from gateway.bigcommerce.calls import CallClass
-from gateway.bigcommerce.errors import MalformedAnswer, UpstreamError, unavailable
+from gateway.bigcommerce.errors import FieldPath, MalformedAnswer, as_named, unavailable
 from gateway.bigcommerce.transport import UpstreamTransport
 from gateway.domain.models import (
     Cart,
@@ -57,7 +57,7 @@ class BigCommerceClient:
         method: str,
         url: str,
         body: Any = None,
-        field_prefix: tuple[str, ...] = ("input",),
+        field_path: FieldPath = as_named,
     ) -> Any:
         headers = self._read_headers if body is None else self._write_headers
         response = await self._transport.call(
@@ -67,7 +67,7 @@ class BigCommerceClient:
             endpoint=endpoint,
             headers=headers,
             json=body,
-            field_prefix=field_prefix,
+            field_path=field_path,
         )
         return response.data
 
@@ -78,9 +78,9 @@ class BigCommerceClient:
         method: str,
         url: str,
         body: Any = None,
-        field_prefix: tuple[str, ...] = ("input",),
+        field_path: FieldPath = as_named,
     ) -> Any:
-        payload = await self._json(call, endpoint, method, url, body, field_prefix)
+        payload = await self._json(call, endpoint, method, url, body, field_path)
         if not isinstance(payload, dict) or "data" not in payload:
             raise unavailable(call.effect(answered=False))
         return payload["data"]
@@ -110,7 +110,7 @@ class BigCommerceClient:
     async def add_billing_address(self, checkout_id: str, body: requests.AddressBody) -> Checkout:
         url = f"{self._v3}/checkouts/{_seg(checkout_id)}/billing-address"
         data = await self._data(
-            CallClass.WRITE, "add_billing_address", "POST", url, body, ("input", "address")
+            CallClass.WRITE, "add_billing_address", "POST", url, body, _in_address
         )
         return self._checkout(CallClass.WRITE, data)
 
@@ -119,7 +119,7 @@ class BigCommerceClient:
     ) -> Checkout:
         url = f"{self._v3}/checkouts/{_seg(checkout_id)}/billing-address/{_seg(address_id)}"
         data = await self._data(
-            CallClass.WRITE, "update_billing_address", "PUT", url, body, ("input", "address")
+            CallClass.WRITE, "update_billing_address", "PUT", url, body, _in_address
         )
         return self._checkout(CallClass.WRITE, data)
 
@@ -128,21 +128,10 @@ class BigCommerceClient:
     ) -> Checkout:
         # The body is a JSON array, one element per consignment.
         url = f"{self._v3}/checkouts/{_seg(checkout_id)}/consignments?include={SHIPPING_OPTIONS}"
-        try:
-            data = await self._data(CallClass.WRITE, "add_consignments", "POST", url, body)
-        except UpstreamError as exc:
-            # A field error names the array element ("0.line_items..."); the client sent
-            # one consignment as its input, so the index is not part of its field path.
-            if len(body) == 1 and exc.field and exc.field[1:2] == ("0",):
-                raise UpstreamError(
-                    exc.code,
-                    exc.message,
-                    [exc.field[0], *exc.field[2:]],
-                    effect=exc.effect,
-                    status=exc.status,
-                    bc_code=exc.bc_code,
-                ) from None
-            raise
+        # A field error names the array element ("0.line_items..."); the domain sent one
+        # consignment, so the index is not part of its input's path.
+        path = _in_the_one_consignment if len(body) == 1 else as_named
+        data = await self._data(CallClass.WRITE, "add_consignments", "POST", url, body, path)
         return self._checkout(CallClass.WRITE, data)
 
     async def update_consignment(
@@ -232,6 +221,14 @@ class BigCommerceClient:
             if not isinstance(data, dict):
                 raise MalformedAnswer("payment")
             return parse.payment(data)
+
+
+def _in_address(path: list[str]) -> list[str]:
+    return ["address", *path]
+
+
+def _in_the_one_consignment(path: list[str]) -> list[str]:
+    return path[1:] if path[:1] == ["0"] else path
 
 
 @contextmanager

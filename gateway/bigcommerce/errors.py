@@ -9,7 +9,7 @@ each code gets a message of ours, and field errors keep only the field path.
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 from gateway.bigcommerce.calls import CallClass
@@ -60,6 +60,15 @@ SPECIFIC_MESSAGES: dict[int, str] = {
 }
 
 
+# Turns the path of a REST field BigCommerce named into the domain's path for that input.
+FieldPath = Callable[[list[str]], list[str]]
+
+
+def as_named(path: list[str]) -> list[str]:
+    """BigCommerce's snake_case names are the domain's own."""
+    return path
+
+
 class UpstreamError(GatewayError):
     """A failure talking to BigCommerce; its ``effect`` is decided where it is made."""
 
@@ -106,7 +115,7 @@ def error_from_response(
     body: Any,
     call: CallClass,
     *,
-    field_prefix: Sequence[str] = ("input",),
+    field_path: FieldPath = as_named,
     retry_after_ms: int | None = None,
 ) -> UpstreamError:
     """The contract error for a non-2xx BigCommerce response to a call of class ``call``."""
@@ -127,7 +136,7 @@ def error_from_response(
             SPECIFIC_MESSAGES.get(bc_code),
             status=status,
             bc_code=bc_code,
-            field=_card_field(code, field_prefix),
+            field=_card_field(code),
             effect=answered,
         )
     if status >= 500:
@@ -143,8 +152,8 @@ def error_from_response(
         first = fields[0]
         return UpstreamError(
             ErrorCode.VALIDATION,
-            _field_message(first),
-            [*field_prefix, *_camel_path(first)],
+            "The store rejected this field.",
+            field_path(_rest_path(first)),
             status=status,
             effect=answered,
         )
@@ -159,11 +168,11 @@ def _payment_code(body: Any) -> int | None:
     return None
 
 
-def _card_field(code: ErrorCode, prefix: Sequence[str]) -> list[str] | None:
+def _card_field(code: ErrorCode) -> list[str] | None:
     if code is ErrorCode.CARD_EXPIRED:
-        return [*prefix, "card", "expiryYear"]
+        return ["card", "expiry_year"]
     if code is ErrorCode.INVALID_CARD:
-        return [*prefix, "card"]
+        return ["card"]
     return None
 
 
@@ -176,19 +185,9 @@ def _field_errors(body: Any) -> list[str]:
     return []
 
 
-def _field_message(name: str) -> str:
-    return f"The store rejected the field {'.'.join(_camel_path(name))}."
-
-
 _SEGMENT = re.compile(r"[.\[\]]+")
 
 
-def _camel_path(name: str) -> list[str]:
-    """``address.first_name`` -> ``["address", "firstName"]`` (list indexes kept as text)."""
-    out = []
-    for part in _SEGMENT.split(name):
-        if not part:
-            continue
-        head, *rest = part.split("_")
-        out.append(head + "".join(word.capitalize() for word in rest))
-    return out
+def _rest_path(name: str) -> list[str]:
+    """``0.address.first_name`` -> ``["0", "address", "first_name"]`` (indexes kept as text)."""
+    return [part for part in _SEGMENT.split(name) if part]

@@ -23,7 +23,13 @@ from multidict import CIMultiDictProxy
 from gateway import deadline
 from gateway.bigcommerce.breaker import CircuitBreaker
 from gateway.bigcommerce.calls import CallClass
-from gateway.bigcommerce.errors import UpstreamError, error_from_response, unavailable
+from gateway.bigcommerce.errors import (
+    FieldPath,
+    UpstreamError,
+    as_named,
+    error_from_response,
+    unavailable,
+)
 from gateway.bigcommerce.observer import NullObserver, UpstreamObserver
 from gateway.bigcommerce.ratelimit import RateLimits, rate_limited, wait_or_refuse
 from gateway.bigcommerce.retry_budget import RetryBudget
@@ -112,7 +118,7 @@ class UpstreamTransport:
         headers: Mapping[str, str],
         endpoint: str,
         json: Any = None,
-        field_prefix: tuple[str, ...] = ("input",),
+        field_path: FieldPath = as_named,
     ) -> UpstreamResponse:
         """Send one logical request; return a 2xx response or raise ``UpstreamError``.
 
@@ -133,7 +139,7 @@ class UpstreamTransport:
             try:
                 with self.observer.attempt(endpoint, method, headers) as sent_headers:
                     response = await self._send_once(
-                        call, endpoint, method, url, sent_headers, body, field_prefix
+                        call, endpoint, method, url, sent_headers, body, field_path
                     )
             except UpstreamError as exc:
                 self._record_health(exc)
@@ -191,7 +197,7 @@ class UpstreamTransport:
         url: str,
         headers: Mapping[str, str],
         body: bytes | None,
-        field_prefix: tuple[str, ...],
+        field_path: FieldPath,
     ) -> UpstreamResponse:
         left = deadline.remaining(self._settings.deadline_s)
         if call is CallClass.PAYMENT:
@@ -231,7 +237,7 @@ class UpstreamTransport:
             status,
             None if data is _UNREADABLE else data,
             call,
-            field_prefix=field_prefix,
+            field_path=field_path,
             retry_after_ms=_retry_after_ms(resp_headers) if status == 429 else None,
         )
 

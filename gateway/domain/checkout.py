@@ -45,17 +45,17 @@ class CheckoutFlows:
     ) -> tuple[Cart, RedirectUrls | None]:
         problems = check.Problems()
         if not lines:
-            problems.add(["input", "lineItems"], "lineItems must have at least one item.")
+            problems.add(["line_items"], "The order needs at least one line item.")
         if len(lines) > 100:
-            problems.add(["input", "lineItems"], "lineItems must have at most 100 items.")
+            problems.add(["line_items"], "The order may have at most 100 line items.")
         for index, line in enumerate(lines):
-            path = ["input", "lineItems", str(index)]
-            check.check_positive_id(line.product_id, problems, [*path, "productId"])
-            check.check_positive_id(line.variant_id, problems, [*path, "variantId"])
+            path = ["line_items", str(index)]
+            check.check_positive_id(line.product_id, problems, [*path, "product_id"])
+            check.check_positive_id(line.variant_id, problems, [*path, "variant_id"])
             check.check_quantity(line.quantity, problems, [*path, "quantity"])
-        check.check_positive_id(customer_id, problems, ["input", "customerId"])
-        check.check_positive_id(channel_id, problems, ["input", "channelId"])
-        check.check_currency(currency_code, problems, ["input", "currencyCode"])
+        check.check_positive_id(customer_id, problems, ["customer_id"])
+        check.check_positive_id(channel_id, problems, ["channel_id"])
+        check.check_currency(currency_code, problems, ["currency_code"])
         problems.raise_any()
         body = requests.cart_body(
             [(line.product_id, line.quantity, line.variant_id) for line in lines],
@@ -72,7 +72,7 @@ class CheckoutFlows:
         self, checkout_id: str, address: Address, version: int | None = None
     ) -> Checkout:
         problems = check.Problems()
-        address = check.check_address(address, problems, ["input", "address"])
+        address = check.check_address(address, problems, ["address"])
         problems.raise_any()
         checkout_id = check.checkout_id_or_not_found(checkout_id)
         body = requests.address_body(address, version)
@@ -90,12 +90,12 @@ class CheckoutFlows:
         version: int | None = None,
     ) -> Checkout:
         problems = check.Problems()
-        address = check.check_address(address, problems, ["input", "address"])
+        address = check.check_address(address, problems, ["address"])
         if not lines:
-            problems.add(["input", "lineItems"], "lineItems must have at least one item.")
+            problems.add(["line_items"], "The order needs at least one line item.")
         for index, line in enumerate(lines):
-            path = ["input", "lineItems", str(index)]
-            check.check_text(line.item_id, problems, [*path, "itemId"], required=True)
+            path = ["line_items", str(index)]
+            check.check_text(line.item_id, problems, [*path, "item_id"], required=True)
             check.check_quantity(line.quantity, problems, [*path, "quantity"])
         problems.raise_any()
         checkout_id = check.checkout_id_or_not_found(checkout_id)
@@ -112,8 +112,8 @@ class CheckoutFlows:
         version: int | None = None,
     ) -> Checkout:
         problems = check.Problems()
-        check.check_text(consignment_id, problems, ["input", "consignmentId"], required=True)
-        check.check_text(shipping_option_id, problems, ["input", "shippingOptionId"], required=True)
+        check.check_text(consignment_id, problems, ["consignment_id"], required=True)
+        check.check_text(shipping_option_id, problems, ["shipping_option_id"], required=True)
         problems.raise_any()
         checkout_id = check.checkout_id_or_not_found(checkout_id)
         body = requests.shipping_option_body(shipping_option_id, version)

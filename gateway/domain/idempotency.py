@@ -150,7 +150,7 @@ class Idempotency:
                     raise GatewayError(
                         ErrorCode.IDEMPOTENCY_IN_PROGRESS,
                         "A request with this idempotency key is still running; retry later.",
-                        ["input", "idempotencyKey"],
+                        ["idempotency_key"],
                     )
                 await self._backend.wait(key, min(left - 0.05, 1.0))
                 continue
@@ -205,7 +205,7 @@ def _check_same_input(stored: str, given: str) -> None:
         raise GatewayError(
             ErrorCode.IDEMPOTENCY_KEY_REUSED,
             "This idempotency key was used with a different input.",
-            ["input", "idempotencyKey"],
+            ["idempotency_key"],
         )
 
 

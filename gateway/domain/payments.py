@@ -28,7 +28,7 @@ from gateway.domain.order_ids import OrderIdCodec
 from gateway.domain.payment_methods import PaymentMethodsCache
 from gateway.errors import Effect, ErrorCode, GatewayError
 
-ORDER_ID_PATH = ["input", "orderId"]
+ORDER_ID_PATH = ["order_id"]
 log = logging.getLogger("gateway.payments")
 TAKEN_EVENTS = frozenset({"purchase", "authorization", "capture"})
 PAYMENT_BUSY = "Another payment for this order is in progress; read the order before paying again."
@@ -78,8 +78,8 @@ class PaymentFlows:
         client_key: str | None = None,
     ) -> PaymentResult:
         problems = check.Problems()
-        check.check_card(card, problems, ["input", "card"])
-        check.check_text(payment_method_id, problems, ["input", "paymentMethodId"], required=True)
+        check.check_card(card, problems, ["card"])
+        check.check_text(payment_method_id, problems, ["payment_method_id"], required=True)
         check.check_idempotency_key(idempotency_key, problems)
         number = self._decode(order_id, problems)
         problems.raise_any()
@@ -96,7 +96,7 @@ class PaymentFlows:
                 raise GatewayError(
                     ErrorCode.PAYMENT_METHOD_NOT_ACCEPTED,
                     "This payment method does not take this card.",
-                    ["input", "paymentMethodId"],
+                    ["payment_method_id"],
                 )
             return {
                 "type": "card",
@@ -124,10 +124,10 @@ class PaymentFlows:
         client_key: str | None = None,
     ) -> PaymentResult:
         problems = check.Problems()
-        check.check_text(payment_method_id, problems, ["input", "paymentMethodId"], required=True)
-        check.check_text(token, problems, ["input", "token"], required=True)
+        check.check_text(payment_method_id, problems, ["payment_method_id"], required=True)
+        check.check_text(token, problems, ["token"], required=True)
         if verification_value is not None:
-            check.check_cvv(verification_value, problems, ["input", "verificationValue"], amex=None)
+            check.check_cvv(verification_value, problems, ["verification_value"], amex=None)
         check.check_idempotency_key(idempotency_key, problems)
         number = self._decode(order_id, problems)
         problems.raise_any()
@@ -139,7 +139,7 @@ class PaymentFlows:
                 raise GatewayError(
                     ErrorCode.STORED_INSTRUMENT_NOT_FOUND,
                     "No stored instrument with this token belongs to the order's shopper.",
-                    ["input", "token"],
+                    ["token"],
                 )
             if isinstance(stored, StoredCard):
                 required = any(
@@ -149,8 +149,8 @@ class PaymentFlows:
                 if verification_value is None and required:
                     raise GatewayError(
                         ErrorCode.VALIDATION,
-                        "verificationValue is required for this stored card.",
-                        ["input", "verificationValue"],
+                        "The verification value is required for this stored card.",
+                        ["verification_value"],
                     )
             cvv = verification_value if isinstance(stored, StoredCard) else None
             return requests.stored_instrument(STORED_TYPES[type(stored)], token, cvv)
@@ -176,7 +176,7 @@ class PaymentFlows:
         raise GatewayError(
             ErrorCode.PAYMENT_METHOD_NOT_ACCEPTED,
             "This payment method is not accepted for the order.",
-            ["input", "paymentMethodId"],
+            ["payment_method_id"],
         )
 
     async def _once(

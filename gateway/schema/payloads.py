@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Awaitable
+from collections.abc import Awaitable, Sequence
 from typing import Any, TypeVar, cast
 
 import strawberry
@@ -14,12 +14,25 @@ from gateway.schema.types import Cart, Checkout, Order, Payment, RedirectUrls, U
 T = TypeVar("T")
 
 
+def input_path(field: Sequence[str] | None) -> list[str] | None:
+    """The domain's path to an input (``["card", "expiry_year"]``) as the client wrote it
+    (``["input", "card", "expiryYear"]``): the one place GraphQL input names are spelled."""
+    if field is None:
+        return None
+    return ["input", *(_camel(part) for part in field)]
+
+
+def _camel(name: str) -> str:
+    head, *rest = name.split("_")
+    return head + "".join(word.capitalize() for word in rest)
+
+
 def user_errors(error: GatewayError | GatewayErrors) -> list[UserError]:
     found = error.errors if isinstance(error, GatewayErrors) else [error]
     return [
         UserError(
             code=e.code,
-            field=None if e.field is None else list(e.field),
+            field=input_path(e.field),
             message=e.message,
             retry_after_ms=e.extensions.get("retryAfterMs"),
         )
