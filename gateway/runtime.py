@@ -14,10 +14,11 @@ from redis.exceptions import RedisError
 from gateway.bigcommerce import BigCommerceClient, UpstreamTransport
 from gateway.bigcommerce.observer import UpstreamObserver
 from gateway.domain.checkout import CheckoutFlows
-from gateway.domain.idempotency import Idempotency, IdempotencyBackend, MemoryIdempotencyBackend
+from gateway.domain.idempotency import Idempotency, MemoryIdempotencyBackend
 from gateway.domain.order_ids import OrderIdCodec
-from gateway.domain.payment_methods import MemoryPaymentMethodsCache, PaymentMethodsCache
+from gateway.domain.payment_methods import MemoryPaymentMethodsCache
 from gateway.domain.payments import PaymentFlows
+from gateway.domain.ports import IdempotencyBackend, Observer, PaymentMethodsCache
 from gateway.settings import Settings
 
 
@@ -34,7 +35,12 @@ class Runtime:
     redis: Any = None  # redis.asyncio.Redis when GATEWAY_REDIS_URL is set
 
     @classmethod
-    async def open(cls, settings: Settings, observer: UpstreamObserver | None = None) -> Runtime:
+    async def open(
+        cls,
+        settings: Settings,
+        observer: UpstreamObserver | None = None,
+        flow_observer: Observer | None = None,
+    ) -> Runtime:
         transport = UpstreamTransport(settings, observer)
         await transport.start()
         codec = OrderIdCodec(settings.secret, settings.store_hash)
@@ -48,7 +54,9 @@ class Runtime:
             from gateway.shared import open_redis
 
             redis, backend, methods_cache = open_redis(settings)
-        idempotency = Idempotency(backend, settings.secret, settings.idempotency_ttl_s)
+        idempotency = Idempotency(
+            backend, settings.secret, settings.idempotency_ttl_s, flow_observer
+        )
         runtime = cls(
             settings=settings,
             transport=transport,
@@ -56,7 +64,7 @@ class Runtime:
             idempotency=idempotency,
             methods_cache=methods_cache,
             checkout=CheckoutFlows(client, codec, idempotency),
-            payments=PaymentFlows(client, codec, idempotency, methods_cache),
+            payments=PaymentFlows(client, codec, idempotency, methods_cache, flow_observer),
             redis=redis,
         )
         runtime.ready = True

@@ -14,19 +14,23 @@ from dataclasses import replace
 from typing import Any
 from urllib.parse import quote
 
-from gateway.bigcommerce import parse, requests
+from gateway.bigcommerce import bodies, parse
 from gateway.bigcommerce.calls import CallClass
 from gateway.bigcommerce.errors import FieldPath, MalformedAnswer, as_named, unavailable
 from gateway.bigcommerce.transport import UpstreamTransport
 from gateway.domain.models import (
+    Address,
     Cart,
+    CartLine,
     Checkout,
+    ConsignmentLine,
     Order,
     Payment,
     PaymentMethod,
     RedirectUrls,
     Transaction,
 )
+from gateway.domain.ports import Instrument
 from gateway.settings import Settings
 
 SHIPPING_OPTIONS = "consignments.available_shipping_options"
@@ -34,6 +38,8 @@ PAYMENTS_ACCEPT = "application/vnd.bc.v1+json"
 
 
 class BigCommerceClient:
+    """The domain's Storefront and PaymentProcessor ports, over BigCommerce's REST APIs."""
+
     def __init__(
         self,
         transport: UpstreamTransport,
@@ -94,7 +100,14 @@ class BigCommerceClient:
 
     # Carts and checkouts
 
-    async def create_cart(self, body: requests.CartBody) -> tuple[Cart, RedirectUrls | None]:
+    async def create_cart(
+        self,
+        lines: list[CartLine],
+        customer_id: int | None,
+        channel_id: int | None,
+        currency_code: str | None,
+    ) -> tuple[Cart, RedirectUrls | None]:
+        body = bodies.cart_body(lines, customer_id, channel_id, currency_code)
         data = await self._data(
             CallClass.WRITE, "create_cart", "POST", f"{self._v3}/carts?include=redirect_urls", body
         )
@@ -107,7 +120,10 @@ class BigCommerceClient:
             CallClass.READ, await self._data(CallClass.READ, "get_checkout", "GET", url)
         )
 
-    async def add_billing_address(self, checkout_id: str, body: requests.AddressBody) -> Checkout:
+    async def add_billing_address(
+        self, checkout_id: str, address: Address, version: int | None
+    ) -> Checkout:
+        body = bodies.address_body(address, version)
         url = f"{self._v3}/checkouts/{_seg(checkout_id)}/billing-address"
         data = await self._data(
             CallClass.WRITE, "add_billing_address", "POST", url, body, _in_address
@@ -115,28 +131,36 @@ class BigCommerceClient:
         return self._checkout(CallClass.WRITE, data)
 
     async def update_billing_address(
-        self, checkout_id: str, address_id: str, body: requests.AddressBody
+        self, checkout_id: str, address_id: str, address: Address, version: int | None
     ) -> Checkout:
+        body = bodies.address_body(address, version)
         url = f"{self._v3}/checkouts/{_seg(checkout_id)}/billing-address/{_seg(address_id)}"
         data = await self._data(
             CallClass.WRITE, "update_billing_address", "PUT", url, body, _in_address
         )
         return self._checkout(CallClass.WRITE, data)
 
-    async def add_consignments(
-        self, checkout_id: str, body: list[requests.ConsignmentBody]
+    async def add_consignment(
+        self,
+        checkout_id: str,
+        address: Address,
+        lines: list[ConsignmentLine],
+        version: int | None,
     ) -> Checkout:
         # The body is a JSON array, one element per consignment.
+        body = [bodies.consignment_body(address, lines, version)]
         url = f"{self._v3}/checkouts/{_seg(checkout_id)}/consignments?include={SHIPPING_OPTIONS}"
         # A field error names the array element ("0.line_items..."); the domain sent one
         # consignment, so the index is not part of its input's path.
-        path = _in_the_one_consignment if len(body) == 1 else as_named
-        data = await self._data(CallClass.WRITE, "add_consignments", "POST", url, body, path)
+        data = await self._data(
+            CallClass.WRITE, "add_consignments", "POST", url, body, _in_the_one_consignment
+        )
         return self._checkout(CallClass.WRITE, data)
 
     async def update_consignment(
-        self, checkout_id: str, consignment_id: str, body: requests.ShippingOptionBody
+        self, checkout_id: str, consignment_id: str, shipping_option_id: str, version: int | None
     ) -> Checkout:
+        body = bodies.shipping_option_body(shipping_option_id, version)
         url = (
             f"{self._v3}/checkouts/{_seg(checkout_id)}/consignments/{_seg(consignment_id)}"
             f"?include={SHIPPING_OPTIONS}"
@@ -202,7 +226,14 @@ class BigCommerceClient:
             raise unavailable(CallClass.TOKEN.effect(answered=False))
         return token
 
-    async def process_payment(self, access_token: str, payment: requests.PaymentBody) -> Payment:
+    async def process_payment(
+        self,
+        access_token: str,
+        instrument: Instrument,
+        payment_method_id: str,
+        save_instrument: bool | None,
+    ) -> Payment:
+        payment = bodies.payment_body(instrument, payment_method_id, save_instrument)
         headers = {
             "Authorization": f"PAT {access_token}",
             "Accept": PAYMENTS_ACCEPT,
@@ -216,6 +247,7 @@ class BigCommerceClient:
             headers=headers,
             json={"payment": payment},
         )
+        del payment  # no card data outlives the call
         data = response.data.get("data") if isinstance(response.data, dict) else None
         with _answer_of(CallClass.PAYMENT):
             if not isinstance(data, dict):

@@ -7,6 +7,7 @@ from typing import Any
 
 from gateway.bigcommerce.errors import MalformedAnswer
 from gateway.domain.models import (
+    ADDRESS_FIELDS,
     Address,
     Cart,
     Checkout,
@@ -26,12 +27,6 @@ from gateway.domain.models import (
     Transaction,
     TransactionType,
 )
-
-ADDRESS_FIELDS = (
-    "first_name", "last_name", "email", "company", "address1", "address2", "city",
-    "state_or_province", "state_or_province_code", "country_code", "postal_code", "phone",
-)  # fmt: skip
-
 
 ZERO_DECIMAL_CURRENCIES = frozenset({"JPY", "KRW", "VND", "CLP", "ISK", "HUF", "TWD", "UGX"})
 CENTS = Decimal("0.01")

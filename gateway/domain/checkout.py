@@ -2,36 +2,29 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Any
 
-from gateway.bigcommerce import BigCommerceClient, requests
 from gateway.domain import validation as check
 from gateway.domain.idempotency import Idempotency, raise_recorded
-from gateway.domain.models import Address, Cart, Checkout, Order, OrderStatus, RedirectUrls
+from gateway.domain.models import (
+    Address,
+    Cart,
+    CartLine,
+    Checkout,
+    ConsignmentLine,
+    Order,
+    OrderStatus,
+    RedirectUrls,
+)
 from gateway.domain.order_ids import OrderIdCodec
+from gateway.domain.ports import Storefront
 from gateway.errors import Effect, ErrorCode, GatewayError
 
 ORDER_BUSY = "An order for this checkout is being created; read the checkout and retry."
 
 
-@dataclass(frozen=True, slots=True)
-class CartLine:
-    product_id: int
-    quantity: int
-    variant_id: int | None = None
-
-
-@dataclass(frozen=True, slots=True)
-class ConsignmentLine:
-    item_id: str
-    quantity: int
-
-
 class CheckoutFlows:
-    def __init__(
-        self, client: BigCommerceClient, codec: OrderIdCodec, idempotency: Idempotency
-    ) -> None:
+    def __init__(self, client: Storefront, codec: OrderIdCodec, idempotency: Idempotency) -> None:
         self._client = client
         self._codec = codec
         self._idempotency = idempotency
@@ -57,13 +50,7 @@ class CheckoutFlows:
         check.check_positive_id(channel_id, problems, ["channel_id"])
         check.check_currency(currency_code, problems, ["currency_code"])
         problems.raise_any()
-        body = requests.cart_body(
-            [(line.product_id, line.quantity, line.variant_id) for line in lines],
-            customer_id,
-            channel_id,
-            currency_code,
-        )
-        return await self._client.create_cart(body)
+        return await self._client.create_cart(lines, customer_id, channel_id, currency_code)
 
     async def get_checkout(self, checkout_id: str) -> Checkout:
         return await self._client.get_checkout(check.checkout_id_or_not_found(checkout_id))
@@ -75,12 +62,13 @@ class CheckoutFlows:
         address = check.check_address(address, problems, ["address"])
         problems.raise_any()
         checkout_id = check.checkout_id_or_not_found(checkout_id)
-        body = requests.address_body(address, version)
         current = await self._client.get_checkout(checkout_id)
         existing = current.billing_address.id if current.billing_address else None
         if existing:
-            return await self._client.update_billing_address(checkout_id, existing, body)
-        return await self._client.add_billing_address(checkout_id, body)
+            return await self._client.update_billing_address(
+                checkout_id, existing, address, version
+            )
+        return await self._client.add_billing_address(checkout_id, address, version)
 
     async def add_consignment(
         self,
@@ -99,10 +87,7 @@ class CheckoutFlows:
             check.check_quantity(line.quantity, problems, [*path, "quantity"])
         problems.raise_any()
         checkout_id = check.checkout_id_or_not_found(checkout_id)
-        consignment = requests.consignment_body(
-            address, [(line.item_id, line.quantity) for line in lines], version
-        )
-        return await self._client.add_consignments(checkout_id, [consignment])
+        return await self._client.add_consignment(checkout_id, address, lines, version)
 
     async def select_shipping_option(
         self,
@@ -116,8 +101,9 @@ class CheckoutFlows:
         check.check_text(shipping_option_id, problems, ["shipping_option_id"], required=True)
         problems.raise_any()
         checkout_id = check.checkout_id_or_not_found(checkout_id)
-        body = requests.shipping_option_body(shipping_option_id, version)
-        return await self._client.update_consignment(checkout_id, consignment_id, body)
+        return await self._client.update_consignment(
+            checkout_id, consignment_id, shipping_option_id, version
+        )
 
     async def create_order(
         self, checkout_id: str, idempotency_key: str | None, client_key: str | None

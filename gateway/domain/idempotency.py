@@ -20,50 +20,17 @@ import hmac
 import logging
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
-from dataclasses import dataclass
-from typing import Any, Protocol
+from typing import Any
 
 import orjson
 from cachetools import TTLCache
 
 from gateway import deadline
 from gateway.domain.models import Order, OrderError
+from gateway.domain.ports import Busy, IdempotencyBackend, Lease, NullObserver, Observer, Stored
 from gateway.errors import Effect, ErrorCode, GatewayError
 
 log = logging.getLogger("gateway.idempotency")
-
-
-@dataclass(frozen=True, slots=True)
-class Stored:
-    fingerprint: str
-    record: dict[str, Any]
-
-
-@dataclass(frozen=True, slots=True)
-class Busy:
-    """Another request holds the key; its fingerprint tells whether the inputs match."""
-
-    fingerprint: str
-
-
-@dataclass(frozen=True, slots=True)
-class Lease:
-    key: str
-    token: str
-
-
-class IdempotencyBackend(Protocol):
-    async def claim(self, key: str, fingerprint: str, ttl_s: float) -> Stored | Busy | Lease:
-        """The stored answer, a note that the key is busy, or the right to run the operation."""
-
-    async def wait(self, key: str, timeout_s: float) -> None:
-        """Return when the key may have settled (or the timeout passed)."""
-
-    async def finish(
-        self, lease: Lease, fingerprint: str, record: dict[str, Any], ttl_s: float
-    ) -> None: ...
-
-    async def abandon(self, lease: Lease) -> None: ...
 
 
 class MemoryIdempotencyBackend:
@@ -108,11 +75,17 @@ class MemoryIdempotencyBackend:
 
 
 class Idempotency:
-    def __init__(self, backend: IdempotencyBackend, secret: bytes, ttl_s: float) -> None:
+    def __init__(
+        self,
+        backend: IdempotencyBackend,
+        secret: bytes,
+        ttl_s: float,
+        observer: Observer | None = None,
+    ) -> None:
         self._backend = backend
         self._secret = secret
         self._ttl_s = ttl_s
-        self.replays = 0
+        self._observer = observer or NullObserver()
 
     def _hash(self, label: bytes, payload: Any) -> str:
         message = label + orjson.dumps(payload, option=orjson.OPT_SORT_KEYS)
@@ -141,7 +114,7 @@ class Idempotency:
             claim = await self._backend.claim(key, fingerprint, self._ttl_s)
             if isinstance(claim, Stored):
                 _check_same_input(claim.fingerprint, fingerprint)
-                self.replays += 1
+                self._observer.idempotent_replay()
                 return claim.record
             if isinstance(claim, Busy):
                 _check_same_input(claim.fingerprint, fingerprint)

@@ -37,6 +37,27 @@ class Address:
     phone: str | None = None
 
 
+# Every address field but the id: what a client may send and BigCommerce answers.
+ADDRESS_FIELDS = tuple(name for name in Address.__slots__ if name != "id")
+
+
+@dataclass(frozen=True, slots=True)
+class CartLine:
+    """One line of a new cart, as asked for."""
+
+    product_id: int
+    quantity: int
+    variant_id: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class ConsignmentLine:
+    """One cart line (by its item id) shipped in a consignment."""
+
+    item_id: str
+    quantity: int
+
+
 @dataclass(frozen=True, slots=True)
 class LineItem:
     id: str

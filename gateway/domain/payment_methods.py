@@ -7,22 +7,9 @@ since a paid order's methods and stored instruments may change.
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
-from typing import Protocol
-
 from gateway.caching import AsyncTTLCache
 from gateway.domain.models import PaymentMethod
-
-Loader = Callable[[], Awaitable[list[PaymentMethod]]]
-
-
-class PaymentMethodsCache(Protocol):
-    async def get(
-        self, store: str, order_number: int, load: Loader
-    ) -> tuple[list[PaymentMethod], bool]:
-        """The methods and whether they came from the cache."""
-
-    async def drop(self, store: str, order_number: int) -> None: ...
+from gateway.domain.ports import Loader
 
 
 class MemoryPaymentMethodsCache:

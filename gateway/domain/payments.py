@@ -13,46 +13,40 @@ import logging
 from collections.abc import Awaitable, Callable
 from typing import Any
 
-from gateway.bigcommerce import BigCommerceClient, requests
 from gateway.domain import validation as check
 from gateway.domain.idempotency import Idempotency, raise_recorded
-from gateway.domain.models import (
-    OrderError,
-    PaymentMethod,
-    PaymentResult,
-    StoredBankAccount,
-    StoredCard,
-    StoredPayPalAccount,
-)
+from gateway.domain.models import OrderError, PaymentMethod, PaymentResult, StoredCard
 from gateway.domain.order_ids import OrderIdCodec
-from gateway.domain.payment_methods import PaymentMethodsCache
+from gateway.domain.ports import (
+    Instrument,
+    NullObserver,
+    Observer,
+    PaymentMethodsCache,
+    PaymentProcessor,
+    StoredChoice,
+)
 from gateway.errors import Effect, ErrorCode, GatewayError
 
 ORDER_ID_PATH = ["order_id"]
 log = logging.getLogger("gateway.payments")
 TAKEN_EVENTS = frozenset({"purchase", "authorization", "capture"})
 PAYMENT_BUSY = "Another payment for this order is in progress; read the order before paying again."
-STORED_TYPES: dict[type, requests.StoredKind] = {
-    StoredCard: "stored_card",
-    StoredPayPalAccount: "stored_paypal_account",
-    StoredBankAccount: "stored_bank_account",
-}
 
 
 class PaymentFlows:
     def __init__(
         self,
-        client: BigCommerceClient,
+        client: PaymentProcessor,
         codec: OrderIdCodec,
         idempotency: Idempotency,
         methods: PaymentMethodsCache,
+        observer: Observer | None = None,
     ) -> None:
         self._client = client
         self._codec = codec
         self._idempotency = idempotency
         self._methods = methods
-        self.methods_cache_hits = 0
-        self.methods_cache_misses = 0
+        self._observer = observer or NullObserver()
 
     async def payment_methods(self, order_id: str) -> list[PaymentMethod]:
         number = self._codec.decode(order_id)
@@ -62,10 +56,7 @@ class PaymentFlows:
         methods, cached = await self._methods.get(
             self._client.store_hash, number, lambda: self._client.get_payment_methods(number)
         )
-        if cached:  # read by the metrics, whichever cache backend serves
-            self.methods_cache_hits += 1
-        else:
-            self.methods_cache_misses += 1
+        self._observer.cache_lookup("payment_methods", cached)  # whichever backend serves
         return methods
 
     async def pay_with_card(
@@ -89,7 +80,7 @@ class PaymentFlows:
             card.expiry_month, card.expiry_year, card.verification_value, save_instrument,
         ]  # fmt: skip
 
-        def instrument_for(method: PaymentMethod) -> requests.Instrument:
+        def instrument_for(method: PaymentMethod) -> Instrument:
             brand = check.card_brand(digits)
             offered = {i.instrument_type for i in method.supported_instruments}
             if method.type != "card" or (brand != "CARD" and offered and brand not in offered):
@@ -98,14 +89,7 @@ class PaymentFlows:
                     "This payment method does not take this card.",
                     ["payment_method_id"],
                 )
-            return {
-                "type": "card",
-                "number": digits,
-                "cardholder_name": card.cardholder_name.strip(),
-                "expiry_month": card.expiry_month,
-                "expiry_year": card.expiry_year,
-                "verification_value": card.verification_value,
-            }
+            return card
 
         def charge() -> Awaitable[PaymentResult]:
             return self._charge(number, payment_method_id, instrument_for, save_instrument)
@@ -133,7 +117,7 @@ class PaymentFlows:
         problems.raise_any()
         fingerprint = ["payWithStoredCard", number, payment_method_id, token, verification_value]
 
-        def instrument_for(method: PaymentMethod) -> requests.Instrument:
+        def instrument_for(method: PaymentMethod) -> Instrument:
             stored = next((s for s in method.stored_instruments if s.token == token), None)
             if stored is None:
                 raise GatewayError(
@@ -153,7 +137,7 @@ class PaymentFlows:
                         ["verification_value"],
                     )
             cvv = verification_value if isinstance(stored, StoredCard) else None
-            return requests.stored_instrument(STORED_TYPES[type(stored)], token, cvv)
+            return StoredChoice(stored, cvv)
 
         def charge() -> Awaitable[PaymentResult]:
             return self._charge(number, payment_method_id, instrument_for, None)
@@ -214,7 +198,7 @@ class PaymentFlows:
         self,
         number: int,
         payment_method_id: str,
-        instrument_for: Callable[[PaymentMethod], requests.Instrument],
+        instrument_for: Callable[[PaymentMethod], Instrument],
         save_instrument: bool | None,
     ) -> PaymentResult:
         # The accepted methods (usually cached) and the PAT do not depend on each other:
@@ -227,15 +211,16 @@ class PaymentFlows:
         except BaseException:
             minting.cancel()
             raise
-        payment_body = requests.payment_body(instrument, payment_method_id, save_instrument)
         try:
-            payment = await self._client.process_payment(access_token, payment_body)
+            payment = await self._client.process_payment(
+                access_token, instrument, payment_method_id, save_instrument
+            )
         except GatewayError as exc:
             if exc.effect is Effect.UNKNOWN or exc.code is ErrorCode.DUPLICATE_TRANSACTION:
                 return await self._reconcile(number)
             raise
         finally:
-            del payment_body, instrument  # no card data outlives the call
+            del instrument  # the card goes no further than the call
         await self._forget_methods(number)
         try:
             order = await self._client.get_order(number)

@@ -25,7 +25,7 @@ from gateway.domain.models import (
     StoredPayPalAccount,
     SupportedInstrument,
 )
-from gateway.domain.payment_methods import Loader
+from gateway.domain.ports import Loader
 
 log = logging.getLogger("gateway.shared")
 

@@ -19,7 +19,7 @@ import orjson
 from redis.asyncio import Redis
 from redis.exceptions import RedisError
 
-from gateway.domain.idempotency import Busy, Lease, Stored
+from gateway.domain.ports import Busy, Lease, Stored
 from gateway.errors import ErrorCode, GatewayError
 
 POLL_S = 0.05

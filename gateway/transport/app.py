@@ -51,14 +51,8 @@ def create_app(settings: Settings, observability: Observability | None = None) -
 
     @asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
-        runtime = await Runtime.open(settings, obs.observer)
+        runtime = await Runtime.open(settings, obs.observer, obs.observer)
         holder["runtime"] = runtime
-        payments, cache = runtime.payments, metrics.cache_lookups
-        metrics.mirror(lambda: payments.methods_cache_hits, cache.labels("payment_methods", "hit"))
-        metrics.mirror(
-            lambda: payments.methods_cache_misses, cache.labels("payment_methods", "miss")
-        )
-        metrics.mirror(lambda: runtime.idempotency.replays, metrics.idempotent_replays)
         app.state.runtime = runtime
         try:
             yield
