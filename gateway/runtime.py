@@ -14,12 +14,12 @@ from redis.exceptions import RedisError
 from gateway.bigcommerce import BigCommerceClient, UpstreamTransport
 from gateway.bigcommerce.observer import UpstreamObserver
 from gateway.domain.checkout import CheckoutFlows
-from gateway.domain.idempotency import Idempotency, MemoryIdempotencyBackend
+from gateway.domain.idempotency import Idempotency
 from gateway.domain.order_ids import OrderIdCodec
-from gateway.domain.payment_methods import MemoryPaymentMethodsCache
 from gateway.domain.payments import PaymentFlows
 from gateway.domain.ports import IdempotencyBackend, Observer, PaymentMethodsCache
 from gateway.settings import Settings
+from gateway.stores.memory import MemoryIdempotencyBackend, MemoryPaymentMethodsCache
 
 
 @dataclass
@@ -51,7 +51,7 @@ class Runtime:
         )
         redis = None
         if settings.redis_url:
-            from gateway.shared import open_redis
+            from gateway.stores import open_redis
 
             redis, backend, methods_cache = open_redis(settings)
         idempotency = Idempotency(

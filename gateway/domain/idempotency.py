@@ -7,14 +7,12 @@ is still running, a duplicate waits for it (within the deadline, else
 ``IDEMPOTENCY_IN_PROGRESS``). A failure that never reached BigCommerce keeps
 nothing, so the client may retry with the same key.
 
-The backend is in-process by default; ``gateway.shared`` has one in Redis for
-several replicas.
+The backend is a port (``gateway.domain.ports.IdempotencyBackend``); ``gateway.stores``
+has one in memory and one in Redis for several replicas.
 """
 
 from __future__ import annotations
 
-import asyncio
-import contextlib
 import hashlib
 import hmac
 import logging
@@ -23,7 +21,6 @@ from contextlib import asynccontextmanager
 from typing import Any
 
 import orjson
-from cachetools import TTLCache
 
 from gateway import deadline
 from gateway.domain.models import Order, OrderError
@@ -31,47 +28,6 @@ from gateway.domain.ports import Busy, IdempotencyBackend, Lease, NullObserver, 
 from gateway.errors import Effect, ErrorCode, GatewayError
 
 log = logging.getLogger("gateway.idempotency")
-
-
-class MemoryIdempotencyBackend:
-    """In one process: a TTL map of records and one Future per key in flight."""
-
-    def __init__(self, maxsize: int = 100_000, ttl_s: float = 24 * 3600.0) -> None:
-        self._records: TTLCache[str, Stored] = TTLCache(maxsize=maxsize, ttl=ttl_s)
-        self._inflight: dict[str, tuple[str, asyncio.Future[None]]] = {}
-        self._next = 0
-
-    async def claim(self, key: str, fingerprint: str, ttl_s: float) -> Stored | Busy | Lease:
-        stored = self._records.get(key)
-        if stored is not None:
-            return stored
-        running = self._inflight.get(key)
-        if running is not None:
-            return Busy(running[0])
-        self._next += 1
-        self._inflight[key] = (fingerprint, asyncio.get_running_loop().create_future())
-        return Lease(key, str(self._next))
-
-    async def wait(self, key: str, timeout_s: float) -> None:
-        running = self._inflight.get(key)
-        if running is None:
-            return
-        with contextlib.suppress(TimeoutError):
-            await asyncio.wait_for(asyncio.shield(running[1]), timeout_s)
-
-    async def finish(
-        self, lease: Lease, fingerprint: str, record: dict[str, Any], ttl_s: float
-    ) -> None:
-        self._records[lease.key] = Stored(fingerprint, record)
-        self._release(lease.key)
-
-    async def abandon(self, lease: Lease) -> None:
-        self._release(lease.key)
-
-    def _release(self, key: str) -> None:
-        running = self._inflight.pop(key, None)
-        if running is not None and not running[1].done():
-            running[1].set_result(None)
 
 
 class Idempotency:

@@ -23,7 +23,7 @@ from gateway.domain.ports import Busy, Lease, Stored
 from gateway.errors import ErrorCode, GatewayError
 
 POLL_S = 0.05
-log = logging.getLogger("gateway.shared")
+log = logging.getLogger("gateway.stores")
 
 
 def unreachable() -> GatewayError:

@@ -27,7 +27,7 @@ from gateway.domain.models import (
 )
 from gateway.domain.ports import Loader
 
-log = logging.getLogger("gateway.shared")
+log = logging.getLogger("gateway.stores")
 
 _KINDS: dict[str, type[StoredInstrument]] = {
     "card": StoredCard,
