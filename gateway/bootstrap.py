@@ -1,15 +1,21 @@
-"""The composition root: one upstream session and the domain objects built on it.
+"""The composition root: what the gateway is built from, wired in one place.
 
-Opened once per process (in the Starlette lifespan) and closed on shutdown.
+``Runtime`` is one upstream session, the stores and the domain flows on them,
+opened once per process (in the app's lifespan) and closed on shutdown.
+``create_app`` gives the HTTP app its runtime; ``app_from_env`` is the uvicorn
+factory of each ``serve --workers N`` worker. Nothing imports the CLI.
 """
 
 from __future__ import annotations
 
 import asyncio
+import logging
+import os
 from dataclasses import dataclass, field
 from typing import Any
 
 from redis.exceptions import RedisError
+from starlette.applications import Starlette
 
 from gateway.bigcommerce import BigCommerceClient, UpstreamTransport
 from gateway.bigcommerce.observer import UpstreamObserver
@@ -18,6 +24,8 @@ from gateway.domain.idempotency import Idempotency
 from gateway.domain.order_ids import OrderIdCodec
 from gateway.domain.payments import PaymentFlows
 from gateway.domain.ports import IdempotencyBackend, Observer, PaymentMethodsCache
+from gateway.http.app import build_app
+from gateway.observability import Observability
 from gateway.settings import Settings
 from gateway.stores.memory import MemoryIdempotencyBackend, MemoryPaymentMethodsCache
 
@@ -86,3 +94,47 @@ class Runtime:
         await self.transport.close()
         if self.redis is not None:
             await self.redis.aclose()
+
+
+def create_app(settings: Settings, observability: Observability | None = None) -> Starlette:
+    """The HTTP app, serving from a ``Runtime`` opened in its lifespan."""
+
+    async def open_runtime(obs: Observability) -> Runtime:
+        return await Runtime.open(settings, obs.observer, obs.observer)
+
+    return build_app(settings, open_runtime, observability or Observability())
+
+
+def app_from_env() -> Starlette:
+    """The app of one ``checkout-gateway serve --workers N`` worker (a uvicorn factory)."""
+    install_logging()
+    return create_app(worker_settings())
+
+
+def install_logging() -> None:
+    """JSON lines with the request id, card data redacted (also run by each worker)."""
+    from gateway.observability import logs
+    from gateway.redaction import install
+
+    logs.install()
+    # PCI DSS: no card number or CVV in any log line, whichever logger wrote it.
+    card_filter = install()  # the root logger's handlers
+    for name in ("gateway", "uvicorn.error"):  # records logged there directly, too
+        logging.getLogger(name).addFilter(card_filter)
+
+
+# How a ``--workers N`` parent hands its embedded sandbox to the workers it spawns.
+SANDBOX_ENV = (
+    "GATEWAY_INTERNAL_SANDBOX_API_URL",
+    "GATEWAY_INTERNAL_SANDBOX_PAYMENTS_URL",
+    "GATEWAY_INTERNAL_SANDBOX_TOKEN",
+)
+
+
+def worker_settings() -> Settings:
+    """A worker's settings: the environment, pointed at the parent's sandbox when it runs one."""
+    settings = Settings.from_env()
+    api_url, payments_url, token = (os.environ.get(name, "") for name in SANDBOX_ENV)
+    if settings.sandbox and api_url:
+        settings = settings.with_upstream(api_url, payments_url, "sandbox", token)
+    return settings
