@@ -4,8 +4,8 @@ A record holds a keyed hash (HMAC) of the input, never the input itself, and
 the result or the error. The same key with the same input gets the first
 answer again; with another input, ``IDEMPOTENCY_KEY_REUSED``; while the first
 is still running, a duplicate waits for it (within the deadline, else
-``IDEMPOTENCY_IN_PROGRESS``). A failure that never reached BigCommerce keeps
-nothing, so the client may retry with the same key.
+``IDEMPOTENCY_IN_PROGRESS``). A failure whose ``Effect`` is NONE (nothing that
+matters happened upstream) keeps nothing, so the client may retry with the same key.
 
 The backend is a port (``gateway.domain.ports.IdempotencyBackend``); ``gateway.stores``
 has one in memory and one in Redis for several replicas.
