@@ -1,4 +1,8 @@
-"""``checkout-gateway serve | schema | sandbox`` (also ``python -m gateway``)."""
+"""``checkout-gateway serve | schema | sandbox`` (also ``python -m gateway``).
+
+The process entry point only: it reads arguments and starts things; what is built
+is decided in ``gateway.bootstrap``. Nothing imports this module.
+"""
 
 from __future__ import annotations
 
@@ -11,6 +15,7 @@ import sys
 from collections.abc import Sequence
 from typing import Any
 
+from gateway.http.routes import GRAPHQL_PATH
 from gateway.settings import ConfigError, Settings
 
 log = logging.getLogger("gateway")
@@ -62,7 +67,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 def _serve(host: str, port: int) -> int:
     import uvicorn
 
-    from gateway.transport.app import create_app
+    from gateway.bootstrap import create_app, install_logging
 
     install_logging()
     settings = Settings.from_env()
@@ -75,9 +80,10 @@ def _serve(host: str, port: int) -> int:
 def _uvicorn_options(host: str, port: int, settings: Settings) -> dict[str, Any]:
     shown = f"[{host}]" if ":" in host else host
     log.info(
-        "serving GraphQL at http://%s:%d/graphql (%s)",
+        "serving GraphQL at http://%s:%d%s (%s)",
         shown,
         port,
+        GRAPHQL_PATH,
         "GraphiQL in a browser there" if settings.graphiql else "GraphiQL off",
     )
     return {
@@ -92,22 +98,6 @@ def _uvicorn_options(host: str, port: int, settings: Settings) -> dict[str, Any]
     }
 
 
-def install_logging() -> None:
-    """JSON lines with the request id, card data redacted (also run by each worker)."""
-    from gateway.observability import logs
-
-    logs.install()
-    _redact_card_data()
-
-
-# How a ``--workers N`` parent hands its embedded sandbox to the workers it spawns.
-_SANDBOX_ENV = (
-    "GATEWAY_INTERNAL_SANDBOX_API_URL",
-    "GATEWAY_INTERNAL_SANDBOX_PAYMENTS_URL",
-    "GATEWAY_INTERNAL_SANDBOX_TOKEN",
-)
-
-
 def _serve_workers(host: str, port: int, workers: int) -> int:
     """N uvicorn workers on one port; each builds its app from the environment.
 
@@ -120,12 +110,14 @@ def _serve_workers(host: str, port: int, workers: int) -> int:
 
     import uvicorn
 
+    from gateway.bootstrap import SANDBOX_ENV, install_logging
+
     install_logging()
     settings = Settings.from_env()
     if settings.sandbox:
         settings = _with_embedded_sandbox(settings)
         values = (settings.api_url, settings.payments_url, settings.access_token)
-        os.environ.update(dict(zip(_SANDBOX_ENV, values, strict=True)))
+        os.environ.update(dict(zip(SANDBOX_ENV, values, strict=True)))
     os.environ.setdefault("GATEWAY_SECRET", secrets.token_hex(32))  # sandbox mode only
     metrics_dir = None
     if not os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
@@ -133,7 +125,7 @@ def _serve_workers(host: str, port: int, workers: int) -> int:
         os.environ["PROMETHEUS_MULTIPROC_DIR"] = metrics_dir
     try:
         uvicorn.run(
-            "gateway.transport.app:app_from_env",
+            "gateway.bootstrap:app_from_env",
             factory=True,
             workers=workers,
             **_uvicorn_options(host, port, settings),
@@ -142,24 +134,6 @@ def _serve_workers(host: str, port: int, workers: int) -> int:
         if metrics_dir is not None:
             shutil.rmtree(metrics_dir, ignore_errors=True)
     return 0
-
-
-def worker_settings() -> Settings:
-    """A worker's settings: the environment, pointed at the parent's sandbox when it runs one."""
-    settings = Settings.from_env()
-    api_url, payments_url, token = (os.environ.get(name, "") for name in _SANDBOX_ENV)
-    if settings.sandbox and api_url:
-        settings = settings.with_upstream(api_url, payments_url, "sandbox", token)
-    return settings
-
-
-def _redact_card_data() -> None:
-    """PCI DSS: no card number or CVV in any log line, whichever logger wrote it."""
-    from gateway.redaction import install
-
-    card_filter = install()  # the root logger's handlers
-    for name in ("gateway", "uvicorn.error"):  # records logged there directly, too
-        logging.getLogger(name).addFilter(card_filter)
 
 
 def _with_embedded_sandbox(settings: Settings) -> Settings:

@@ -10,10 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from enum import Enum
-from typing import TYPE_CHECKING, Any
-
-if TYPE_CHECKING:
-    from gateway.domain.models import Order
+from typing import Any
 
 
 class ErrorCode(Enum):
@@ -36,15 +33,28 @@ class ErrorCode(Enum):
     UPSTREAM_AUTH = "UPSTREAM_AUTH"
 
 
+class Effect(Enum):
+    """What the failed work may have done upstream: the one fact behind retries and keys.
+
+    NONE: nothing that matters happened (never sent, refused before acting, or a read);
+    resending is safe and an idempotency key keeps nothing.
+    APPLIED: the upstream answered a call that acts (a decline, an order refused): that
+    answer is the outcome, and an idempotency key keeps it.
+    UNKNOWN: sent, and it may have acted without us learning how: never resent.
+    """
+
+    NONE = "none"
+    APPLIED = "applied"
+    UNKNOWN = "unknown"
+
+
 class GatewayError(Exception):
     """An expected failure with a contract code, a safe message and an optional field path.
 
-    ``reached_upstream`` says whether BigCommerce may have acted on the request:
-    when it did not, an idempotency key keeps nothing and may be used again.
-    ``order`` is the order the failure concerns, shown beside the error.
+    ``field`` is the domain's path to the input at fault (snake_case names, list
+    indexes as text); the schema spells it for clients. ``effect`` is decided once,
+    by whoever made the error; the error cannot be changed after it is made.
     """
-
-    reached_upstream = False
 
     def __init__(
         self,
@@ -53,18 +63,26 @@ class GatewayError(Exception):
         field: Sequence[str] | None = None,
         *,
         extensions: dict[str, Any] | None = None,
-        order: Order | None = None,
+        effect: Effect = Effect.NONE,
     ) -> None:
         super().__init__(message)
         self.code = code
         self.message = message
-        self.field = list(field) if field is not None else None
+        self.field: tuple[str, ...] | None = tuple(field) if field is not None else None
         # Extra, safe facts for the client (e.g. retryAfterMs on RATE_LIMITED).
-        self.extensions = dict(extensions or {})
-        self.order = order
+        self.extensions: dict[str, Any] = dict(extensions or {})
+        self.effect = effect
+        self._sealed = True
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        # Python itself sets dunders (traceback, cause) on raised exceptions.
+        if getattr(self, "_sealed", False) and not name.startswith("__"):
+            raise AttributeError(f"{type(self).__name__} is immutable once made")
+        super().__setattr__(name, value)
 
     def __repr__(self) -> str:
-        return f"GatewayError({self.code.value}, {self.message!r}, field={self.field})"
+        where = f"field={self.field}, effect={self.effect.value}"
+        return f"GatewayError({self.code.value}, {self.message!r}, {where})"
 
 
 class GatewayErrors(Exception):

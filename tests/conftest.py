@@ -9,9 +9,9 @@ import aiohttp
 import pytest
 import pytest_asyncio
 
+from gateway.bootstrap import create_app
 from gateway.observability.logs import JsonFormatter
 from gateway.sandbox import SandboxServer
-from gateway.transport.app import create_app
 
 from artifacts import artifact_path, clear_artifacts
 from graphql_ops import Operations

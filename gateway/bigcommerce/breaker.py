@@ -13,6 +13,7 @@ import time
 from enum import Enum
 
 from gateway.bigcommerce.errors import UpstreamError, unavailable
+from gateway.errors import Effect
 
 
 class BreakerState(Enum):
@@ -71,7 +72,4 @@ class CircuitBreaker:
 
     def _refusal(self) -> UpstreamError:
         left_s = max(self._cooldown_s - (time.monotonic() - self._opened_at), 0.0)
-        error = unavailable(reached=False)
-        error.extensions["retryAfterMs"] = int(left_s * 1000) + 1
-        error.retry_after_ms = int(left_s * 1000) + 1
-        return error
+        return unavailable(Effect.NONE, retry_after_ms=int(left_s * 1000) + 1)

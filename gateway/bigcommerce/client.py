@@ -8,23 +8,29 @@ no ``X-Auth-Token``. Callers never see either.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import replace
 from typing import Any
 from urllib.parse import quote
 
-from gateway.bigcommerce import parse, requests
-from gateway.bigcommerce.errors import UpstreamError, unavailable
-from gateway.bigcommerce.transport import CallClass, UpstreamTransport
+from gateway.bigcommerce import bodies, parse
+from gateway.bigcommerce.calls import CallClass
+from gateway.bigcommerce.errors import FieldPath, MalformedAnswer, as_named, unavailable
+from gateway.bigcommerce.transport import UpstreamTransport
 from gateway.domain.models import (
+    Address,
     Cart,
+    CartLine,
     Checkout,
+    ConsignmentLine,
     Order,
     Payment,
     PaymentMethod,
     RedirectUrls,
     Transaction,
 )
+from gateway.domain.ports import Instrument
 from gateway.settings import Settings
 
 SHIPPING_OPTIONS = "consignments.available_shipping_options"
@@ -32,6 +38,8 @@ PAYMENTS_ACCEPT = "application/vnd.bc.v1+json"
 
 
 class BigCommerceClient:
+    """The domain's Storefront and PaymentProcessor ports, over BigCommerce's REST APIs."""
+
     def __init__(
         self,
         transport: UpstreamTransport,
@@ -55,7 +63,7 @@ class BigCommerceClient:
         method: str,
         url: str,
         body: Any = None,
-        field_prefix: tuple[str, ...] = ("input",),
+        field_path: FieldPath = as_named,
     ) -> Any:
         headers = self._read_headers if body is None else self._write_headers
         response = await self._transport.call(
@@ -65,7 +73,7 @@ class BigCommerceClient:
             endpoint=endpoint,
             headers=headers,
             json=body,
-            field_prefix=field_prefix,
+            field_path=field_path,
         )
         return response.data
 
@@ -76,72 +84,89 @@ class BigCommerceClient:
         method: str,
         url: str,
         body: Any = None,
-        field_prefix: tuple[str, ...] = ("input",),
+        field_path: FieldPath = as_named,
     ) -> Any:
-        payload = await self._json(call, endpoint, method, url, body, field_prefix)
+        payload = await self._json(call, endpoint, method, url, body, field_path)
         if not isinstance(payload, dict) or "data" not in payload:
-            raise unavailable(reached=True)
+            raise unavailable(call.effect(answered=False))
         return payload["data"]
 
-    def _checkout(self, data: Any) -> Checkout:
-        checkout = parse.checkout(data)
+    def _checkout(self, call: CallClass, data: Any) -> Checkout:
+        with _answer_of(call):
+            checkout = parse.checkout(data)
         if checkout.order_number is None:
             return checkout
         return replace(checkout, order_id=self._sign_order(checkout.order_number))
 
     # Carts and checkouts
 
-    async def create_cart(self, body: requests.CartBody) -> tuple[Cart, RedirectUrls | None]:
+    async def create_cart(
+        self,
+        lines: list[CartLine],
+        customer_id: int | None,
+        channel_id: int | None,
+        currency_code: str | None,
+    ) -> tuple[Cart, RedirectUrls | None]:
+        body = bodies.cart_body(lines, customer_id, channel_id, currency_code)
         data = await self._data(
             CallClass.WRITE, "create_cart", "POST", f"{self._v3}/carts?include=redirect_urls", body
         )
-        return parse.cart(data), parse.redirect_urls(data.get("redirect_urls"))
+        with _answer_of(CallClass.WRITE):
+            return parse.cart(data), parse.redirect_urls(data.get("redirect_urls"))
 
     async def get_checkout(self, checkout_id: str) -> Checkout:
         url = f"{self._v3}/checkouts/{_seg(checkout_id)}?include={SHIPPING_OPTIONS}"
-        return self._checkout(await self._data(CallClass.READ, "get_checkout", "GET", url))
+        return self._checkout(
+            CallClass.READ, await self._data(CallClass.READ, "get_checkout", "GET", url)
+        )
 
-    async def add_billing_address(self, checkout_id: str, body: requests.AddressBody) -> Checkout:
+    async def add_billing_address(
+        self, checkout_id: str, address: Address, version: int | None
+    ) -> Checkout:
+        body = bodies.address_body(address, version)
         url = f"{self._v3}/checkouts/{_seg(checkout_id)}/billing-address"
         data = await self._data(
-            CallClass.WRITE, "add_billing_address", "POST", url, body, ("input", "address")
+            CallClass.WRITE, "add_billing_address", "POST", url, body, _in_address
         )
-        return self._checkout(data)
+        return self._checkout(CallClass.WRITE, data)
 
     async def update_billing_address(
-        self, checkout_id: str, address_id: str, body: requests.AddressBody
+        self, checkout_id: str, address_id: str, address: Address, version: int | None
     ) -> Checkout:
+        body = bodies.address_body(address, version)
         url = f"{self._v3}/checkouts/{_seg(checkout_id)}/billing-address/{_seg(address_id)}"
         data = await self._data(
-            CallClass.WRITE, "update_billing_address", "PUT", url, body, ("input", "address")
+            CallClass.WRITE, "update_billing_address", "PUT", url, body, _in_address
         )
-        return self._checkout(data)
+        return self._checkout(CallClass.WRITE, data)
 
-    async def add_consignments(
-        self, checkout_id: str, body: list[requests.ConsignmentBody]
+    async def add_consignment(
+        self,
+        checkout_id: str,
+        address: Address,
+        lines: list[ConsignmentLine],
+        version: int | None,
     ) -> Checkout:
         # The body is a JSON array, one element per consignment.
+        body = [bodies.consignment_body(address, lines, version)]
         url = f"{self._v3}/checkouts/{_seg(checkout_id)}/consignments?include={SHIPPING_OPTIONS}"
-        try:
-            data = await self._data(CallClass.WRITE, "add_consignments", "POST", url, body)
-        except UpstreamError as exc:
-            # A field error names the array element ("0.line_items..."); the client sent
-            # one consignment as its input, so the index is not part of its field path.
-            if len(body) == 1 and exc.field and exc.field[1:2] == ["0"]:
-                exc.field = [exc.field[0], *exc.field[2:]]
-            raise
-        return self._checkout(data)
+        # A field error names the array element ("0.line_items..."); the domain sent one
+        # consignment, so the index is not part of its input's path.
+        data = await self._data(
+            CallClass.WRITE, "add_consignments", "POST", url, body, _in_the_one_consignment
+        )
+        return self._checkout(CallClass.WRITE, data)
 
     async def update_consignment(
-        self, checkout_id: str, consignment_id: str, body: requests.ShippingOptionBody
+        self, checkout_id: str, consignment_id: str, shipping_option_id: str, version: int | None
     ) -> Checkout:
+        body = bodies.shipping_option_body(shipping_option_id, version)
         url = (
             f"{self._v3}/checkouts/{_seg(checkout_id)}/consignments/{_seg(consignment_id)}"
             f"?include={SHIPPING_OPTIONS}"
         )
-        return self._checkout(
-            await self._data(CallClass.WRITE, "update_consignment", "PUT", url, body)
-        )
+        data = await self._data(CallClass.WRITE, "update_consignment", "PUT", url, body)
+        return self._checkout(CallClass.WRITE, data)
 
     async def create_order(self, checkout_id: str) -> int:
         url = f"{self._v3}/checkouts/{_seg(checkout_id)}/orders"
@@ -149,7 +174,7 @@ class BigCommerceClient:
         try:
             return int(data["id"])
         except (KeyError, TypeError, ValueError):
-            raise unavailable(reached=True, outcome_unknown=True) from None
+            raise unavailable(CallClass.ORDER.effect(answered=False)) from None
 
     # Orders
 
@@ -158,15 +183,17 @@ class BigCommerceClient:
             CallClass.READ, "get_order", "GET", f"{self._v2}/orders/{int(number)}"
         )
         if not isinstance(data, dict):
-            raise unavailable(reached=True)
+            raise unavailable(CallClass.READ.effect(answered=False))
         currency = str(data.get("currency_code") or data.get("default_currency_code") or "USD")
+        with _answer_of(CallClass.READ):
+            total = parse.money(data.get("total_inc_tax"), currency)
         return Order(
             id=self._sign_order(int(data["id"])),
             number=int(data["id"]),
             status=str(data.get("status") or ""),
             status_id=int(data.get("status_id") or 0),
             payment_status=(data.get("payment_status") or None),
-            total=parse.money(data.get("total_inc_tax"), currency),
+            total=total,
             customer_id=int(data.get("customer_id") or 0),
             cart_id=data.get("cart_id") or None,
         )
@@ -174,14 +201,16 @@ class BigCommerceClient:
     async def get_transactions(self, number: int) -> list[Transaction]:
         url = f"{self._v3}/orders/{int(number)}/transactions"
         data = await self._data(CallClass.READ, "get_transactions", "GET", url)
-        return [parse.transaction(t) for t in data or []]
+        with _answer_of(CallClass.READ):
+            return [parse.transaction(t) for t in data or []]
 
     # Payments
 
     async def get_payment_methods(self, order_number: int) -> list[PaymentMethod]:
         url = f"{self._v3}/payments/methods?order_id={int(order_number)}"
         data = await self._data(CallClass.READ, "get_payment_methods", "GET", url)
-        return [parse.payment_method(m) for m in data or []]
+        with _answer_of(CallClass.READ):
+            return [parse.payment_method(m) for m in data or []]
 
     async def create_payment_access_token(self, order_number: int) -> str:
         body = {"order": {"id": int(order_number), "is_recurring": False}}
@@ -194,10 +223,17 @@ class BigCommerceClient:
         )
         token = data.get("id") if isinstance(data, dict) else None
         if not isinstance(token, str) or not token:
-            raise unavailable(reached=True)
+            raise unavailable(CallClass.TOKEN.effect(answered=False))
         return token
 
-    async def process_payment(self, access_token: str, payment: requests.PaymentBody) -> Payment:
+    async def process_payment(
+        self,
+        access_token: str,
+        instrument: Instrument,
+        payment_method_id: str,
+        save_instrument: bool | None,
+    ) -> Payment:
+        payment = bodies.payment_body(instrument, payment_method_id, save_instrument)
         headers = {
             "Authorization": f"PAT {access_token}",
             "Accept": PAYMENTS_ACCEPT,
@@ -211,10 +247,29 @@ class BigCommerceClient:
             headers=headers,
             json={"payment": payment},
         )
+        del payment  # no card data outlives the call
         data = response.data.get("data") if isinstance(response.data, dict) else None
-        if not isinstance(data, dict):
-            raise unavailable(reached=True, outcome_unknown=True)
-        return parse.payment(data)
+        with _answer_of(CallClass.PAYMENT):
+            if not isinstance(data, dict):
+                raise MalformedAnswer("payment")
+            return parse.payment(data)
+
+
+def _in_address(path: list[str]) -> list[str]:
+    return ["address", *path]
+
+
+def _in_the_one_consignment(path: list[str]) -> list[str]:
+    return path[1:] if path[:1] == ["0"] else path
+
+
+@contextmanager
+def _answer_of(call: CallClass) -> Iterator[None]:
+    """A 2xx answer that cannot be read: as if the answer was lost, for this call's class."""
+    try:
+        yield
+    except MalformedAnswer:
+        raise unavailable(call.effect(answered=False)) from None
 
 
 def _seg(value: str) -> str:

@@ -9,10 +9,11 @@ each code gets a message of ours, and field errors keep only the field path.
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
-from gateway.errors import ErrorCode, GatewayError
+from gateway.bigcommerce.calls import CallClass
+from gateway.errors import Effect, ErrorCode, GatewayError
 
 # Payments API error codes (docs: store-operations/payments) -> contract codes.
 PAYMENT_CODES: dict[int, ErrorCode] = {
@@ -59,13 +60,17 @@ SPECIFIC_MESSAGES: dict[int, str] = {
 }
 
 
-class UpstreamError(GatewayError):
-    """A failure talking to BigCommerce.
+# Turns the path of a REST field BigCommerce named into the domain's path for that input.
+FieldPath = Callable[[list[str]], list[str]]
 
-    ``reached`` tells whether the request may have had an effect upstream: a
-    refused connection, a 429 or an open breaker did not, so an idempotency
-    key may be used again; a decline or a 5xx after sending did.
-    """
+
+def as_named(path: list[str]) -> list[str]:
+    """BigCommerce's snake_case names are the domain's own."""
+    return path
+
+
+class UpstreamError(GatewayError):
+    """A failure talking to BigCommerce; its ``effect`` is decided where it is made."""
 
     def __init__(
         self,
@@ -73,81 +78,86 @@ class UpstreamError(GatewayError):
         message: str | None = None,
         field: Sequence[str] | None = None,
         *,
+        effect: Effect,
         status: int | None = None,
         bc_code: int | None = None,
-        reached: bool = True,
-        outcome_unknown: bool = False,
         retry_after_ms: int | None = None,
     ) -> None:
         extensions: dict[str, Any] = {}
         if retry_after_ms is not None:
             extensions["retryAfterMs"] = retry_after_ms
-        super().__init__(
-            code, message or MESSAGES.get(code, "Upstream error."), field, extensions=extensions
-        )
         self.status = status
         self.bc_code = bc_code
-        self.reached = reached
-        # Refined by the transport, which knows whether the call could have had an effect.
-        self.reached_upstream = reached
-        self.outcome_unknown = outcome_unknown
         self.retry_after_ms = retry_after_ms
+        super().__init__(
+            code,
+            message or MESSAGES.get(code, "Upstream error."),
+            field,
+            extensions=extensions,
+            effect=effect,
+        )
 
 
 def unavailable(
-    *, reached: bool, outcome_unknown: bool = False, status: int | None = None
+    effect: Effect, *, status: int | None = None, retry_after_ms: int | None = None
 ) -> UpstreamError:
     return UpstreamError(
-        ErrorCode.UPSTREAM_UNAVAILABLE,
-        status=status,
-        reached=reached,
-        outcome_unknown=outcome_unknown,
+        ErrorCode.UPSTREAM_UNAVAILABLE, effect=effect, status=status, retry_after_ms=retry_after_ms
     )
+
+
+class MalformedAnswer(ValueError):
+    """A 2xx body that does not hold what the call promised (the client decides the effect)."""
 
 
 def error_from_response(
     status: int,
     body: Any,
+    call: CallClass,
     *,
-    field_prefix: Sequence[str] = ("input",),
+    field_path: FieldPath = as_named,
     retry_after_ms: int | None = None,
-    payment_sent: bool = False,
 ) -> UpstreamError:
-    """The contract error for a non-2xx BigCommerce response."""
+    """The contract error for a non-2xx BigCommerce response to a call of class ``call``."""
     if status == 429:
+        # Refused before acting: waiting and resending is safe, payments included.
         return UpstreamError(
-            ErrorCode.RATE_LIMITED, status=status, reached=False, retry_after_ms=retry_after_ms
+            ErrorCode.RATE_LIMITED, effect=Effect.NONE, status=status, retry_after_ms=retry_after_ms
         )
+    answered = call.effect(answered=True)
     bc_code = _payment_code(body)
     if bc_code is not None and bc_code in PAYMENT_CODES:
         code = PAYMENT_CODES[bc_code]
-        if code is ErrorCode.UPSTREAM_UNAVAILABLE and payment_sent:
-            return unavailable(reached=True, outcome_unknown=True, status=status)
+        if code is ErrorCode.UPSTREAM_UNAVAILABLE and (call is CallClass.PAYMENT or status >= 500):
+            # The processor failed after the payment was handed to it.
+            return unavailable(call.effect(answered=False), status=status)
         return UpstreamError(
             code,
             SPECIFIC_MESSAGES.get(bc_code),
             status=status,
             bc_code=bc_code,
-            field=_card_field(code, field_prefix),
+            field=_card_field(code),
+            effect=answered,
         )
     if status >= 500:
-        return unavailable(reached=True, outcome_unknown=payment_sent, status=status)
+        return unavailable(call.effect(answered=False), status=status)
     if status in (401, 403):
-        return UpstreamError(ErrorCode.UPSTREAM_AUTH, status=status)
+        return UpstreamError(ErrorCode.UPSTREAM_AUTH, status=status, effect=answered)
     if status == 404:
-        return UpstreamError(ErrorCode.NOT_FOUND, status=status)
+        return UpstreamError(ErrorCode.NOT_FOUND, status=status, effect=answered)
     if status == 409:
-        return UpstreamError(ErrorCode.CONFLICT, status=status)
+        return UpstreamError(ErrorCode.CONFLICT, status=status, effect=answered)
     fields = _field_errors(body)
     if fields:
         first = fields[0]
         return UpstreamError(
             ErrorCode.VALIDATION,
-            _field_message(first),
-            [*field_prefix, *_camel_path(first)],
+            "The store rejected this field.",
+            field_path(_rest_path(first)),
             status=status,
+            effect=answered,
         )
-    return UpstreamError(ErrorCode.VALIDATION, status=status)
+    return UpstreamError(ErrorCode.VALIDATION, status=status, effect=answered)
 
 
 def _payment_code(body: Any) -> int | None:
@@ -158,11 +168,11 @@ def _payment_code(body: Any) -> int | None:
     return None
 
 
-def _card_field(code: ErrorCode, prefix: Sequence[str]) -> list[str] | None:
+def _card_field(code: ErrorCode) -> list[str] | None:
     if code is ErrorCode.CARD_EXPIRED:
-        return [*prefix, "card", "expiryYear"]
+        return ["card", "expiry_year"]
     if code is ErrorCode.INVALID_CARD:
-        return [*prefix, "card"]
+        return ["card"]
     return None
 
 
@@ -175,19 +185,9 @@ def _field_errors(body: Any) -> list[str]:
     return []
 
 
-def _field_message(name: str) -> str:
-    return f"The store rejected the field {'.'.join(_camel_path(name))}."
-
-
 _SEGMENT = re.compile(r"[.\[\]]+")
 
 
-def _camel_path(name: str) -> list[str]:
-    """``address.first_name`` -> ``["address", "firstName"]`` (list indexes kept as text)."""
-    out = []
-    for part in _SEGMENT.split(name):
-        if not part:
-            continue
-        head, *rest = part.split("_")
-        out.append(head + "".join(word.capitalize() for word in rest))
-    return out
+def _rest_path(name: str) -> list[str]:
+    """``0.address.first_name`` -> ``["0", "address", "first_name"]`` (indexes kept as text)."""
+    return [part for part in _SEGMENT.split(name) if part]

@@ -5,8 +5,9 @@ from __future__ import annotations
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
-from gateway.bigcommerce.errors import unavailable
+from gateway.bigcommerce.errors import MalformedAnswer
 from gateway.domain.models import (
+    ADDRESS_FIELDS,
     Address,
     Cart,
     Checkout,
@@ -27,12 +28,6 @@ from gateway.domain.models import (
     TransactionType,
 )
 
-ADDRESS_FIELDS = (
-    "first_name", "last_name", "email", "company", "address1", "address2", "city",
-    "state_or_province", "state_or_province_code", "country_code", "postal_code", "phone",
-)  # fmt: skip
-
-
 ZERO_DECIMAL_CURRENCIES = frozenset({"JPY", "KRW", "VND", "CLP", "ISK", "HUF", "TWD", "UGX"})
 CENTS = Decimal("0.01")
 UNITS = Decimal("1")
@@ -45,7 +40,7 @@ def money(value: Any, currency: str) -> Money:
         step = UNITS if currency in ZERO_DECIMAL_CURRENCIES else CENTS
         return Money(amount.quantize(step), currency)
     except InvalidOperation:
-        raise unavailable(reached=True) from None
+        raise MalformedAnswer("amount") from None
 
 
 def address(data: dict[str, Any] | None) -> Address | None:
@@ -200,7 +195,7 @@ def payment(data: dict[str, Any]) -> Payment:
             transaction_type=TransactionType(data.get("transaction_type")),
         )
     except (KeyError, ValueError):
-        raise unavailable(reached=True, outcome_unknown=True) from None
+        raise MalformedAnswer("payment") from None
 
 
 def transaction(data: dict[str, Any]) -> Transaction:

@@ -16,7 +16,7 @@ from collections.abc import Mapping
 from gateway import deadline
 from gateway.bigcommerce.errors import UpstreamError
 from gateway.bigcommerce.observer import UpstreamObserver
-from gateway.errors import ErrorCode
+from gateway.errors import Effect, ErrorCode
 
 MARGIN_S = 0.05  # left for the call itself after a wait
 
@@ -25,7 +25,7 @@ def rate_limited(wait_s: float) -> UpstreamError:
     return UpstreamError(
         ErrorCode.RATE_LIMITED,
         status=429,
-        reached=False,
+        effect=Effect.NONE,
         retry_after_ms=max(int(wait_s * 1000), 1),
     )
 

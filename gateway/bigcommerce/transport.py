@@ -14,7 +14,6 @@ import random
 import time
 from collections.abc import Mapping
 from dataclasses import dataclass
-from enum import Enum
 from typing import Any
 
 import aiohttp
@@ -23,36 +22,19 @@ from multidict import CIMultiDictProxy
 
 from gateway import deadline
 from gateway.bigcommerce.breaker import CircuitBreaker
-from gateway.bigcommerce.errors import UpstreamError, error_from_response, unavailable
+from gateway.bigcommerce.calls import CallClass
+from gateway.bigcommerce.errors import (
+    FieldPath,
+    UpstreamError,
+    as_named,
+    error_from_response,
+    unavailable,
+)
 from gateway.bigcommerce.observer import NullObserver, UpstreamObserver
 from gateway.bigcommerce.ratelimit import RateLimits, rate_limited, wait_or_refuse
 from gateway.bigcommerce.retry_budget import RetryBudget
-from gateway.errors import ErrorCode
+from gateway.errors import Effect, ErrorCode
 from gateway.settings import Settings
-
-
-class CallClass(Enum):
-    """What kind of call this is: decides its timeout and whether it may be sent twice."""
-
-    READ = "read"
-    WRITE = "write"  # addresses and consignments: idempotent in effect but slow (tax provider)
-    TOKEN = "token"  # noqa: S105 (a call class, not a secret). Minting a PAT: a spare unused token harms nothing
-    ORDER = "order"
-    PAYMENT = "payment"
-
-    @property
-    def resendable(self) -> bool:
-        """May be sent again after it possibly reached BigCommerce."""
-        return self in (CallClass.READ, CallClass.TOKEN)
-
-    @property
-    def effecting(self) -> bool:
-        """Its answer, even a refusal, is an outcome an idempotency key must keep.
-
-        A read, a PAT or an address write that failed changed nothing that matters:
-        the client may retry with the same key. A payment or an order creation did.
-        """
-        return self in (CallClass.PAYMENT, CallClass.ORDER)
 
 
 @dataclass(frozen=True, slots=True)
@@ -136,7 +118,7 @@ class UpstreamTransport:
         headers: Mapping[str, str],
         endpoint: str,
         json: Any = None,
-        field_prefix: tuple[str, ...] = ("input",),
+        field_path: FieldPath = as_named,
     ) -> UpstreamResponse:
         """Send one logical request; return a 2xx response or raise ``UpstreamError``.
 
@@ -150,17 +132,16 @@ class UpstreamTransport:
         while True:
             attempt += 1
             if deadline.remaining(self._settings.deadline_s) <= 0:
-                raise unavailable(reached=False)
+                raise unavailable(Effect.NONE)
             # A known-spent quota or an open breaker: nothing is sent.
             await self.rate_limits.admit(host, endpoint, self.observer, self._settings.deadline_s)
             self.breaker.before_call()
             try:
                 with self.observer.attempt(endpoint, method, headers) as sent_headers:
                     response = await self._send_once(
-                        call, endpoint, method, url, sent_headers, body, field_prefix
+                        call, endpoint, method, url, sent_headers, body, field_path
                     )
             except UpstreamError as exc:
-                exc.reached_upstream = exc.reached and call.effecting
                 self._record_health(exc)
                 if exc.code is ErrorCode.RATE_LIMITED:
                     # A 429 did nothing upstream: waiting and resending is safe, payments included.
@@ -168,7 +149,7 @@ class UpstreamTransport:
                     await self._wait_after_429(exc, endpoint, rate_limit_waits)
                     attempt -= 1
                     continue
-                if not self._should_retry(call, exc, attempt) or not self.retry_budget.try_spend():
+                if not self._should_retry(exc, attempt) or not self.retry_budget.try_spend():
                     raise
                 delay = random.uniform(0, min(BACKOFF_CAP_S, BACKOFF_BASE_S * 2**attempt))
                 if deadline.remaining(self._settings.deadline_s) <= delay + 0.05:
@@ -202,10 +183,11 @@ class UpstreamTransport:
         await wait_or_refuse(wait_s, endpoint, self.observer, self._settings.deadline_s)
 
     @staticmethod
-    def _should_retry(call: CallClass, exc: UpstreamError, attempt: int) -> bool:
+    def _should_retry(exc: UpstreamError, attempt: int) -> bool:
+        """Only what certainly did nothing that matters upstream is sent again."""
         if attempt >= MAX_ATTEMPTS or exc.code is not ErrorCode.UPSTREAM_UNAVAILABLE:
             return False
-        return call.resendable or not exc.reached
+        return exc.effect is Effect.NONE
 
     async def _send_once(
         self,
@@ -215,7 +197,7 @@ class UpstreamTransport:
         url: str,
         headers: Mapping[str, str],
         body: bytes | None,
-        field_prefix: tuple[str, ...],
+        field_path: FieldPath,
     ) -> UpstreamResponse:
         left = deadline.remaining(self._settings.deadline_s)
         if call is CallClass.PAYMENT:
@@ -223,11 +205,10 @@ class UpstreamTransport:
             # outcome could not be checked before the deadline is not started at all.
             left -= min(PAYMENT_READ_BACK_RESERVE_S, left / 4)
         if left <= MIN_ATTEMPT_S:
-            raise unavailable(reached=False)
+            raise unavailable(Effect.NONE)
         total = min(self._timeout_for(call), left)
         timeout = aiohttp.ClientTimeout(total=total, connect=min(CONNECT_TIMEOUT_S, total))
         is_payment = call is CallClass.PAYMENT
-        may_duplicate = call in (CallClass.PAYMENT, CallClass.ORDER)
         started = time.monotonic()
         try:
             async with self.session.request(
@@ -239,25 +220,25 @@ class UpstreamTransport:
         except (aiohttp.ClientConnectorError, aiohttp.ConnectionTimeoutError):
             # Never left this process (refused, or no pool slot/connection in time).
             self.observer.call_finished(endpoint, "error", time.monotonic() - started)
-            raise unavailable(reached=False) from None
+            raise unavailable(Effect.NONE) from None
         except (TimeoutError, aiohttp.ClientError) as exc:
             # Sent, or possibly sent: the outcome of a write is unknown.
             kind = "timeout" if isinstance(exc, TimeoutError) else "error"
             self.observer.call_finished(endpoint, kind, time.monotonic() - started)
-            raise unavailable(reached=True, outcome_unknown=may_duplicate) from None
+            raise unavailable(call.effect(answered=False)) from None
         self.observer.call_finished(endpoint, str(status), time.monotonic() - started)
         self.rate_limits.window("payments" if is_payment else "api").observe(resp_headers)
         data = _decode(raw)
         if 200 <= status < 300:
             if data is _UNREADABLE:
-                raise unavailable(reached=True, outcome_unknown=may_duplicate, status=status)
+                raise unavailable(call.effect(answered=False), status=status)
             return UpstreamResponse(status, resp_headers, data)
         raise error_from_response(
             status,
             None if data is _UNREADABLE else data,
-            field_prefix=field_prefix,
+            call,
+            field_path=field_path,
             retry_after_ms=_retry_after_ms(resp_headers) if status == 429 else None,
-            payment_sent=is_payment or (may_duplicate and status >= 500),
         )
 
 

@@ -2,36 +2,29 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Any
 
-from gateway.bigcommerce import BigCommerceClient, UpstreamError, requests
 from gateway.domain import validation as check
 from gateway.domain.idempotency import Idempotency, raise_recorded
-from gateway.domain.models import Address, Cart, Checkout, Order, OrderStatus, RedirectUrls
+from gateway.domain.models import (
+    Address,
+    Cart,
+    CartLine,
+    Checkout,
+    ConsignmentLine,
+    Order,
+    OrderStatus,
+    RedirectUrls,
+)
 from gateway.domain.order_ids import OrderIdCodec
-from gateway.errors import ErrorCode
+from gateway.domain.ports import Storefront
+from gateway.errors import Effect, ErrorCode, GatewayError
 
 ORDER_BUSY = "An order for this checkout is being created; read the checkout and retry."
 
 
-@dataclass(frozen=True, slots=True)
-class CartLine:
-    product_id: int
-    quantity: int
-    variant_id: int | None = None
-
-
-@dataclass(frozen=True, slots=True)
-class ConsignmentLine:
-    item_id: str
-    quantity: int
-
-
 class CheckoutFlows:
-    def __init__(
-        self, client: BigCommerceClient, codec: OrderIdCodec, idempotency: Idempotency
-    ) -> None:
+    def __init__(self, client: Storefront, codec: OrderIdCodec, idempotency: Idempotency) -> None:
         self._client = client
         self._codec = codec
         self._idempotency = idempotency
@@ -45,25 +38,19 @@ class CheckoutFlows:
     ) -> tuple[Cart, RedirectUrls | None]:
         problems = check.Problems()
         if not lines:
-            problems.add(["input", "lineItems"], "lineItems must have at least one item.")
+            problems.add(["line_items"], "The order needs at least one line item.")
         if len(lines) > 100:
-            problems.add(["input", "lineItems"], "lineItems must have at most 100 items.")
+            problems.add(["line_items"], "The order may have at most 100 line items.")
         for index, line in enumerate(lines):
-            path = ["input", "lineItems", str(index)]
-            check.check_positive_id(line.product_id, problems, [*path, "productId"])
-            check.check_positive_id(line.variant_id, problems, [*path, "variantId"])
+            path = ["line_items", str(index)]
+            check.check_positive_id(line.product_id, problems, [*path, "product_id"])
+            check.check_positive_id(line.variant_id, problems, [*path, "variant_id"])
             check.check_quantity(line.quantity, problems, [*path, "quantity"])
-        check.check_positive_id(customer_id, problems, ["input", "customerId"])
-        check.check_positive_id(channel_id, problems, ["input", "channelId"])
-        check.check_currency(currency_code, problems, ["input", "currencyCode"])
+        check.check_positive_id(customer_id, problems, ["customer_id"])
+        check.check_positive_id(channel_id, problems, ["channel_id"])
+        check.check_currency(currency_code, problems, ["currency_code"])
         problems.raise_any()
-        body = requests.cart_body(
-            [(line.product_id, line.quantity, line.variant_id) for line in lines],
-            customer_id,
-            channel_id,
-            currency_code,
-        )
-        return await self._client.create_cart(body)
+        return await self._client.create_cart(lines, customer_id, channel_id, currency_code)
 
     async def get_checkout(self, checkout_id: str) -> Checkout:
         return await self._client.get_checkout(check.checkout_id_or_not_found(checkout_id))
@@ -72,15 +59,16 @@ class CheckoutFlows:
         self, checkout_id: str, address: Address, version: int | None = None
     ) -> Checkout:
         problems = check.Problems()
-        address = check.check_address(address, problems, ["input", "address"])
+        address = check.check_address(address, problems, ["address"])
         problems.raise_any()
         checkout_id = check.checkout_id_or_not_found(checkout_id)
-        body = requests.address_body(address, version)
         current = await self._client.get_checkout(checkout_id)
         existing = current.billing_address.id if current.billing_address else None
         if existing:
-            return await self._client.update_billing_address(checkout_id, existing, body)
-        return await self._client.add_billing_address(checkout_id, body)
+            return await self._client.update_billing_address(
+                checkout_id, existing, address, version
+            )
+        return await self._client.add_billing_address(checkout_id, address, version)
 
     async def add_consignment(
         self,
@@ -90,19 +78,16 @@ class CheckoutFlows:
         version: int | None = None,
     ) -> Checkout:
         problems = check.Problems()
-        address = check.check_address(address, problems, ["input", "address"])
+        address = check.check_address(address, problems, ["address"])
         if not lines:
-            problems.add(["input", "lineItems"], "lineItems must have at least one item.")
+            problems.add(["line_items"], "The order needs at least one line item.")
         for index, line in enumerate(lines):
-            path = ["input", "lineItems", str(index)]
-            check.check_text(line.item_id, problems, [*path, "itemId"], required=True)
+            path = ["line_items", str(index)]
+            check.check_text(line.item_id, problems, [*path, "item_id"], required=True)
             check.check_quantity(line.quantity, problems, [*path, "quantity"])
         problems.raise_any()
         checkout_id = check.checkout_id_or_not_found(checkout_id)
-        consignment = requests.consignment_body(
-            address, [(line.item_id, line.quantity) for line in lines], version
-        )
-        return await self._client.add_consignments(checkout_id, [consignment])
+        return await self._client.add_consignment(checkout_id, address, lines, version)
 
     async def select_shipping_option(
         self,
@@ -112,12 +97,13 @@ class CheckoutFlows:
         version: int | None = None,
     ) -> Checkout:
         problems = check.Problems()
-        check.check_text(consignment_id, problems, ["input", "consignmentId"], required=True)
-        check.check_text(shipping_option_id, problems, ["input", "shippingOptionId"], required=True)
+        check.check_text(consignment_id, problems, ["consignment_id"], required=True)
+        check.check_text(shipping_option_id, problems, ["shipping_option_id"], required=True)
         problems.raise_any()
         checkout_id = check.checkout_id_or_not_found(checkout_id)
-        body = requests.shipping_option_body(shipping_option_id, version)
-        return await self._client.update_consignment(checkout_id, consignment_id, body)
+        return await self._client.update_consignment(
+            checkout_id, consignment_id, shipping_option_id, version
+        )
 
     async def create_order(
         self, checkout_id: str, idempotency_key: str | None, client_key: str | None
@@ -149,8 +135,8 @@ class CheckoutFlows:
             return reusable
         try:
             number = await self._client.create_order(checkout_id)
-        except UpstreamError as exc:
-            if not exc.outcome_unknown:
+        except GatewayError as exc:
+            if exc.effect is not Effect.UNKNOWN:
                 raise
             # The order may exist: BigCommerce records it on the checkout.
             recorded = (await self._client.get_checkout(checkout_id)).order_number
@@ -176,7 +162,7 @@ class CheckoutFlows:
             return None
         try:
             order = await self._client.get_order(checkout.order_number)
-        except UpstreamError as exc:
+        except GatewayError as exc:
             if exc.code is ErrorCode.NOT_FOUND:
                 return None
             raise

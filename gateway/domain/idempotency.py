@@ -4,115 +4,44 @@ A record holds a keyed hash (HMAC) of the input, never the input itself, and
 the result or the error. The same key with the same input gets the first
 answer again; with another input, ``IDEMPOTENCY_KEY_REUSED``; while the first
 is still running, a duplicate waits for it (within the deadline, else
-``IDEMPOTENCY_IN_PROGRESS``). A failure that never reached BigCommerce keeps
-nothing, so the client may retry with the same key.
+``IDEMPOTENCY_IN_PROGRESS``). A failure whose ``Effect`` is NONE (nothing that
+matters happened upstream) keeps nothing, so the client may retry with the same key.
 
-The backend is in-process by default; ``gateway.shared`` has one in Redis for
-several replicas.
+The backend is a port (``gateway.domain.ports.IdempotencyBackend``); ``gateway.stores``
+has one in memory and one in Redis for several replicas.
 """
 
 from __future__ import annotations
 
-import asyncio
-import contextlib
 import hashlib
 import hmac
 import logging
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
-from dataclasses import dataclass
-from typing import Any, Protocol
+from typing import Any
 
 import orjson
-from cachetools import TTLCache
 
 from gateway import deadline
-from gateway.domain.models import Order
-from gateway.errors import ErrorCode, GatewayError
+from gateway.domain.models import Order, OrderError
+from gateway.domain.ports import Busy, IdempotencyBackend, Lease, NullObserver, Observer, Stored
+from gateway.errors import Effect, ErrorCode, GatewayError
 
 log = logging.getLogger("gateway.idempotency")
 
 
-@dataclass(frozen=True, slots=True)
-class Stored:
-    fingerprint: str
-    record: dict[str, Any]
-
-
-@dataclass(frozen=True, slots=True)
-class Busy:
-    """Another request holds the key; its fingerprint tells whether the inputs match."""
-
-    fingerprint: str
-
-
-@dataclass(frozen=True, slots=True)
-class Lease:
-    key: str
-    token: str
-
-
-class IdempotencyBackend(Protocol):
-    async def claim(self, key: str, fingerprint: str, ttl_s: float) -> Stored | Busy | Lease:
-        """The stored answer, a note that the key is busy, or the right to run the operation."""
-
-    async def wait(self, key: str, timeout_s: float) -> None:
-        """Return when the key may have settled (or the timeout passed)."""
-
-    async def finish(
-        self, lease: Lease, fingerprint: str, record: dict[str, Any], ttl_s: float
-    ) -> None: ...
-
-    async def abandon(self, lease: Lease) -> None: ...
-
-
-class MemoryIdempotencyBackend:
-    """In one process: a TTL map of records and one Future per key in flight."""
-
-    def __init__(self, maxsize: int = 100_000, ttl_s: float = 24 * 3600.0) -> None:
-        self._records: TTLCache[str, Stored] = TTLCache(maxsize=maxsize, ttl=ttl_s)
-        self._inflight: dict[str, tuple[str, asyncio.Future[None]]] = {}
-        self._next = 0
-
-    async def claim(self, key: str, fingerprint: str, ttl_s: float) -> Stored | Busy | Lease:
-        stored = self._records.get(key)
-        if stored is not None:
-            return stored
-        running = self._inflight.get(key)
-        if running is not None:
-            return Busy(running[0])
-        self._next += 1
-        self._inflight[key] = (fingerprint, asyncio.get_running_loop().create_future())
-        return Lease(key, str(self._next))
-
-    async def wait(self, key: str, timeout_s: float) -> None:
-        running = self._inflight.get(key)
-        if running is None:
-            return
-        with contextlib.suppress(TimeoutError):
-            await asyncio.wait_for(asyncio.shield(running[1]), timeout_s)
-
-    async def finish(
-        self, lease: Lease, fingerprint: str, record: dict[str, Any], ttl_s: float
-    ) -> None:
-        self._records[lease.key] = Stored(fingerprint, record)
-        self._release(lease.key)
-
-    async def abandon(self, lease: Lease) -> None:
-        self._release(lease.key)
-
-    def _release(self, key: str) -> None:
-        running = self._inflight.pop(key, None)
-        if running is not None and not running[1].done():
-            running[1].set_result(None)
-
-
 class Idempotency:
-    def __init__(self, backend: IdempotencyBackend, secret: bytes, ttl_s: float) -> None:
+    def __init__(
+        self,
+        backend: IdempotencyBackend,
+        secret: bytes,
+        ttl_s: float,
+        observer: Observer | None = None,
+    ) -> None:
         self._backend = backend
         self._secret = secret
         self._ttl_s = ttl_s
-        self.replays = 0
+        self._observer = observer or NullObserver()
 
     def _hash(self, label: bytes, payload: Any) -> str:
         message = label + orjson.dumps(payload, option=orjson.OPT_SORT_KEYS)
@@ -141,7 +70,7 @@ class Idempotency:
             claim = await self._backend.claim(key, fingerprint, self._ttl_s)
             if isinstance(claim, Stored):
                 _check_same_input(claim.fingerprint, fingerprint)
-                self.replays += 1
+                self._observer.idempotent_replay()
                 return claim.record
             if isinstance(claim, Busy):
                 _check_same_input(claim.fingerprint, fingerprint)
@@ -150,7 +79,7 @@ class Idempotency:
                     raise GatewayError(
                         ErrorCode.IDEMPOTENCY_IN_PROGRESS,
                         "A request with this idempotency key is still running; retry later.",
-                        ["input", "idempotencyKey"],
+                        ["idempotency_key"],
                     )
                 await self._backend.wait(key, min(left - 0.05, 1.0))
                 continue
@@ -184,7 +113,7 @@ class Idempotency:
         try:
             record = {"ok": await operation()}
         except GatewayError as exc:
-            if not exc.reached_upstream:
+            if exc.effect is Effect.NONE:
                 await self._backend.abandon(lease)
                 raise
             record = {"error": error_to_record(exc)}
@@ -205,7 +134,7 @@ def _check_same_input(stored: str, given: str) -> None:
         raise GatewayError(
             ErrorCode.IDEMPOTENCY_KEY_REUSED,
             "This idempotency key was used with a different input.",
-            ["input", "idempotencyKey"],
+            ["idempotency_key"],
         )
 
 
@@ -215,7 +144,10 @@ def error_to_record(exc: GatewayError) -> dict[str, Any]:
         "message": exc.message,
         "field": exc.field,
         "extensions": exc.extensions,
-        "order": exc.order.to_dict() if exc.order is not None else None,
+        "order": exc.order.to_dict()
+        if isinstance(exc, OrderError) and exc.order is not None
+        else None,
+        "effect": exc.effect.value,
     }
 
 
@@ -224,12 +156,12 @@ def raise_recorded(record: dict[str, Any]) -> Any:
     if "ok" in record:
         return record["ok"]
     data = record["error"]
-    error = GatewayError(
+    raise OrderError(
         ErrorCode(data["code"]),
         data["message"],
-        data["field"],
+        Order.from_dict(data["order"]) if data["order"] else None,
+        field=data["field"],
         extensions=data["extensions"],
-        order=Order.from_dict(data["order"]) if data["order"] else None,
+        # Only an error that may have acted is kept (records from before kept no effect).
+        effect=Effect(data.get("effect", Effect.APPLIED.value)),
     )
-    error.reached_upstream = True
-    raise error

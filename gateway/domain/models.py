@@ -11,6 +11,8 @@ from decimal import Decimal
 from enum import Enum
 from typing import Any
 
+from gateway.errors import Effect, ErrorCode, GatewayError
+
 
 @dataclass(frozen=True, slots=True)
 class Money:
@@ -33,6 +35,27 @@ class Address:
     country_code: str | None = None
     postal_code: str | None = None
     phone: str | None = None
+
+
+# Every address field but the id: what a client may send and BigCommerce answers.
+ADDRESS_FIELDS = tuple(name for name in Address.__slots__ if name != "id")
+
+
+@dataclass(frozen=True, slots=True)
+class CartLine:
+    """One line of a new cart, as asked for."""
+
+    product_id: int
+    quantity: int
+    variant_id: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class ConsignmentLine:
+    """One cart line (by its item id) shipped in a consignment."""
+
+    item_id: str
+    quantity: int
 
 
 @dataclass(frozen=True, slots=True)
@@ -244,3 +267,20 @@ class Transaction:
     amount: Decimal
     currency: str
     payment_method_id: str | None
+
+
+class OrderError(GatewayError):
+    """A failure that concerns an order: the order (as far as known) is shown beside it."""
+
+    def __init__(
+        self,
+        code: ErrorCode,
+        message: str,
+        order: Order | None,
+        *,
+        field: list[str] | None = None,
+        extensions: dict[str, Any] | None = None,
+        effect: Effect = Effect.NONE,
+    ) -> None:
+        self.order = order
+        super().__init__(code, message, field, extensions=extensions, effect=effect)

@@ -13,7 +13,7 @@ import hashlib
 import hmac
 import struct
 
-from gateway.bigcommerce.errors import MESSAGES
+from gateway.domain.validation import NOT_FOUND
 from gateway.errors import ErrorCode, GatewayError
 
 PREFIX = "ord_"
@@ -41,7 +41,7 @@ class OrderIdCodec:
 
     def decode(self, order_id: str, field: list[str] | None = None) -> int:
         """The order number of a genuine id; ``NOT_FOUND`` for anything else (a bare number too)."""
-        not_found = GatewayError(ErrorCode.NOT_FOUND, MESSAGES[ErrorCode.NOT_FOUND], field)
+        not_found = GatewayError(ErrorCode.NOT_FOUND, NOT_FOUND, field)
         if not isinstance(order_id, str) or not order_id.startswith(PREFIX) or len(order_id) > 64:
             raise not_found
         body = order_id[len(PREFIX) :]

@@ -13,45 +13,40 @@ import logging
 from collections.abc import Awaitable, Callable
 from typing import Any
 
-from gateway.bigcommerce import BigCommerceClient, UpstreamError, requests
 from gateway.domain import validation as check
 from gateway.domain.idempotency import Idempotency, raise_recorded
-from gateway.domain.models import (
-    PaymentMethod,
-    PaymentResult,
-    StoredBankAccount,
-    StoredCard,
-    StoredPayPalAccount,
-)
+from gateway.domain.models import OrderError, PaymentMethod, PaymentResult, StoredCard
 from gateway.domain.order_ids import OrderIdCodec
-from gateway.domain.payment_methods import PaymentMethodsCache
-from gateway.errors import ErrorCode, GatewayError
+from gateway.domain.ports import (
+    Instrument,
+    NullObserver,
+    Observer,
+    PaymentMethodsCache,
+    PaymentProcessor,
+    StoredChoice,
+)
+from gateway.errors import Effect, ErrorCode, GatewayError
 
-ORDER_ID_PATH = ["input", "orderId"]
+ORDER_ID_PATH = ["order_id"]
 log = logging.getLogger("gateway.payments")
 TAKEN_EVENTS = frozenset({"purchase", "authorization", "capture"})
 PAYMENT_BUSY = "Another payment for this order is in progress; read the order before paying again."
-STORED_TYPES: dict[type, requests.StoredKind] = {
-    StoredCard: "stored_card",
-    StoredPayPalAccount: "stored_paypal_account",
-    StoredBankAccount: "stored_bank_account",
-}
 
 
 class PaymentFlows:
     def __init__(
         self,
-        client: BigCommerceClient,
+        client: PaymentProcessor,
         codec: OrderIdCodec,
         idempotency: Idempotency,
         methods: PaymentMethodsCache,
+        observer: Observer | None = None,
     ) -> None:
         self._client = client
         self._codec = codec
         self._idempotency = idempotency
         self._methods = methods
-        self.methods_cache_hits = 0
-        self.methods_cache_misses = 0
+        self._observer = observer or NullObserver()
 
     async def payment_methods(self, order_id: str) -> list[PaymentMethod]:
         number = self._codec.decode(order_id)
@@ -61,10 +56,7 @@ class PaymentFlows:
         methods, cached = await self._methods.get(
             self._client.store_hash, number, lambda: self._client.get_payment_methods(number)
         )
-        if cached:  # read by the metrics, whichever cache backend serves
-            self.methods_cache_hits += 1
-        else:
-            self.methods_cache_misses += 1
+        self._observer.cache_lookup("payment_methods", cached)  # whichever backend serves
         return methods
 
     async def pay_with_card(
@@ -77,8 +69,8 @@ class PaymentFlows:
         client_key: str | None = None,
     ) -> PaymentResult:
         problems = check.Problems()
-        check.check_card(card, problems, ["input", "card"])
-        check.check_text(payment_method_id, problems, ["input", "paymentMethodId"], required=True)
+        check.check_card(card, problems, ["card"])
+        check.check_text(payment_method_id, problems, ["payment_method_id"], required=True)
         check.check_idempotency_key(idempotency_key, problems)
         number = self._decode(order_id, problems)
         problems.raise_any()
@@ -88,23 +80,16 @@ class PaymentFlows:
             card.expiry_month, card.expiry_year, card.verification_value, save_instrument,
         ]  # fmt: skip
 
-        def instrument_for(method: PaymentMethod) -> requests.Instrument:
+        def instrument_for(method: PaymentMethod) -> Instrument:
             brand = check.card_brand(digits)
             offered = {i.instrument_type for i in method.supported_instruments}
             if method.type != "card" or (brand != "CARD" and offered and brand not in offered):
                 raise GatewayError(
                     ErrorCode.PAYMENT_METHOD_NOT_ACCEPTED,
                     "This payment method does not take this card.",
-                    ["input", "paymentMethodId"],
+                    ["payment_method_id"],
                 )
-            return {
-                "type": "card",
-                "number": digits,
-                "cardholder_name": card.cardholder_name.strip(),
-                "expiry_month": card.expiry_month,
-                "expiry_year": card.expiry_year,
-                "verification_value": card.verification_value,
-            }
+            return card
 
         def charge() -> Awaitable[PaymentResult]:
             return self._charge(number, payment_method_id, instrument_for, save_instrument)
@@ -123,22 +108,22 @@ class PaymentFlows:
         client_key: str | None = None,
     ) -> PaymentResult:
         problems = check.Problems()
-        check.check_text(payment_method_id, problems, ["input", "paymentMethodId"], required=True)
-        check.check_text(token, problems, ["input", "token"], required=True)
+        check.check_text(payment_method_id, problems, ["payment_method_id"], required=True)
+        check.check_text(token, problems, ["token"], required=True)
         if verification_value is not None:
-            check.check_cvv(verification_value, problems, ["input", "verificationValue"], amex=None)
+            check.check_cvv(verification_value, problems, ["verification_value"], amex=None)
         check.check_idempotency_key(idempotency_key, problems)
         number = self._decode(order_id, problems)
         problems.raise_any()
         fingerprint = ["payWithStoredCard", number, payment_method_id, token, verification_value]
 
-        def instrument_for(method: PaymentMethod) -> requests.Instrument:
+        def instrument_for(method: PaymentMethod) -> Instrument:
             stored = next((s for s in method.stored_instruments if s.token == token), None)
             if stored is None:
                 raise GatewayError(
                     ErrorCode.STORED_INSTRUMENT_NOT_FOUND,
                     "No stored instrument with this token belongs to the order's shopper.",
-                    ["input", "token"],
+                    ["token"],
                 )
             if isinstance(stored, StoredCard):
                 required = any(
@@ -148,11 +133,11 @@ class PaymentFlows:
                 if verification_value is None and required:
                     raise GatewayError(
                         ErrorCode.VALIDATION,
-                        "verificationValue is required for this stored card.",
-                        ["input", "verificationValue"],
+                        "The verification value is required for this stored card.",
+                        ["verification_value"],
                     )
             cvv = verification_value if isinstance(stored, StoredCard) else None
-            return requests.stored_instrument(STORED_TYPES[type(stored)], token, cvv)
+            return StoredChoice(stored, cvv)
 
         def charge() -> Awaitable[PaymentResult]:
             return self._charge(number, payment_method_id, instrument_for, None)
@@ -175,7 +160,7 @@ class PaymentFlows:
         raise GatewayError(
             ErrorCode.PAYMENT_METHOD_NOT_ACCEPTED,
             "This payment method is not accepted for the order.",
-            ["input", "paymentMethodId"],
+            ["payment_method_id"],
         )
 
     async def _once(
@@ -213,7 +198,7 @@ class PaymentFlows:
         self,
         number: int,
         payment_method_id: str,
-        instrument_for: Callable[[PaymentMethod], requests.Instrument],
+        instrument_for: Callable[[PaymentMethod], Instrument],
         save_instrument: bool | None,
     ) -> PaymentResult:
         # The accepted methods (usually cached) and the PAT do not depend on each other:
@@ -226,19 +211,20 @@ class PaymentFlows:
         except BaseException:
             minting.cancel()
             raise
-        payment_body = requests.payment_body(instrument, payment_method_id, save_instrument)
         try:
-            payment = await self._client.process_payment(access_token, payment_body)
-        except UpstreamError as exc:
-            if exc.outcome_unknown or exc.code is ErrorCode.DUPLICATE_TRANSACTION:
+            payment = await self._client.process_payment(
+                access_token, instrument, payment_method_id, save_instrument
+            )
+        except GatewayError as exc:
+            if exc.effect is Effect.UNKNOWN or exc.code is ErrorCode.DUPLICATE_TRANSACTION:
                 return await self._reconcile(number)
             raise
         finally:
-            del payment_body, instrument  # no card data outlives the call
+            del instrument  # the card goes no further than the call
         await self._forget_methods(number)
         try:
             order = await self._client.get_order(number)
-        except UpstreamError:
+        except GatewayError:
             order = None  # charged: the answer is success even if the read-back failed
         except Exception:
             log.exception("order read-back after a successful payment failed")
@@ -249,7 +235,7 @@ class PaymentFlows:
         """After an unknown outcome: paid if the order left Incomplete, else "do not pay again"."""
         try:
             order = await self._client.get_order(number)
-        except UpstreamError:
+        except GatewayError:
             order = None
         if order is not None and not order.is_incomplete:
             await self._forget_methods(number)
@@ -258,13 +244,12 @@ class PaymentFlows:
         if order is not None and await self._has_taken_payment(number):
             # The money was taken; BigCommerce has not moved the order yet.
             message = "The payment was taken; the order is not updated yet."
-        error = GatewayError(
+        raise OrderError(
             ErrorCode.PAYMENT_OUTCOME_UNKNOWN,
             f"{message} Do not pay again: check the order's status shortly.",
-            order=order,
+            order,
+            effect=Effect.UNKNOWN,
         )
-        error.reached_upstream = True
-        raise error
 
     async def _forget_methods(self, number: int) -> None:
         """Drop the paid order's cached methods; best effort, after a charge nothing may fail."""
@@ -277,7 +262,7 @@ class PaymentFlows:
         """Whether the order's transactions show a successful charge or authorization."""
         try:
             transactions = await self._client.get_transactions(number)
-        except UpstreamError:
+        except GatewayError:
             return False
         return any(t.status == "ok" and t.event in TAKEN_EVENTS for t in transactions)
 

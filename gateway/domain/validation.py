@@ -1,7 +1,8 @@
 """Input checks made before any upstream call.
 
-Each failure names the field by its GraphQL input path. Messages describe the
-rule, never the value: a card number or CVV must not come back in an error.
+Each failure names the field by the domain's path (snake_case names; the schema
+spells it for clients). Messages describe the rule, never the value: a card
+number or CVV must not come back in an error.
 """
 
 from __future__ import annotations
@@ -12,12 +13,12 @@ import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
-from gateway.bigcommerce.errors import MESSAGES
 from gateway.domain.countries import ISO_3166_ALPHA2, STATE_REQUIRED
 from gateway.domain.models import Address
 from gateway.errors import ErrorCode, GatewayError, GatewayErrors
 from gateway.redaction import luhn_ok
 
+NOT_FOUND = "Not found."
 MAX_TEXT = 255
 MAX_QUANTITY = 10_000
 MAX_IDEMPOTENCY_KEY = 255
@@ -113,18 +114,18 @@ def check_card(
         )
     name = card.cardholder_name.strip()
     if not name or len(name) > 100 or CONTROL.search(name) or name.isdigit():
-        problems.add([*path, "cardholderName"], "The cardholder name must be 1 to 100 letters.")
+        problems.add([*path, "cardholder_name"], "The cardholder name must be 1 to 100 letters.")
     month_ok = 1 <= card.expiry_month <= 12
     if not month_ok:
-        problems.add([*path, "expiryMonth"], "The expiry month must be 1 to 12.")
+        problems.add([*path, "expiry_month"], "The expiry month must be 1 to 12.")
     if not 1000 <= card.expiry_year <= 9999:
-        problems.add([*path, "expiryYear"], "The expiry year must have four digits.")
+        problems.add([*path, "expiry_year"], "The expiry year must have four digits.")
     elif month_ok and (card.expiry_year, card.expiry_month) < (today.year, today.month):
-        problems.add([*path, "expiryYear"], "The card has expired.", ErrorCode.CARD_EXPIRED)
+        problems.add([*path, "expiry_year"], "The card has expired.", ErrorCode.CARD_EXPIRED)
     check_cvv(
         card.verification_value,
         problems,
-        [*path, "verificationValue"],
+        [*path, "verification_value"],
         amex=ascii_digits(digits) and card_brand(digits) == "AMEX",
     )
 
@@ -146,12 +147,12 @@ def check_text(
 ) -> None:
     if value is None or not value.strip():
         if required:
-            problems.add(path, f"{path[-1]} is required.")
+            problems.add(path, f"{_named(path)} is required.")
         return
     if len(value) > max_length:
-        problems.add(path, f"{path[-1]} must be at most {max_length} characters.")
+        problems.add(path, f"{_named(path)} must be at most {max_length} characters.")
     elif CONTROL.search(value):
-        problems.add(path, f"{path[-1]} must not contain control characters.")
+        problems.add(path, f"{_named(path)} must not contain control characters.")
 
 
 def check_address(address: Address, problems: Problems, path: Sequence[str]) -> Address:
@@ -169,21 +170,25 @@ def check_address(address: Address, problems: Problems, path: Sequence[str]) -> 
         if name == "id":
             continue
         value = getattr(address, name)
-        check_text(value, problems, [*path, _camel(name)], required=name in required)
+        check_text(value, problems, [*path, name], required=name in required)
     email = address.email
     if email and email.strip() and not EMAIL.match(email.strip()):
-        problems.add([*path, "email"], "email is not a valid email address.")
+        problems.add([*path, "email"], "The email is not a valid email address.")
     country = (address.country_code or "").strip().upper()
     if country and country not in ISO_3166_ALPHA2:
-        problems.add([*path, "countryCode"], "countryCode must be an ISO 3166-1 alpha-2 code.")
+        problems.add(
+            [*path, "country_code"], "The country code must be an ISO 3166-1 alpha-2 code."
+        )
     if country in STATE_REQUIRED and not (address.state_or_province or "").strip():
-        problems.add([*path, "stateOrProvince"], f"stateOrProvince is required for {country}.")
+        problems.add(
+            [*path, "state_or_province"], f"The state or province is required for {country}."
+        )
     phone = address.phone
     if phone and phone.strip():
         phone = PHONE_NOISE.sub("", phone)
         if not PHONE.match(phone):
             problems.add(
-                [*path, "phone"], "phone must be an international number like +15125550100."
+                [*path, "phone"], "The phone must be an international number like +15125550100."
             )
     return Address(
         **{
@@ -199,27 +204,27 @@ def check_address(address: Address, problems: Problems, path: Sequence[str]) -> 
 
 def check_quantity(value: int, problems: Problems, path: Sequence[str]) -> None:
     if not 0 < value <= MAX_QUANTITY:
-        problems.add(path, f"quantity must be between 1 and {MAX_QUANTITY}.")
+        problems.add(path, f"The quantity must be between 1 and {MAX_QUANTITY}.")
 
 
 def check_positive_id(value: int | None, problems: Problems, path: Sequence[str]) -> None:
     if value is not None and not 0 < value < 2**31:
-        problems.add(path, f"{path[-1]} must be a positive id.")
+        problems.add(path, f"{_named(path)} must be a positive id.")
 
 
 def check_currency(value: str | None, problems: Problems, path: Sequence[str]) -> None:
     if value is not None and not CURRENCY.match(value):
-        problems.add(path, "currencyCode must be an ISO 4217 code such as USD.")
+        problems.add(path, "The currency code must be an ISO 4217 code such as USD.")
 
 
 def check_idempotency_key(
-    value: str | None, problems: Problems, path: Sequence[str] = ("input", "idempotencyKey")
+    value: str | None, problems: Problems, path: Sequence[str] = ("idempotency_key",)
 ) -> None:
     if value is None:
         return
     if not value or len(value) > MAX_IDEMPOTENCY_KEY or CONTROL.search(value):
         problems.add(
-            path, f"idempotencyKey must be 1 to {MAX_IDEMPOTENCY_KEY} printable characters."
+            path, f"The idempotency key must be 1 to {MAX_IDEMPOTENCY_KEY} printable characters."
         )
 
 
@@ -228,11 +233,9 @@ def checkout_id_or_not_found(value: str) -> str:
     try:
         return str(uuid.UUID(value))
     except (ValueError, AttributeError, TypeError):
-        raise GatewayError(
-            ErrorCode.NOT_FOUND, MESSAGES[ErrorCode.NOT_FOUND], ["input", "checkoutId"]
-        ) from None
+        raise GatewayError(ErrorCode.NOT_FOUND, NOT_FOUND, ["checkout_id"]) from None
 
 
-def _camel(name: str) -> str:
-    head, *rest = name.split("_")
-    return head + "".join(word.capitalize() for word in rest)
+def _named(path: Sequence[str]) -> str:
+    """``["address", "first_name"]`` -> ``The first name``: the field in words, for messages."""
+    return "The " + path[-1].replace("_", " ")

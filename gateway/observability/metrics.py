@@ -139,8 +139,7 @@ class GatewayMetrics:
         self._child(self.request_seconds, label).observe(seconds)
         self.sync_counts()
 
-    # In-process counters kept by the caches and the idempotency store, mirrored after
-    # each request: a few integer reads instead of hooks inside the domain.
+    # In-process counters kept by the document cache, mirrored after each request.
     def mirror(self, read: Callable[[], int], counter: Counter) -> None:
         self._synced.append((read, counter, [read()]))
 
@@ -162,7 +161,7 @@ class GatewayMetrics:
 
 
 class MetricsObserver:
-    """The adapter's observer hooks (gateway.bigcommerce.observer) as metrics."""
+    """The adapter's observer hooks (gateway.bigcommerce.observer) and the domain's, as metrics."""
 
     def __init__(self, metrics: GatewayMetrics) -> None:
         self._m = metrics
@@ -184,3 +183,10 @@ class MetricsObserver:
 
     def connection_opened(self) -> None:
         self._m.connections_opened.inc()
+
+    # The domain's observer port (gateway.domain.ports.Observer).
+    def cache_lookup(self, cache: str, hit: bool) -> None:
+        self._m._child(self._m.cache_lookups, cache, "hit" if hit else "miss").inc()
+
+    def idempotent_replay(self) -> None:
+        self._m.idempotent_replays.inc()

@@ -20,8 +20,6 @@ from gateway.observability.metrics import GatewayMetrics
 from gateway.observability.tracing import incoming_context
 from gateway.redaction import redact
 
-GRAPHQL_PATH = "/graphql"
-
 
 def _loggable(operation: str | None) -> str | None:
     # A client-chosen name; the access log has no card-data filter of its own.
@@ -29,8 +27,11 @@ def _loggable(operation: str | None) -> str | None:
 
 
 class RequestObservability:
-    def __init__(self, app: ASGIApp, metrics: GatewayMetrics, tracer: Tracer) -> None:
+    def __init__(
+        self, app: ASGIApp, metrics: GatewayMetrics, tracer: Tracer, graphql_path: str
+    ) -> None:
         self.app = app
+        self.graphql_path = graphql_path
         self.metrics = metrics
         self.tracer = tracer
 
@@ -59,7 +60,7 @@ class RequestObservability:
 
         id_token = request_facts.request_id.set(rid)
         facts_token = request_facts.facts.set(facts)
-        is_graphql = scope["path"] == GRAPHQL_PATH
+        is_graphql = scope["path"] == self.graphql_path
         try:
             if is_graphql:
                 await self._traced(scope, receive, send_with_id, facts)

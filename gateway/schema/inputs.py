@@ -8,7 +8,7 @@ import dataclasses
 import strawberry
 
 from gateway.domain import models
-from gateway.domain.checkout import CartLine, ConsignmentLine
+from gateway.domain.models import CartLine, ConsignmentLine
 from gateway.domain.validation import CardDetails
 
 

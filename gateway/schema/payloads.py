@@ -2,15 +2,29 @@
 
 from __future__ import annotations
 
-from collections.abc import Awaitable
+from collections.abc import Awaitable, Sequence
 from typing import Any, TypeVar, cast
 
 import strawberry
 
+from gateway.domain.models import OrderError
 from gateway.errors import GatewayError, GatewayErrors
 from gateway.schema.types import Cart, Checkout, Order, Payment, RedirectUrls, UserError
 
 T = TypeVar("T")
+
+
+def input_path(field: Sequence[str] | None) -> list[str] | None:
+    """The domain's path to an input (``["card", "expiry_year"]``) as the client wrote it
+    (``["input", "card", "expiryYear"]``): the one place GraphQL input names are spelled."""
+    if field is None:
+        return None
+    return ["input", *(_camel(part) for part in field)]
+
+
+def _camel(name: str) -> str:
+    head, *rest = name.split("_")
+    return head + "".join(word.capitalize() for word in rest)
 
 
 def user_errors(error: GatewayError | GatewayErrors) -> list[UserError]:
@@ -18,7 +32,7 @@ def user_errors(error: GatewayError | GatewayErrors) -> list[UserError]:
     return [
         UserError(
             code=e.code,
-            field=e.field,
+            field=input_path(e.field),
             message=e.message,
             retry_after_ms=e.extensions.get("retryAfterMs"),
         )
@@ -33,7 +47,7 @@ async def attempt(work: Awaitable[T]) -> tuple[T | None, list[UserError], Any]:
     except GatewayErrors as exc:
         return None, user_errors(exc), None
     except GatewayError as exc:
-        return None, user_errors(exc), exc.order
+        return None, user_errors(exc), exc.order if isinstance(exc, OrderError) else None
 
 
 @strawberry.type

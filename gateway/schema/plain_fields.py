@@ -8,26 +8,14 @@ attribute: same value, same errors, about half the per-field cost.
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from typing import Any
 
 from graphql import GraphQLObjectType, GraphQLSchema
 from strawberry.types.field import StrawberryField
 
+from gateway.graphql.plain_readers import plain_reader
+
 DEFINITION = "strawberry-definition"
-
-
-def _reader(attribute: str) -> Callable[..., Any]:
-    def read(source: Any, _info: Any) -> Any:
-        return getattr(source, attribute)
-
-    read.plain_attribute = attribute  # type: ignore[attr-defined]
-    return read
-
-
-def plain_attribute(resolve: Any) -> str | None:
-    """The attribute a plain field reads, or None for a field with a resolver of its own."""
-    return getattr(resolve, "plain_attribute", None)
 
 
 def read_plain_fields_directly(schema: GraphQLSchema, default_resolver: Any) -> int:
@@ -47,6 +35,6 @@ def read_plain_fields_directly(schema: GraphQLSchema, default_resolver: Any) -> 
                 and definition.is_basic_field
                 and not graphql_field.args
             ):
-                graphql_field.resolve = _reader(definition.python_name)
+                graphql_field.resolve = plain_reader(definition.python_name)
                 changed += 1
     return changed

@@ -10,8 +10,8 @@ import uuid
 from collections import Counter
 from typing import Any
 
+from gateway.bootstrap import create_app
 from gateway.sandbox import Fault, SandboxServer
-from gateway.transport.app import create_app
 
 from live_gateway import LiveGateway, flow, serve, stop
 

@@ -18,10 +18,10 @@ from typing import Any
 import aiohttp
 import pytest
 
+from gateway.bootstrap import create_app
 from gateway.graphiql import render_page
 from gateway.sandbox import SandboxServer
 from gateway.settings import Settings
-from gateway.transport.app import create_app
 
 import needs
 from live_gateway import gateway_settings, serve, stop

@@ -17,9 +17,9 @@ from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanE
 from prometheus_client import CollectorRegistry
 from prometheus_client.parser import text_string_to_metric_families
 
+from gateway.bootstrap import create_app
 from gateway.observability import Observability
 from gateway.sandbox import SandboxServer
-from gateway.transport.app import create_app
 
 import live_gateway
 from graphql_ops import Operations

@@ -11,8 +11,8 @@ from typing import Any
 
 import aiohttp
 
+from gateway.bootstrap import create_app
 from gateway.sandbox import SandboxServer
-from gateway.transport.app import create_app
 
 import live_gateway
 from graphql_ops import Operations

@@ -8,8 +8,8 @@ import aiohttp
 import pytest
 import pytest_asyncio
 
+from gateway.bootstrap import create_app
 from gateway.sandbox import SandboxServer
-from gateway.transport.app import create_app
 
 from graphql_ops import Operations
 from live_gateway import serve, stop

@@ -7,10 +7,10 @@ import logging
 import aiohttp
 import pytest
 
+from gateway.bootstrap import create_app
 from gateway.redaction import CardDataFilter, redact
 from gateway.sandbox import SandboxServer
 from gateway.settings import ConfigError, Settings
-from gateway.transport.app import create_app
 
 from live_gateway import serve, stop
 from secured import KEYS, ORIGIN, SecuredGateway, production_settings

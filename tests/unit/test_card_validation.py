@@ -51,15 +51,15 @@ def test_a_good_card_has_no_problems() -> None:
         ({"number": "\uff14" + "\uff11" * 15}, {"number": ErrorCode.INVALID_CARD}),  # fullwidth
         (
             {"verification_value": "\u0661\u0662\u0663"},
-            {"verificationValue": ErrorCode.INVALID_CARD},
+            {"verification_value": ErrorCode.INVALID_CARD},
         ),
-        ({"verification_value": "12345"}, {"verificationValue": ErrorCode.INVALID_CARD}),
-        ({"verification_value": "12a"}, {"verificationValue": ErrorCode.INVALID_CARD}),
-        ({"number": "378282246310005"}, {"verificationValue": ErrorCode.INVALID_CARD}),
-        ({"expiry_month": 0}, {"expiryMonth": ErrorCode.VALIDATION}),
-        ({"expiry_year": 30}, {"expiryYear": ErrorCode.VALIDATION}),
-        ({"expiry_year": 2026, "expiry_month": 10}, {"expiryYear": ErrorCode.CARD_EXPIRED}),
-        ({"cardholder_name": ""}, {"cardholderName": ErrorCode.VALIDATION}),
+        ({"verification_value": "12345"}, {"verification_value": ErrorCode.INVALID_CARD}),
+        ({"verification_value": "12a"}, {"verification_value": ErrorCode.INVALID_CARD}),
+        ({"number": "378282246310005"}, {"verification_value": ErrorCode.INVALID_CARD}),
+        ({"expiry_month": 0}, {"expiry_month": ErrorCode.VALIDATION}),
+        ({"expiry_year": 30}, {"expiry_year": ErrorCode.VALIDATION}),
+        ({"expiry_year": 2026, "expiry_month": 10}, {"expiry_year": ErrorCode.CARD_EXPIRED}),
+        ({"cardholder_name": ""}, {"cardholder_name": ErrorCode.VALIDATION}),
     ],
 )
 def test_each_problem_names_its_field(

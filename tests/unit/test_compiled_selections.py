@@ -10,9 +10,9 @@ import pytest
 import strawberry
 from graphql import execute, parse
 
+from gateway.graphql.compiled_selections import CompiledSelections
+from gateway.graphql.executor import AcyclicExecutor
 from gateway.schema.plain_fields import read_plain_fields_directly
-from gateway.transport.compiled_selections import CompiledSelections
-from gateway.transport.executor import AcyclicExecutor
 
 
 @dataclass

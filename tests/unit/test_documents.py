@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import hashlib
 
+from gateway.graphql.documents import DocumentCache, PersistedQueries
 from gateway.schema import build_schema
-from gateway.transport.documents import DocumentCache, PersistedQueries
 
 CARD = "4111111111111111"
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from gateway.transport.safe_messages import safe_coercion_message, safe_document_message
+from gateway.graphql.safe_messages import safe_coercion_message, safe_document_message
 
 CARD = "4111111111111111"
 

@@ -23,7 +23,7 @@ from graphql.execution.incremental.incremental_executor import IncrementalExecut
 from graphql.pyutils import AwaitableOrValue, Path
 from graphql.type.definition import GraphQLResolveInfoHelpers
 
-from gateway.transport.compiled_selections import CompiledSelections, NotPlain
+from gateway.graphql.compiled_selections import CompiledSelections, NotPlain
 
 COMPILED = CompiledSelections()
 

@@ -1,12 +1,13 @@
-"""State shared by several gateway replicas (Redis), chosen by ``GATEWAY_REDIS_URL``."""
+"""The store ports' implementations: in memory (one replica) and in Redis (shared by
+several replicas, chosen by ``GATEWAY_REDIS_URL``); each owns its serialisation."""
 
 from __future__ import annotations
 
 from redis.asyncio import Redis
 
 from gateway.settings import Settings
-from gateway.shared.redis_cache import RedisPaymentMethodsCache
-from gateway.shared.redis_idempotency import RedisIdempotencyBackend
+from gateway.stores.redis_cache import RedisPaymentMethodsCache
+from gateway.stores.redis_idempotency import RedisIdempotencyBackend
 
 LOCK_MARGIN_S = 5.0  # a lease outlives the request that holds it by this much
 

@@ -19,11 +19,11 @@ import orjson
 from redis.asyncio import Redis
 from redis.exceptions import RedisError
 
-from gateway.domain.idempotency import Busy, Lease, Stored
+from gateway.domain.ports import Busy, Lease, Stored
 from gateway.errors import ErrorCode, GatewayError
 
 POLL_S = 0.05
-log = logging.getLogger("gateway.shared")
+log = logging.getLogger("gateway.stores")
 
 
 def unreachable() -> GatewayError:

@@ -40,7 +40,7 @@ from graphql.execution.collect_fields import (
     collect_subfields,
 )
 
-from gateway.schema.plain_fields import plain_attribute
+from gateway.graphql.plain_readers import plain_attribute
 
 Complete = Callable[[Any], Any]
 # is_type_of and resolve_type of this schema look at the value alone (gateway.schema.types).

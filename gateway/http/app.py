@@ -1,10 +1,16 @@
-"""The Starlette application: ``/graphql`` (and GraphiQL), health, readiness, ``/metrics``."""
+"""The Starlette application: ``/graphql`` (and GraphiQL), health, readiness, ``/metrics``.
+
+It is handed the way to open the services (the composition root, ``gateway.bootstrap``,
+decides what they are built from); the lifespan opens them once per process and
+keeps them on ``app.state.runtime``.
+"""
 
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
+from typing import Protocol
 
 from graphql import specified_rules
 from graphql.validation import NoSchemaIntrospectionCustomRule
@@ -16,17 +22,40 @@ from starlette.routing import BaseRoute, Route
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from gateway import deadline
+from gateway.domain.checkout import CheckoutFlows
+from gateway.domain.payments import PaymentFlows
 from gateway.graphiql import asset_routes, render_page
+from gateway.graphql.documents import DocumentCache
+from gateway.graphql.limits import QueryLimits, limit_rules
+from gateway.http.graphql_http import GraphQLEndpoint
+from gateway.http.routes import (
+    GRAPHQL_PATH,
+    HEALTH_PATH,
+    METRICS_PATH,
+    READY_PATH,
+    is_graphiql_page_request,
+)
+from gateway.http.security import GraphQLGuard, GuardConfig, SecurityHeaders
 from gateway.observability import Observability
 from gateway.observability.middleware import RequestObservability
-from gateway.runtime import Runtime
 from gateway.schema import build_schema
 from gateway.schema.context import Context
 from gateway.settings import Settings
-from gateway.transport.documents import DocumentCache
-from gateway.transport.graphql_http import GraphQLEndpoint
-from gateway.transport.limits import QueryLimits, limit_rules
-from gateway.transport.security import GraphQLGuard, GuardConfig, SecurityHeaders
+
+
+class Services(Protocol):
+    """What the app serves from: the flows, and whether they are ready."""
+
+    checkout: CheckoutFlows
+    payments: PaymentFlows
+    ready: bool
+
+    async def is_ready(self) -> bool: ...
+
+    async def close(self) -> None: ...
+
+
+OpenServices = Callable[[Observability], Awaitable[Services]]
 
 
 class DeadlineMiddleware:
@@ -44,21 +73,12 @@ class DeadlineMiddleware:
             await self.app(scope, receive, send)
 
 
-def create_app(settings: Settings, observability: Observability | None = None) -> Starlette:
-    holder: dict[str, Runtime] = {}
-    obs = observability or Observability()
+def build_app(settings: Settings, open_services: OpenServices, obs: Observability) -> Starlette:
     metrics = obs.metrics
 
     @asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
-        runtime = await Runtime.open(settings, obs.observer)
-        holder["runtime"] = runtime
-        payments, cache = runtime.payments, metrics.cache_lookups
-        metrics.mirror(lambda: payments.methods_cache_hits, cache.labels("payment_methods", "hit"))
-        metrics.mirror(
-            lambda: payments.methods_cache_misses, cache.labels("payment_methods", "miss")
-        )
-        metrics.mirror(lambda: runtime.idempotency.replays, metrics.idempotent_replays)
+        runtime = await open_services(obs)
         app.state.runtime = runtime
         try:
             yield
@@ -67,7 +87,7 @@ def create_app(settings: Settings, observability: Observability | None = None) -
             await asyncio.sleep(0)  # let aiohttp close its transports
 
     def context_of(request: Request) -> Context:
-        runtime = holder["runtime"]
+        runtime: Services = request.app.state.runtime
         return Context(
             checkout=runtime.checkout,
             payments=runtime.payments,
@@ -100,16 +120,16 @@ def create_app(settings: Settings, observability: Observability | None = None) -
     )
 
     async def graphql(request: Request) -> Response:
-        if settings.graphiql and _wants_html(request):
-            html, csp = render_page("/graphql")
+        if settings.graphiql and is_graphiql_page_request(request.scope):
+            html, csp = render_page(GRAPHQL_PATH)
             return HTMLResponse(html, headers={"Content-Security-Policy": csp})
         return await endpoint(request)
 
     async def healthz(_request: Request) -> JSONResponse:
         return JSONResponse({"status": "ok"})
 
-    async def readyz(_request: Request) -> JSONResponse:
-        runtime = holder.get("runtime")
+    async def readyz(request: Request) -> JSONResponse:
+        runtime: Services | None = getattr(request.app.state, "runtime", None)
         if runtime is None or not runtime.ready:
             return JSONResponse({"status": "starting"}, status_code=503)
         if not await runtime.is_ready():
@@ -121,10 +141,10 @@ def create_app(settings: Settings, observability: Observability | None = None) -
         return Response(body, headers={"Content-Type": content_type})
 
     routes: list[BaseRoute] = [
-        Route("/graphql", graphql, methods=["GET", "POST"]),
-        Route("/healthz", healthz),
-        Route("/readyz", readyz),
-        Route("/metrics", metrics_page),
+        Route(GRAPHQL_PATH, graphql, methods=["GET", "POST"]),
+        Route(HEALTH_PATH, healthz),
+        Route(READY_PATH, readyz),
+        Route(METRICS_PATH, metrics_page),
     ]
     if settings.graphiql:
         routes.extend(asset_routes())
@@ -151,22 +171,8 @@ def create_app(settings: Settings, observability: Observability | None = None) -
         )
     app.add_middleware(SecurityHeaders, hsts=not settings.sandbox)
     # Outermost: the request id and the access-log line cover every answer, 401s included.
-    app.add_middleware(RequestObservability, metrics=metrics, tracer=obs.tracer)
+    app.add_middleware(
+        RequestObservability, metrics=metrics, tracer=obs.tracer, graphql_path=GRAPHQL_PATH
+    )
     app.state.documents = documents
     return app
-
-
-def app_from_env() -> Starlette:
-    """The app of one ``checkout-gateway serve --workers N`` worker (a uvicorn factory)."""
-    from gateway.cli import install_logging, worker_settings
-
-    install_logging()
-    return create_app(worker_settings())
-
-
-def _wants_html(request: Request) -> bool:
-    return (
-        request.method == "GET"
-        and "query" not in request.query_params
-        and "text/html" in request.headers.get("accept", "")
-    )

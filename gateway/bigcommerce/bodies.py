@@ -2,16 +2,24 @@
 
 The domain decides what to send; this module knows how BigCommerce spells it
 (snake_case fields, the consignment body as an array element, ``version`` only
-when the client sent one, the payment instrument variants).
+when the client sent one, the payment instrument variants). Bodies with card
+data live only as long as the call that sends them.
 """
 
 from __future__ import annotations
 
 from typing import Literal, NotRequired, TypedDict
 
-from gateway.domain.models import Address
-
-ADDRESS_FIELDS = tuple(name for name in Address.__slots__ if name != "id")
+from gateway.domain.models import (
+    ADDRESS_FIELDS,
+    Address,
+    CartLine,
+    ConsignmentLine,
+    StoredBankAccount,
+    StoredCard,
+    StoredPayPalAccount,
+)
+from gateway.domain.ports import Instrument, StoredChoice
 
 
 class AddressBody(TypedDict, total=False):
@@ -81,11 +89,17 @@ class StoredInstrumentBody(TypedDict):
     verification_value: NotRequired[str]
 
 
-Instrument = CardInstrument | StoredInstrumentBody
+InstrumentBody = CardInstrument | StoredInstrumentBody
+
+STORED_TYPES: dict[type, StoredKind] = {
+    StoredCard: "stored_card",
+    StoredPayPalAccount: "stored_paypal_account",
+    StoredBankAccount: "stored_bank_account",
+}
 
 
 class PaymentBody(TypedDict):
-    instrument: Instrument
+    instrument: InstrumentBody
     payment_method_id: str
     save_instrument: NotRequired[bool]
 
@@ -104,17 +118,16 @@ def address_body(address: Address, version: int | None = None) -> AddressBody:
 
 
 def cart_body(
-    lines: list[tuple[int, int, int | None]],
+    lines: list[CartLine],
     customer_id: int | None,
     channel_id: int | None,
     currency_code: str | None,
 ) -> CartBody:
-    """``lines`` are (product id, quantity, variant id or None)."""
     items: list[CartLineBody] = []
-    for product_id, quantity, variant_id in lines:
-        item: CartLineBody = {"product_id": product_id, "quantity": quantity}
-        if variant_id is not None:
-            item["variant_id"] = variant_id
+    for line in lines:
+        item: CartLineBody = {"product_id": line.product_id, "quantity": line.quantity}
+        if line.variant_id is not None:
+            item["variant_id"] = line.variant_id
         items.append(item)
     body: CartBody = {"line_items": items}
     if customer_id is not None:
@@ -127,12 +140,12 @@ def cart_body(
 
 
 def consignment_body(
-    address: Address, lines: list[tuple[str, int]], version: int | None
+    address: Address, lines: list[ConsignmentLine], version: int | None
 ) -> ConsignmentBody:
     """One element of the consignments POST (whose body is an array of these)."""
     body: ConsignmentBody = {
         "address": address_body(address),
-        "line_items": [{"item_id": item, "quantity": quantity} for item, quantity in lines],
+        "line_items": [{"item_id": line.item_id, "quantity": line.quantity} for line in lines],
     }
     if version is not None:
         body["version"] = version
@@ -147,19 +160,35 @@ def shipping_option_body(shipping_option_id: str, version: int | None) -> Shippi
     return body
 
 
-def stored_instrument(
-    kind: StoredKind, token: str, verification_value: str | None
-) -> StoredInstrumentBody:
-    body: StoredInstrumentBody = {"type": kind, "token": token}
-    if verification_value is not None:
-        body["verification_value"] = verification_value
+def instrument_body(instrument: Instrument) -> InstrumentBody:
+    if isinstance(instrument, StoredChoice):
+        return stored_instrument(instrument)
+    return {
+        "type": "card",
+        "number": instrument.digits,
+        "cardholder_name": instrument.cardholder_name.strip(),
+        "expiry_month": instrument.expiry_month,
+        "expiry_year": instrument.expiry_year,
+        "verification_value": instrument.verification_value,
+    }
+
+
+def stored_instrument(choice: StoredChoice) -> StoredInstrumentBody:
+    stored = choice.instrument
+    body: StoredInstrumentBody = {"type": STORED_TYPES[type(stored)], "token": stored.token}
+    # Only a stored card takes a CVV.
+    if choice.verification_value is not None and isinstance(stored, StoredCard):
+        body["verification_value"] = choice.verification_value
     return body
 
 
 def payment_body(
     instrument: Instrument, payment_method_id: str, save_instrument: bool | None
 ) -> PaymentBody:
-    body: PaymentBody = {"instrument": instrument, "payment_method_id": payment_method_id}
+    body: PaymentBody = {
+        "instrument": instrument_body(instrument),
+        "payment_method_id": payment_method_id,
+    }
     if save_instrument is not None:
         body["save_instrument"] = save_instrument
     return body

@@ -20,10 +20,10 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from gateway.errors import ErrorCode
+from gateway.graphql.documents import DocumentCache, PersistedQueries
+from gateway.graphql.executor import AcyclicExecutor
+from gateway.graphql.safe_messages import safe_coercion_message, safe_document_message
 from gateway.schema.context import Context
-from gateway.transport.documents import DocumentCache, PersistedQueries
-from gateway.transport.executor import AcyclicExecutor
-from gateway.transport.safe_messages import safe_coercion_message, safe_document_message
 
 log = logging.getLogger("gateway.graphql")
 

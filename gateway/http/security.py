@@ -18,9 +18,9 @@ from dataclasses import dataclass
 from starlette.datastructures import Headers
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from gateway.transport.graphql_http import request_error
+from gateway.http.graphql_http import request_error
+from gateway.http.routes import GRAPHQL_PATH, is_graphiql_page_request
 
-GRAPHQL_PATH = "/graphql"
 JSON_TYPES = frozenset({"application/json", "application/graphql-response+json"})
 JSON_CSP = "default-src 'none'; frame-ancestors 'none'; base-uri 'none'; form-action 'none'"
 HSTS = "max-age=31536000; includeSubDomains"
@@ -103,7 +103,7 @@ class GraphQLGuard:
             return
         headers = Headers(scope=scope)
         method = scope["method"]
-        if self.config.graphiql and _is_graphiql_page(scope, headers):
+        if self.config.graphiql and is_graphiql_page_request(scope):
             await self.app(scope, receive, send)  # the page is open; its queries are not
             return
         client_key = None
@@ -190,14 +190,6 @@ def _replay(body: bytes, receive: Receive) -> Receive:
         return await receive()
 
     return replay
-
-
-def _is_graphiql_page(scope: Scope, headers: Headers) -> bool:
-    return (
-        scope["method"] == "GET"
-        and b"query=" not in scope.get("query_string", b"")
-        and "text/html" in headers.get("accept", "")
-    )
 
 
 def _client_ip(scope: Scope) -> str:

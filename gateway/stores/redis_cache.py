@@ -25,9 +25,9 @@ from gateway.domain.models import (
     StoredPayPalAccount,
     SupportedInstrument,
 )
-from gateway.domain.payment_methods import Loader
+from gateway.domain.ports import Loader
 
-log = logging.getLogger("gateway.shared")
+log = logging.getLogger("gateway.stores")
 
 _KINDS: dict[str, type[StoredInstrument]] = {
     "card": StoredCard,

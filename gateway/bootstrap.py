@@ -1,0 +1,140 @@
+"""The composition root: what the gateway is built from, wired in one place.
+
+``Runtime`` is one upstream session, the stores and the domain flows on them,
+opened once per process (in the app's lifespan) and closed on shutdown.
+``create_app`` gives the HTTP app its runtime; ``app_from_env`` is the uvicorn
+factory of each ``serve --workers N`` worker. Nothing imports the CLI.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import os
+from dataclasses import dataclass, field
+from typing import Any
+
+from redis.exceptions import RedisError
+from starlette.applications import Starlette
+
+from gateway.bigcommerce import BigCommerceClient, UpstreamTransport
+from gateway.bigcommerce.observer import UpstreamObserver
+from gateway.domain.checkout import CheckoutFlows
+from gateway.domain.idempotency import Idempotency
+from gateway.domain.order_ids import OrderIdCodec
+from gateway.domain.payments import PaymentFlows
+from gateway.domain.ports import IdempotencyBackend, Observer, PaymentMethodsCache
+from gateway.http.app import build_app
+from gateway.observability import Observability
+from gateway.settings import Settings
+from gateway.stores.memory import MemoryIdempotencyBackend, MemoryPaymentMethodsCache
+
+
+@dataclass
+class Runtime:
+    settings: Settings
+    transport: UpstreamTransport
+    codec: OrderIdCodec
+    idempotency: Idempotency
+    methods_cache: PaymentMethodsCache
+    checkout: CheckoutFlows
+    payments: PaymentFlows
+    ready: bool = field(default=False)
+    redis: Any = None  # redis.asyncio.Redis when GATEWAY_REDIS_URL is set
+
+    @classmethod
+    async def open(
+        cls,
+        settings: Settings,
+        observer: UpstreamObserver | None = None,
+        flow_observer: Observer | None = None,
+    ) -> Runtime:
+        transport = UpstreamTransport(settings, observer)
+        await transport.start()
+        codec = OrderIdCodec(settings.secret, settings.store_hash)
+        client = BigCommerceClient(transport, settings, codec.encode)
+        backend: IdempotencyBackend = MemoryIdempotencyBackend(ttl_s=settings.idempotency_ttl_s)
+        methods_cache: PaymentMethodsCache = MemoryPaymentMethodsCache(
+            settings.payment_methods_ttl_s
+        )
+        redis = None
+        if settings.redis_url:
+            from gateway.stores import open_redis
+
+            redis, backend, methods_cache = open_redis(settings)
+        idempotency = Idempotency(
+            backend, settings.secret, settings.idempotency_ttl_s, flow_observer
+        )
+        runtime = cls(
+            settings=settings,
+            transport=transport,
+            codec=codec,
+            idempotency=idempotency,
+            methods_cache=methods_cache,
+            checkout=CheckoutFlows(client, codec, idempotency),
+            payments=PaymentFlows(client, codec, idempotency, methods_cache, flow_observer),
+            redis=redis,
+        )
+        runtime.ready = True
+        return runtime
+
+    async def is_ready(self) -> bool:
+        """Open, and the shared store (when configured) answers within a second."""
+        if not self.ready:
+            return False
+        if self.redis is None:
+            return True
+        try:
+            return bool(await asyncio.wait_for(self.redis.ping(), 1.0))
+        except (OSError, TimeoutError, RedisError):
+            return False
+
+    async def close(self) -> None:
+        self.ready = False
+        await self.transport.close()
+        if self.redis is not None:
+            await self.redis.aclose()
+
+
+def create_app(settings: Settings, observability: Observability | None = None) -> Starlette:
+    """The HTTP app, serving from a ``Runtime`` opened in its lifespan."""
+
+    async def open_runtime(obs: Observability) -> Runtime:
+        return await Runtime.open(settings, obs.observer, obs.observer)
+
+    return build_app(settings, open_runtime, observability or Observability())
+
+
+def app_from_env() -> Starlette:
+    """The app of one ``checkout-gateway serve --workers N`` worker (a uvicorn factory)."""
+    install_logging()
+    return create_app(worker_settings())
+
+
+def install_logging() -> None:
+    """JSON lines with the request id, card data redacted (also run by each worker)."""
+    from gateway.observability import logs
+    from gateway.redaction import install
+
+    logs.install()
+    # PCI DSS: no card number or CVV in any log line, whichever logger wrote it.
+    card_filter = install()  # the root logger's handlers
+    for name in ("gateway", "uvicorn.error"):  # records logged there directly, too
+        logging.getLogger(name).addFilter(card_filter)
+
+
+# How a ``--workers N`` parent hands its embedded sandbox to the workers it spawns.
+SANDBOX_ENV = (
+    "GATEWAY_INTERNAL_SANDBOX_API_URL",
+    "GATEWAY_INTERNAL_SANDBOX_PAYMENTS_URL",
+    "GATEWAY_INTERNAL_SANDBOX_TOKEN",
+)
+
+
+def worker_settings() -> Settings:
+    """A worker's settings: the environment, pointed at the parent's sandbox when it runs one."""
+    settings = Settings.from_env()
+    api_url, payments_url, token = (os.environ.get(name, "") for name in SANDBOX_ENV)
+    if settings.sandbox and api_url:
+        settings = settings.with_upstream(api_url, payments_url, "sandbox", token)
+    return settings

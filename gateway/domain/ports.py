@@ -1,0 +1,166 @@
+"""What the domain needs from the world, as Protocols: the adapters implement them.
+
+The flows call the store (``Storefront``, ``PaymentProcessor``), keep idempotency
+records and cached payment methods in a store of the composition root's choosing,
+and report what metrics need to an ``Observer``. Nothing here names BigCommerce's
+REST shapes, Redis or GraphQL.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from typing import Any, Protocol
+
+from gateway.domain.models import (
+    Address,
+    Cart,
+    CartLine,
+    Checkout,
+    ConsignmentLine,
+    Order,
+    Payment,
+    PaymentMethod,
+    RedirectUrls,
+    StoredInstrument,
+    Transaction,
+)
+from gateway.domain.validation import CardDetails
+
+
+@dataclass(frozen=True, slots=True)
+class StoredChoice:
+    """A stored instrument to charge, with the CVV when the shopper gave one (cards only)."""
+
+    instrument: StoredInstrument
+    verification_value: str | None = None
+
+
+# What a payment charges: a new card as typed, or a stored instrument.
+Instrument = CardDetails | StoredChoice
+
+
+class Storefront(Protocol):
+    """The store's cart, checkout and order calls. Failures raise ``GatewayError``."""
+
+    store_hash: str
+
+    async def create_cart(
+        self,
+        lines: list[CartLine],
+        customer_id: int | None,
+        channel_id: int | None,
+        currency_code: str | None,
+    ) -> tuple[Cart, RedirectUrls | None]: ...
+
+    async def get_checkout(self, checkout_id: str) -> Checkout: ...
+
+    async def add_billing_address(
+        self, checkout_id: str, address: Address, version: int | None
+    ) -> Checkout: ...
+
+    async def update_billing_address(
+        self, checkout_id: str, address_id: str, address: Address, version: int | None
+    ) -> Checkout: ...
+
+    async def add_consignment(
+        self,
+        checkout_id: str,
+        address: Address,
+        lines: list[ConsignmentLine],
+        version: int | None,
+    ) -> Checkout: ...
+
+    async def update_consignment(
+        self, checkout_id: str, consignment_id: str, shipping_option_id: str, version: int | None
+    ) -> Checkout: ...
+
+    async def create_order(self, checkout_id: str) -> int:
+        """The new order's number."""
+
+    async def get_order(self, number: int) -> Order: ...
+
+
+class PaymentProcessor(Protocol):
+    """The store's payment calls, and the order reads a payment's outcome is judged by."""
+
+    store_hash: str
+
+    async def get_payment_methods(self, order_number: int) -> list[PaymentMethod]: ...
+
+    async def create_payment_access_token(self, order_number: int) -> str: ...
+
+    async def process_payment(
+        self,
+        access_token: str,
+        instrument: Instrument,
+        payment_method_id: str,
+        save_instrument: bool | None,
+    ) -> Payment: ...
+
+    async def get_order(self, number: int) -> Order: ...
+
+    async def get_transactions(self, number: int) -> list[Transaction]: ...
+
+
+@dataclass(frozen=True, slots=True)
+class Stored:
+    fingerprint: str
+    record: dict[str, Any]
+
+
+@dataclass(frozen=True, slots=True)
+class Busy:
+    """Another request holds the key; its fingerprint tells whether the inputs match."""
+
+    fingerprint: str
+
+
+@dataclass(frozen=True, slots=True)
+class Lease:
+    key: str
+    token: str
+
+
+class IdempotencyBackend(Protocol):
+    async def claim(self, key: str, fingerprint: str, ttl_s: float) -> Stored | Busy | Lease:
+        """The stored answer, a note that the key is busy, or the right to run the operation."""
+
+    async def wait(self, key: str, timeout_s: float) -> None:
+        """Return when the key may have settled (or the timeout passed)."""
+
+    async def finish(
+        self, lease: Lease, fingerprint: str, record: dict[str, Any], ttl_s: float
+    ) -> None: ...
+
+    async def abandon(self, lease: Lease) -> None: ...
+
+
+Loader = Callable[[], Awaitable[list[PaymentMethod]]]
+
+
+class PaymentMethodsCache(Protocol):
+    """Accepted payment methods per order: single-flight, failures not kept, dropped once paid."""
+
+    async def get(
+        self, store: str, order_number: int, load: Loader
+    ) -> tuple[list[PaymentMethod], bool]:
+        """The methods and whether they came from the cache."""
+
+    async def drop(self, store: str, order_number: int) -> None: ...
+
+
+class Observer(Protocol):
+    """What the flows report for metrics."""
+
+    def cache_lookup(self, cache: str, hit: bool) -> None: ...
+
+    def idempotent_replay(self) -> None: ...
+
+
+class NullObserver:
+    def cache_lookup(self, cache: str, hit: bool) -> None:
+        pass
+
+    def idempotent_replay(self) -> None:
+        pass

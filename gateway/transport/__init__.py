@@ -1,1 +1,0 @@
-"""HTTP: the Starlette app served by uvicorn (GraphQL, health, readiness)."""
