@@ -128,7 +128,9 @@ def test_open_refuses_with_the_time_until_half_open() -> None:
     clock = FakeClock()
     b = opened(clock, cooldown_s=10)
     assert retry_after_ms(b) == 10_000
-    clock.advance(4)
+    clock.advance(0.0004)
+    assert retry_after_ms(b) == 10_000  # 9999.6 ms, rounded up
+    clock.advance(3.9996)
     assert retry_after_ms(b) == 6000
     clock.advance(5.9995)
     assert retry_after_ms(b) == 1  # rounded up: never "retry after 0"
@@ -198,26 +200,35 @@ def test_one_failed_probe_reopens_it_while_others_are_out() -> None:
     assert b.state is BreakerState.OPEN
     assert b.record(second, S) is False  # admitted before it reopened: old news
     assert b.state is BreakerState.OPEN
+    clock.advance(10)
+    third, fourth = b.admit(), b.admit()  # a new half-open spell: two places again
+    assert b.record(third, S) is False  # one of two: the old success did not count
+    assert b.state is BreakerState.HALF_OPEN
+    assert b.record(fourth, S) is True
+    assert b.state is BreakerState.CLOSED
 
 
 def test_a_request_admitted_before_it_opened_does_not_close_it() -> None:
     clock = FakeClock()
     b = breaker(clock, hard_down_failures=1, cooldown_s=10, half_open_probes=1)
-    slow = b.admit()
+    slow, slower = b.admit(), b.admit()
     run(b, HARD)
     clock.advance(10)
     assert b.state is BreakerState.HALF_OPEN
-    assert b.record(slow, S) is False
+    assert b.record(slow, HARD) is False  # not judged: it would open it again
+    assert b.record(slower, S) is False
     assert b.state is BreakerState.HALF_OPEN
 
 
-def test_closing_starts_a_fresh_window() -> None:
+def test_closing_starts_afresh() -> None:
     clock = FakeClock()
-    b = breaker(clock, min_calls=2, failure_rate=0.5, cooldown_s=1, half_open_probes=1)
-    run(b, F, F)
+    b = breaker(
+        clock, min_calls=2, failure_rate=0.5, hard_down_failures=2, cooldown_s=1, half_open_probes=1
+    )
+    assert run(b, S, HARD) == [False, True]  # 1 of 2 failed
     clock.advance(1)
     run(b, S)  # the probe closes it
-    assert run(b, F) == [False]  # the failures before it opened no longer count
+    assert run(b, HARD) == [False]  # neither the old window nor the old run of refusals counts
     assert b.state is BreakerState.CLOSED
 
 
