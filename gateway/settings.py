@@ -30,6 +30,21 @@ class Timeouts:
 
 
 @dataclass(frozen=True)
+class BreakerSettings:
+    """When the per-store circuit breaker opens, and how it tries the upstream again.
+
+    It judges logical requests (one request with its retries is one outcome).
+    """
+
+    failure_rate: float = 0.5  # share of failed requests in the window that opens it
+    window_s: float = 30.0  # the sliding window those requests are counted over
+    min_calls: int = 10  # requests in the window before the rate is judged at all
+    hard_down_failures: int = 5  # requests in a row that could not connect: opens at any volume
+    cooldown_s: float = 10.0  # open this long, then half-open
+    half_open_probes: int = 3  # requests let through half-open; all must succeed to close it
+
+
+@dataclass(frozen=True)
 class Settings:
     store_hash: str
     access_token: str = field(repr=False)
@@ -56,8 +71,7 @@ class Settings:
     max_root_fields: int = 20
     client_rate_limit: int = 0  # requests per client per window; 0 turns it off
     client_rate_window_s: float = 60.0
-    breaker_failures: int = 5  # upstream failures in a row that open the breaker
-    breaker_cooldown_s: float = 10.0  # how long it stays open before a probe
+    breaker: BreakerSettings = field(default_factory=BreakerSettings)
     retry_budget_ratio: float = 0.2  # retries allowed per first attempt, over time
 
     @classmethod
@@ -73,6 +87,13 @@ class Settings:
                 "BIGCOMMERCE_ACCESS_TOKEN for a real store, or neither for the sandbox store"
             )
         sandbox = not store_hash
+        if reader.text("GATEWAY_BREAKER_FAILURES"):
+            # Renamed when the breaker moved from failures in a row to a failure rate: a
+            # setting silently ignored would leave an operator believing it applies.
+            raise ConfigError(
+                "GATEWAY_BREAKER_FAILURES is gone: set GATEWAY_BREAKER_FAILURE_RATE, "
+                "_MIN_CALLS or _HARD_DOWN_FAILURES instead"
+            )
         secret_text = reader.text("GATEWAY_SECRET")
         if not secret_text and not sandbox:
             raise ConfigError("GATEWAY_SECRET is required with a real store (it signs order ids)")
@@ -109,8 +130,16 @@ class Settings:
             max_root_fields=int(reader.number("GATEWAY_MAX_ROOT_FIELDS", 20, 1, 10**4)),
             client_rate_limit=int(reader.number("GATEWAY_CLIENT_RATE_LIMIT", 0, 0, 10**9)),
             client_rate_window_s=reader.number("GATEWAY_CLIENT_RATE_WINDOW_S", 60.0, 0.1, 86400),
-            breaker_failures=int(reader.number("GATEWAY_BREAKER_FAILURES", 5, 1, 1000)),
-            breaker_cooldown_s=reader.number("GATEWAY_BREAKER_COOLDOWN_S", 10.0, 0.1, 3600),
+            breaker=BreakerSettings(
+                failure_rate=reader.number("GATEWAY_BREAKER_FAILURE_RATE", 0.5, 0.01, 1),
+                window_s=reader.number("GATEWAY_BREAKER_WINDOW_S", 30.0, 1, 3600),
+                min_calls=int(reader.number("GATEWAY_BREAKER_MIN_CALLS", 10, 1, 10**6)),
+                hard_down_failures=int(
+                    reader.number("GATEWAY_BREAKER_HARD_DOWN_FAILURES", 5, 1, 1000)
+                ),
+                cooldown_s=reader.number("GATEWAY_BREAKER_COOLDOWN_S", 10.0, 0.1, 3600),
+                half_open_probes=int(reader.number("GATEWAY_BREAKER_HALF_OPEN_PROBES", 3, 1, 100)),
+            ),
             retry_budget_ratio=reader.number("GATEWAY_RETRY_BUDGET_RATIO", 0.2, 0, 10),
         )
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import time
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 
 from gateway import deadline
 from gateway.bigcommerce.errors import UpstreamError
@@ -43,7 +43,8 @@ async def wait_or_refuse(
 class QuotaWindow:
     """What the last answer from one host said about its window."""
 
-    def __init__(self) -> None:
+    def __init__(self, clock: Callable[[], float] = time.monotonic) -> None:
+        self._clock = clock
         self._left: int | None = None
         self._reset_at = 0.0
 
@@ -53,11 +54,11 @@ class QuotaWindow:
         if left is None or reset_ms is None:
             return
         self._left = left
-        self._reset_at = time.monotonic() + reset_ms / 1000
+        self._reset_at = self._clock() + reset_ms / 1000
 
     def wait_s(self) -> float:
         """Seconds until a request may be sent (0: now); counts the request as sent."""
-        now = time.monotonic()
+        now = self._clock()
         if self._left is None or now >= self._reset_at:
             self._left = None  # a new window: unknown until the next answer
             return 0.0
@@ -70,13 +71,14 @@ class QuotaWindow:
 class RateLimits:
     """One ``QuotaWindow`` per upstream host of the store."""
 
-    def __init__(self) -> None:
+    def __init__(self, clock: Callable[[], float] = time.monotonic) -> None:
+        self._clock = clock
         self._windows: dict[str, QuotaWindow] = {}
 
     def window(self, host: str) -> QuotaWindow:
         window = self._windows.get(host)
         if window is None:
-            window = self._windows[host] = QuotaWindow()
+            window = self._windows[host] = QuotaWindow(self._clock)
         return window
 
     async def admit(

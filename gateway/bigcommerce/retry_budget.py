@@ -10,18 +10,26 @@ light.
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 
 
 class RetryBudget:
-    def __init__(self, ratio: float = 0.2, min_per_s: float = 2.0, cap: float = 20.0) -> None:
+    def __init__(
+        self,
+        ratio: float = 0.2,
+        min_per_s: float = 2.0,
+        cap: float = 20.0,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
         self._ratio = ratio
         self._min_per_s = min_per_s
         self._cap = cap
+        self._clock = clock
         self._tokens = cap
-        self._last = time.monotonic()
+        self._last = clock()
 
     def _refill(self) -> None:
-        now = time.monotonic()
+        now = self._clock()
         self._tokens = min(self._cap, self._tokens + (now - self._last) * self._min_per_s)
         self._last = now
 

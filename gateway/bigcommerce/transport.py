@@ -10,18 +10,19 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import functools
 import random
 import time
-from collections.abc import Mapping
+from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Concatenate, ParamSpec
 
 import aiohttp
 import orjson
 from multidict import CIMultiDictProxy
 
 from gateway import deadline
-from gateway.bigcommerce.breaker import CircuitBreaker
+from gateway.bigcommerce.breaker import Admission, BreakerState, CircuitBreaker, Outcome
 from gateway.bigcommerce.calls import CallClass
 from gateway.bigcommerce.errors import (
     FieldPath,
@@ -53,13 +54,40 @@ MIN_ATTEMPT_S = 0.05
 MAX_RATE_LIMIT_WAITS = 4  # 429s answered by waiting, per logical request
 HEADERLESS_429_BACKOFF_S = 0.25  # doubled per wait, capped at BACKOFF_CAP_S * 2
 
+P = ParamSpec("P")
+
+
+def _judged_once_by_breaker(
+    send: Callable[Concatenate[UpstreamTransport, P], Awaitable[UpstreamResponse]],
+) -> Callable[Concatenate[UpstreamTransport, P], Awaitable[UpstreamResponse]]:
+    """The breaker admits a logical request once and judges it once, its retries included."""
+
+    @functools.wraps(send)
+    async def judged(
+        transport: UpstreamTransport, *args: P.args, **kwargs: P.kwargs
+    ) -> UpstreamResponse:
+        admission = transport.breaker.admit()  # open: refused at once, nothing sent
+        outcome = Outcome.NEUTRAL  # unless set below (e.g. cancelled)
+        try:
+            response = await send(transport, *args, **kwargs)
+        except UpstreamError as exc:
+            outcome = _outcome_of(exc)
+            raise
+        else:
+            outcome = Outcome.SUCCESS
+            return response
+        finally:
+            transport.record_outcome(admission, outcome)
+
+    return judged
+
 
 class UpstreamTransport:
     def __init__(self, settings: Settings, observer: UpstreamObserver | None = None) -> None:
         self._settings = settings
         self._session: aiohttp.ClientSession | None = None
         self.observer: UpstreamObserver = observer or NullObserver()
-        self.breaker = CircuitBreaker(settings.breaker_failures, settings.breaker_cooldown_s)
+        self.breaker = CircuitBreaker(settings.breaker)
         self.rate_limits = RateLimits()
         self.retry_budget = RetryBudget(ratio=settings.retry_budget_ratio)
 
@@ -109,6 +137,7 @@ class UpstreamTransport:
             CallClass.PAYMENT: t.payment,
         }[call]
 
+    @_judged_once_by_breaker
     async def call(
         self,
         call: CallClass,
@@ -133,16 +162,14 @@ class UpstreamTransport:
             attempt += 1
             if deadline.remaining(self._settings.deadline_s) <= 0:
                 raise unavailable(Effect.NONE)
-            # A known-spent quota or an open breaker: nothing is sent.
+            # A known-spent quota: nothing is sent.
             await self.rate_limits.admit(host, endpoint, self.observer, self._settings.deadline_s)
-            self.breaker.before_call()
             try:
                 with self.observer.attempt(endpoint, method, headers) as sent_headers:
                     response = await self._send_once(
                         call, endpoint, method, url, sent_headers, body, field_path
                     )
             except UpstreamError as exc:
-                self._record_health(exc)
                 if exc.code is ErrorCode.RATE_LIMITED:
                     # A 429 did nothing upstream: waiting and resending is safe, payments included.
                     rate_limit_waits += 1
@@ -156,20 +183,12 @@ class UpstreamTransport:
                     raise
                 self.observer.retried(endpoint, "unavailable")
                 await asyncio.sleep(delay)
-            except BaseException:
-                self.breaker.on_neutral()  # cancelled: says nothing about the upstream
-                raise
             else:
-                self._record_health(None)
                 return response
 
-    def _record_health(self, exc: UpstreamError | None) -> None:
-        """Feed the breaker: 5xx, unreadable answers, timeouts and lost connections count."""
-        if exc is not None and exc.code is ErrorCode.UPSTREAM_UNAVAILABLE:
-            changed, is_open = self.breaker.on_failure(), True
-        else:
-            changed, is_open = self.breaker.on_success(), False
-        if changed:
+    def record_outcome(self, admission: Admission, outcome: Outcome) -> None:
+        if self.breaker.record(admission, outcome):
+            is_open = self.breaker.state is not BreakerState.CLOSED
             self.observer.breaker_changed(self._settings.store_hash, is_open)
 
     async def _wait_after_429(self, exc: UpstreamError, endpoint: str, waits: int) -> None:
@@ -217,8 +236,12 @@ class UpstreamTransport:
                 raw = await response.read()
                 status = response.status
                 resp_headers = response.headers
-        except (aiohttp.ClientConnectorError, aiohttp.ConnectionTimeoutError):
-            # Never left this process (refused, or no pool slot/connection in time).
+        except aiohttp.ClientConnectorError:
+            # Could not connect (refused): never left this process, and a hard-down sign.
+            self.observer.call_finished(endpoint, "error", time.monotonic() - started)
+            raise CannotConnect() from None
+        except aiohttp.ConnectionTimeoutError:
+            # Never left this process (no pool slot or connection in time).
             self.observer.call_finished(endpoint, "error", time.monotonic() - started)
             raise unavailable(Effect.NONE) from None
         except (TimeoutError, aiohttp.ClientError) as exc:
@@ -240,6 +263,24 @@ class UpstreamTransport:
             field_path=field_path,
             retry_after_ms=_retry_after_ms(resp_headers) if status == 429 else None,
         )
+
+
+class CannotConnect(UpstreamError):
+    """UPSTREAM_UNAVAILABLE because no connection could be made: nothing was sent."""
+
+    def __init__(self) -> None:
+        super().__init__(ErrorCode.UPSTREAM_UNAVAILABLE, effect=Effect.NONE)
+
+
+def _outcome_of(exc: UpstreamError) -> Outcome:
+    """What a request that ended in ``exc`` (its last attempt's error) says about the upstream."""
+    if isinstance(exc, CannotConnect):
+        return Outcome.HARD_DOWN
+    if exc.code is ErrorCode.UPSTREAM_UNAVAILABLE:
+        return Outcome.FAILURE
+    if exc.code is ErrorCode.RATE_LIMITED:
+        return Outcome.NEUTRAL  # busy, not down (and maybe not even sent)
+    return Outcome.SUCCESS  # BigCommerce answered: a refusal is a working upstream
 
 
 _UNREADABLE = object()
