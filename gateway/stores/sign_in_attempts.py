@@ -47,6 +47,11 @@ class SlidingWindowLog:
     def clear(self, key: str) -> None:
         self._times.pop(key, None)
 
+    def __len__(self) -> int:
+        """Keys held (idle ones dropped first)."""
+        self._times.expire()
+        return len(self._times)
+
 
 class MemorySignInAttempts:
     def __init__(
