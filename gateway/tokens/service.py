@@ -8,12 +8,25 @@ one only to the federated graph's key set, and only when one is configured;
 anything else (``none`` included) is refused before any key is touched. After
 the signature and claims, the token id is checked against the revocation store.
 Every refusal is the same ``UNAUTHENTICATED``: a client learns nothing of why.
+
+Why a cache of verified tokens: a shopper sends the same token on every
+request, and PyJWT's checks cost tens of microseconds (base64 alphabet checks,
+key preparation) where a hash and a dict lookup cost about one. The cache is
+keyed by the token's SHA-256 (it holds no token), keeps only what verification
+concluded, never outlives the token's expiry (checked on every hit) nor
+``CACHE_TTL_S`` (so a key dropped from a federated graph's set stops counting
+soon), and the revocation check still runs on every request.
 """
 
 from __future__ import annotations
 
+import hashlib
+import time
+from collections.abc import Callable
+
 import aiohttp
 import jwt
+from cachetools import TTLCache
 
 from gateway.domain.identity import IssuedToken, ShopperIdentity, unauthenticated
 from gateway.domain.identity_ports import RevokedTokens
@@ -24,15 +37,26 @@ from gateway.tokens.own_tokens import ALGORITHM as OWN_ALGORITHM
 from gateway.tokens.own_tokens import OwnTokens
 
 MAX_TOKEN_CHARS = 8192  # far above any real JWT; bounds the work of a junk header
+LEEWAY_S = 10.0  # as the verifiers' own expiry check
+CACHE_TTL_S = 300.0
+CACHE_SIZE = 50_000
 
 
 class ShopperTokenService:
     def __init__(
-        self, own: OwnTokens, revoked: RevokedTokens, external: ExternalTokens | None = None
+        self,
+        own: OwnTokens,
+        revoked: RevokedTokens,
+        external: ExternalTokens | None = None,
+        clock: Callable[[], float] = time.time,
     ) -> None:
         self._own = own
         self._revoked = revoked
         self._external = external
+        self._clock = clock
+        self._verified: TTLCache[bytes, ShopperIdentity] = TTLCache(
+            CACHE_SIZE, CACHE_TTL_S, timer=time.monotonic
+        )
 
     def issue(self, customer_id: int) -> IssuedToken:
         return self._own.issue(customer_id)
@@ -40,6 +64,19 @@ class ShopperTokenService:
     async def verify(self, token: str) -> ShopperIdentity:
         if not token or len(token) > MAX_TOKEN_CHARS:
             raise unauthenticated()
+        digest = hashlib.sha256(token.encode()).digest()
+        identity = self._verified.get(digest)
+        if identity is None:
+            identity = await self._verify_signed(token)
+            self._verified[digest] = identity
+        elif identity.expires_at <= self._clock() - LEEWAY_S:
+            del self._verified[digest]
+            raise unauthenticated()
+        if await self._revoked.is_revoked(identity.token_id):
+            raise unauthenticated()
+        return identity
+
+    async def _verify_signed(self, token: str) -> ShopperIdentity:
         try:
             header = jwt.get_unverified_header(token)
         except jwt.PyJWTError:
@@ -50,8 +87,6 @@ class ShopperTokenService:
         elif self._external is not None and algorithm in ASYMMETRIC_ALGORITHMS:
             identity = await self._external.verify(token, header)
         else:
-            raise unauthenticated()
-        if await self._revoked.is_revoked(identity.token_id):
             raise unauthenticated()
         return identity
 

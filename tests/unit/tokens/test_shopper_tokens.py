@@ -168,3 +168,25 @@ def test_the_token_is_never_in_a_repr() -> None:
     issued = service().issue(1)
     assert issued.token not in repr(issued)
     assert issued.identity.token_id not in repr(issued.identity)
+
+
+async def test_a_token_verified_before_still_expires_on_time() -> None:
+    now = [time.time()]
+    tokens = ShopperTokenService(
+        OwnTokens(SECRET, STORE, 1, 3600), MemoryRevokedTokens(), clock=lambda: now[0]
+    )
+    issued = tokens.issue(1)
+    assert (await tokens.verify(issued.token)).customer_id == 1
+    now[0] = issued.identity.expires_at + 5  # within the leeway: the remembered answer holds
+    assert (await tokens.verify(issued.token)).customer_id == 1
+    now[0] = issued.identity.expires_at + 11
+    await refused(tokens, issued.token)
+
+
+async def test_a_token_verified_before_is_still_checked_for_revocation() -> None:
+    tokens = service()
+    issued = tokens.issue(1)
+    for _ in range(3):
+        await tokens.verify(issued.token)
+    await tokens.revoke(issued.identity)
+    await refused(tokens, issued.token)
