@@ -9,13 +9,16 @@ unknown id, so a stranger cannot even learn that the id exists.
 
 ``SignIn`` orchestrates a sign-in through the ports in ``identity_ports``:
 limits first (BigCommerce is never asked once an email or an address is over its
-failure budget), then the credential check, padded to a minimum duration so that
-an unknown email and a wrong password look alike in content and in time.
+failure budget; the attempt is counted in the same step, so a burst of parallel
+guesses cannot all pass the check), then the credential check, padded to a
+minimum duration so that an unknown email and a wrong password look alike in
+content and in time. A success or an upstream failure un-counts the attempt.
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import math
 import time
 from collections.abc import Awaitable, Callable
@@ -26,6 +29,7 @@ from enum import Enum
 from gateway.domain.identity_ports import (
     CustomerAccounts,
     ShopperTokens,
+    SignInAttempt,
     SignInAttempts,
 )
 from gateway.errors import ErrorCode, GatewayError
@@ -163,22 +167,34 @@ class SignIn:
         self, email: str, password: str, client_address: str, cart_id: str | None = None
     ) -> SignInResult:
         _check_input(email, password)
-        email_key = normalize_email(email)
-        wait_s = await self._attempts.retry_after_s(email_key, client_address)
-        if wait_s > 0:
-            raise rate_limited(wait_s)
+        attempt = await self._attempts.begin(normalize_email(email), client_address)
+        if attempt.retry_after_s > 0:
+            raise rate_limited(attempt.retry_after_s)
         started = self._clock()
-        customer_id = await self._accounts.validate_credentials(email, password, self._channel_id)
-        shopper = await self._accounts.get_customer(customer_id) if customer_id else None
-        if shopper is None:
-            await self._attempts.record_failure(email_key, client_address)
-            await self._pad(started)
-            raise invalid_credentials()
+        try:
+            shopper = await self._check_credentials(email.strip(), password)
+        except Exception:
+            await self._uncount(attempt)  # BigCommerce did not answer: no failure
+            raise
         await self._pad(started)
-        await self._attempts.clear(email_key)
+        if shopper is None:
+            raise invalid_credentials()  # the attempt stays counted
+        await self._uncount(attempt, forget_failures=True)
         issued = self._tokens.issue(shopper.customer_id)
         assigned = await self._adopt_cart(cart_id, shopper.customer_id) if cart_id else False
         return SignInResult(shopper, issued, assigned)
+
+    async def _check_credentials(self, email: str, password: str) -> Shopper | None:
+        """The same calls for an unknown email and a wrong password: one credential check."""
+        customer_id = await self._accounts.validate_credentials(email, password, self._channel_id)
+        return await self._accounts.get_customer(customer_id) if customer_id else None
+
+    async def _uncount(self, attempt: SignInAttempt, forget_failures: bool = False) -> None:
+        """Best effort: a counter left too high only delays a later try; it never lets one in."""
+        with contextlib.suppress(GatewayError):
+            await self._attempts.release(attempt)
+            if forget_failures:
+                await self._attempts.clear(attempt.email)
 
     async def _pad(self, started: float) -> None:
         """Bring every credential check up to the same minimum duration."""

@@ -10,6 +10,7 @@ restructure has created it.)
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Protocol
 
 if TYPE_CHECKING:
@@ -39,14 +40,32 @@ class RevokedTokens(Protocol):
     async def is_revoked(self, token_id: str) -> bool: ...
 
 
-class SignInAttempts(Protocol):
-    """Failed sign-ins counted per email (already normalized) and per client address."""
+@dataclass(frozen=True, slots=True)
+class SignInAttempt:
+    """One sign-in attempt as the failure log saw it.
 
-    async def retry_after_s(self, email: str, client_address: str) -> float:
-        """0 when a sign-in may be tried now, else how long to wait (either limit reached)."""
+    ``retry_after_s`` > 0: refused (a limit is reached; nothing was recorded).
+    Otherwise the attempt is already counted as a failure under ``attempt_id``:
+    counting before BigCommerce is asked is what stops a burst of parallel
+    guesses from all passing the check at once.
+    """
+
+    email: str
+    client_address: str
+    attempt_id: str
+    retry_after_s: float = 0.0
+
+
+class SignInAttempts(Protocol):
+    """Sign-in attempts counted per email (already normalized) and per client address."""
+
+    async def begin(self, email: str, client_address: str) -> SignInAttempt:
+        """Check both limits and, when allowed, count this attempt, in one atomic step."""
         ...
 
-    async def record_failure(self, email: str, client_address: str) -> None: ...
+    async def release(self, attempt: SignInAttempt) -> None:
+        """Un-count an attempt that was no failure (a success, or BigCommerce not answering)."""
+        ...
 
     async def clear(self, email: str) -> None:
         """A successful sign-in forgets the email's failures (not the address's)."""

@@ -6,6 +6,7 @@ and the real token service and in-memory failure log.
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
@@ -66,10 +67,14 @@ class FakeAccounts:
     # Upstream latency differs by outcome: the padding must hide it.
     unknown_email_s: float = 0.04
     wrong_password_s: float = 0.11
+    down: bool = False
 
     async def validate_credentials(self, email: str, password: str, channel_id: int) -> int | None:
         self.calls.append("validate_credentials")
         assert channel_id == 1
+        await asyncio.sleep(0)  # an upstream call: other requests run meanwhile
+        if self.down:
+            raise GatewayError(ErrorCode.UPSTREAM_UNAVAILABLE, "The store is not reachable.")
         known = self.customers.get(email.strip().lower())
         if known is None:
             self.clock.now += self.unknown_email_s
@@ -197,6 +202,24 @@ async def test_the_sixth_failure_is_rate_limited_without_asking_bigcommerce(worl
     assert (await world.sign_in(JOHN.email, PASSWORD, "10.0.0.2")).shopper == JOHN
     # After the window the email may try again.
     world.clock.now += sixth.extensions["retryAfterMs"] / 1000
+    assert (await world.sign_in(JANE.email, PASSWORD, "10.0.0.1")).shopper == JANE
+
+
+async def test_a_burst_of_parallel_guesses_gets_five_checks_only(world: World) -> None:
+    results = await asyncio.gather(
+        *(world.sign_in(JANE.email, f"guess-{n}", "10.0.0.1") for n in range(20)),
+        return_exceptions=True,
+    )
+    codes = sorted(r.code.value for r in results if isinstance(r, GatewayError))
+    assert codes == ["INVALID_CREDENTIALS"] * 5 + ["RATE_LIMITED"] * 15
+    assert world.accounts.calls.count("validate_credentials") == 5
+
+
+async def test_bigcommerce_down_does_not_spend_the_shoppers_budget(world: World) -> None:
+    world.accounts.down = True
+    for _ in range(8):
+        assert (await expect(world, JANE.email, PASSWORD)).code is ErrorCode.UPSTREAM_UNAVAILABLE
+    world.accounts.down = False
     assert (await world.sign_in(JANE.email, PASSWORD, "10.0.0.1")).shopper == JANE
 
 

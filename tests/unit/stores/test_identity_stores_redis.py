@@ -6,6 +6,7 @@ Without it these tests skip, except under CI=true (``needs``).
 
 from __future__ import annotations
 
+import asyncio
 import subprocess
 import time
 from collections.abc import AsyncIterator, Iterator
@@ -126,8 +127,8 @@ async def test_unreachable_redis_fails_closed() -> None:
         for attempt in (
             RedisRevokedTokens(dead).is_revoked("jti"),
             RedisRevokedTokens(dead).revoke("jti", time.time() + 60),
-            RedisSignInAttempts(dead, SECRET, 5, 50, 60).retry_after_s(EMAIL, ADDRESS),
-            RedisSignInAttempts(dead, SECRET, 5, 50, 60).record_failure(EMAIL, ADDRESS),
+            RedisSignInAttempts(dead, SECRET, 5, 50, 60).begin(EMAIL, ADDRESS),
+            RedisSignInAttempts(dead, SECRET, 5, 50, 60).clear(EMAIL),
         ):
             with pytest.raises(GatewayError) as caught:
                 await attempt
@@ -136,7 +137,7 @@ async def test_unreachable_redis_fails_closed() -> None:
         await dead.aclose()
 
 
-async def test_failures_counted_on_two_replicas_share_one_budget(
+async def test_attempts_counted_on_two_replicas_share_one_budget(
     replicas: tuple[Redis, Redis],
 ) -> None:
     first, second = replicas
@@ -146,23 +147,45 @@ async def test_failures_counted_on_two_replicas_share_one_budget(
     started = clock.now
     for number in range(5):
         replica = on_first if number % 2 else on_second
-        assert await replica.retry_after_s(EMAIL, ADDRESS) == 0
-        await replica.record_failure(EMAIL, ADDRESS)
+        assert (await replica.begin(EMAIL, ADDRESS)).retry_after_s == 0
         clock.now += 10
-    # Both replicas refuse now, until the first failure is a window old.
+    # Both replicas refuse now, until the first attempt is a window old.
     for replica in (on_first, on_second):
-        wait = await replica.retry_after_s(EMAIL, ADDRESS)
-        assert wait == pytest.approx(started + 900 - clock.now, abs=0.01)
+        refused = await replica.begin(EMAIL, ADDRESS)
+        assert refused.retry_after_s == pytest.approx(started + 900 - clock.now, abs=0.01)
     # Another email from another address is not limited.
-    assert await on_first.retry_after_s("john@example.com", "198.51.100.1") == 0
+    assert (await on_first.begin("john@example.com", "198.51.100.1")).retry_after_s == 0
     clock.now = started + 900.01
-    assert await on_second.retry_after_s(EMAIL, ADDRESS) == 0
+    assert (await on_second.begin(EMAIL, ADDRESS)).retry_after_s == 0
+
+
+async def test_a_released_attempt_no_longer_counts(replicas: tuple[Redis, Redis]) -> None:
+    first, second = replicas
+    on_first = RedisSignInAttempts(first, SECRET, 2, 50, 900)
+    on_second = RedisSignInAttempts(second, SECRET, 2, 50, 900)
+    await on_first.begin(EMAIL, ADDRESS)
+    pending = await on_first.begin(EMAIL, ADDRESS)
+    assert (await on_second.begin(EMAIL, ADDRESS)).retry_after_s > 0
+    await on_second.release(pending)
+    assert (await on_second.begin(EMAIL, ADDRESS)).retry_after_s == 0
+
+
+async def test_a_burst_of_parallel_attempts_is_cut_at_the_limit(
+    replicas: tuple[Redis, Redis],
+) -> None:
+    first, second = replicas
+    on_first = RedisSignInAttempts(first, SECRET, 5, 50, 900)
+    on_second = RedisSignInAttempts(second, SECRET, 5, 50, 900)
+    begun = await asyncio.gather(
+        *((on_first if n % 2 else on_second).begin(EMAIL, f"10.0.0.{n}") for n in range(30))
+    )
+    assert sum(1 for attempt in begun if attempt.retry_after_s == 0) == 5
 
 
 async def test_no_email_or_address_appears_in_redis(replicas: tuple[Redis, Redis]) -> None:
     first, _ = replicas
     attempts = RedisSignInAttempts(first, SECRET, 5, 50, 900)
-    await attempts.record_failure(EMAIL, ADDRESS)
+    await attempts.begin(EMAIL, ADDRESS)
     keys = await all_keys(first)
     assert len(keys) == 2
     for key in keys:
@@ -179,8 +202,9 @@ async def test_each_key_keeps_at_most_its_limit_and_expires(
 ) -> None:
     first, _ = replicas
     attempts = RedisSignInAttempts(first, SECRET, 3, 4, 60)
-    for _ in range(10):
-        await attempts.record_failure(EMAIL, ADDRESS)
+    for number in range(10):
+        await attempts.begin(f"{number}-{EMAIL}", ADDRESS)
+        await attempts.begin(EMAIL, f"{number}-{ADDRESS}")
     email_key, address_key = attempts.keys(EMAIL, ADDRESS)
     assert await first.zcard(email_key) == 3
     assert await first.zcard(address_key) == 4
