@@ -218,6 +218,22 @@ class SignIn:
         return True
 
 
+SHOPPER_TOKEN_HEADER = "X-Shopper-Token"  # noqa: S105 (a header name, not a secret)
+
+
+async def identify(tokens: ShopperTokens, header_value: str | None) -> ShopperIdentity | None:
+    """The shopper a request's ``X-Shopper-Token`` names: None (a guest) when there is none.
+
+    A token that does not verify raises ``UNAUTHENTICATED`` (HTTP 401): a bad
+    token never quietly degrades to a guest, or a client would not learn to
+    sign in again.
+    """
+    token = (header_value or "").strip()
+    if not token:
+        return None
+    return await tokens.verify(token)
+
+
 async def sign_out(tokens: ShopperTokens, shopper: ShopperIdentity | None) -> bool:
     """Revoke the token the request was made with until it expires; a guest has nothing to do."""
     if shopper is None:

@@ -20,6 +20,7 @@ from gateway.domain.identity import (
     ShopperIdentity,
     SignIn,
     ensure_reachable,
+    identify,
     is_reachable,
     shopper_scope,
     sign_out,
@@ -297,3 +298,13 @@ async def test_sign_out_revokes_the_token(world: World) -> None:
         await world.tokens.verify(result.issued.token)
     assert caught.value.code is ErrorCode.UNAUTHENTICATED
     assert await sign_out(world.tokens, None) is False
+
+
+async def test_the_header_names_the_shopper_or_a_guest(world: World) -> None:
+    issued = world.tokens.issue(JANE.customer_id)
+    assert (await identify(world.tokens, f" {issued.token} ")) == issued.identity
+    assert await identify(world.tokens, None) is None
+    assert await identify(world.tokens, "  ") is None
+    with pytest.raises(GatewayError) as caught:
+        await identify(world.tokens, issued.token[:-3])
+    assert caught.value.code is ErrorCode.UNAUTHENTICATED
