@@ -126,11 +126,13 @@ class JwksKeys:
             ) as response:
                 if response.status != 200:
                     raise JwksUnavailable(f"HTTP {response.status}")
-                body = await response.content.read(MAX_JWKS_BYTES + 1)
+                body = bytearray()
+                async for chunk in response.content.iter_chunked(64 * 1024):
+                    body += chunk
+                    if len(body) > MAX_JWKS_BYTES:
+                        raise JwksUnavailable(f"key set larger than {MAX_JWKS_BYTES} bytes")
         except (aiohttp.ClientError, TimeoutError) as exc:
             raise JwksUnavailable(type(exc).__name__) from None
-        if len(body) > MAX_JWKS_BYTES:
-            raise JwksUnavailable(f"key set larger than {MAX_JWKS_BYTES} bytes")
         try:
             document = orjson.loads(body)
         except orjson.JSONDecodeError:

@@ -39,6 +39,7 @@ class JwksServer:
         self.keys: list[dict[str, Any]] = []
         self.fetches = 0
         self.status = 200
+        self.chunked = False  # send the body in pieces, as a slow network would
         self.url = ""
         self._runner: web.AppRunner | None = None
 
@@ -56,7 +57,16 @@ class JwksServer:
         self.fetches += 1
         if self.status != 200:
             return web.Response(status=self.status)
-        return web.json_response({"keys": self.keys})
+        if not self.chunked:
+            return web.json_response({"keys": self.keys})
+        body = orjson.dumps({"keys": self.keys})
+        response = web.StreamResponse(headers={"Content-Type": "application/json"})
+        await response.prepare(request)
+        for start in range(0, len(body), 16 * 1024):
+            await response.write(body[start : start + 16 * 1024])
+            await asyncio.sleep(0.005)
+        await response.write_eof()
+        return response
 
     async def close(self) -> None:
         if self._runner is not None:
@@ -308,3 +318,18 @@ async def test_an_external_token_can_be_revoked(
     identity = await made.tokens.verify(anonymous)
     assert identity.token_id.startswith("sha256:")
     assert anonymous not in identity.token_id
+
+
+async def test_a_large_key_set_is_read_whole_and_an_oversized_one_is_refused(
+    server: JwksServer, setup: tuple[Setup, Clock]
+) -> None:
+    made, clock = setup
+    signer = rsa_signer("wanted")
+    filler = [{**signer.jwk, "kid": f"filler-{n}"} for n in range(700)]
+    server.chunked = True
+    server.keys = [*filler[:200], signer.jwk]  # ~100 kB in 16 kB pieces: several reads
+    assert (await made.tokens.verify(signer.sign(claims()))).customer_id == 1
+    server.keys = [*filler, {**signer.jwk, "kid": "late"}]  # ~350 kB: over the limit
+    clock.now += 31
+    await refused(made.tokens, rsa_signer("late").sign(claims()))
+    assert server.fetches == 2
