@@ -45,6 +45,16 @@ class BreakerSettings:
 
 
 @dataclass(frozen=True)
+class ExternalShopperJwt:
+    """Where a federated graph's shopper JWTs are verified (``GATEWAY_SHOPPER_JWKS_URL`` etc.)."""
+
+    jwks_url: str
+    issuer: str
+    audience: str
+    customer_claim: str = "bc_customer_id"
+
+
+@dataclass(frozen=True)
 class Settings:
     store_hash: str
     access_token: str = field(repr=False)
@@ -73,6 +83,14 @@ class Settings:
     client_rate_window_s: float = 60.0
     breaker: BreakerSettings = field(default_factory=BreakerSettings)
     retry_budget_ratio: float = 0.2  # retries allowed per first attempt, over time
+    # Shopper identity (CONTRACT §1a).
+    channel_id: int = 1
+    shopper_token_ttl_s: float = 3600.0
+    shopper_jwt: ExternalShopperJwt | None = None  # a federated graph's own JWTs; None: off
+    signin_max_failures: int = 5  # failed sign-ins per email per window
+    signin_max_failures_per_address: int = 50  # per client address (shared NATs: higher)
+    signin_window_s: float = 900.0
+    signin_min_duration_s: float = 0.25  # every credential check takes at least this long
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
@@ -141,6 +159,15 @@ class Settings:
                 half_open_probes=int(reader.number("GATEWAY_BREAKER_HALF_OPEN_PROBES", 3, 1, 100)),
             ),
             retry_budget_ratio=reader.number("GATEWAY_RETRY_BUDGET_RATIO", 0.2, 0, 10),
+            channel_id=reader.integer("BIGCOMMERCE_CHANNEL_ID", 1, 1, 2**31 - 1),
+            shopper_token_ttl_s=reader.number("GATEWAY_SHOPPER_TOKEN_TTL_S", 3600.0, 30, 7 * 86400),
+            shopper_jwt=_external_shopper_jwt(reader),
+            signin_max_failures=reader.integer("GATEWAY_SIGNIN_MAX_FAILURES", 5, 1, 10**6),
+            signin_max_failures_per_address=reader.integer(
+                "GATEWAY_SIGNIN_MAX_FAILURES_PER_ADDRESS", 50, 1, 10**6
+            ),
+            signin_window_s=reader.number("GATEWAY_SIGNIN_WINDOW_S", 900.0, 1, 7 * 86400),
+            signin_min_duration_s=reader.number("GATEWAY_SIGNIN_MIN_DURATION_S", 0.25, 0, 10),
         )
 
     def with_upstream(
@@ -154,6 +181,37 @@ class Settings:
             store_hash=store_hash,
             access_token=token,
         )
+
+
+def _external_shopper_jwt(reader: _Reader) -> ExternalShopperJwt | None:
+    """A federated graph's own shopper JWTs: all or nothing beyond the customer claim.
+
+    Issuer and audience are required with a key set: without them a token the same
+    identity provider issued for another service would be accepted here.
+    """
+    jwks_url = reader.text("GATEWAY_SHOPPER_JWKS_URL")
+    issuer = reader.text("GATEWAY_SHOPPER_JWT_ISSUER")
+    audience = reader.text("GATEWAY_SHOPPER_JWT_AUDIENCE")
+    claim = reader.text("GATEWAY_SHOPPER_JWT_CUSTOMER_CLAIM") or "bc_customer_id"
+    if not jwks_url:
+        if issuer or audience:
+            raise ConfigError(
+                "GATEWAY_SHOPPER_JWKS_URL is not set: the shopper JWT issuer and audience "
+                "need the key set that verifies them"
+            )
+        return None
+    for name, value in (
+        ("GATEWAY_SHOPPER_JWT_ISSUER", issuer),
+        ("GATEWAY_SHOPPER_JWT_AUDIENCE", audience),
+    ):
+        if not value:
+            raise ConfigError(f"{name} is required with GATEWAY_SHOPPER_JWKS_URL")
+    return ExternalShopperJwt(
+        jwks_url=reader.url("GATEWAY_SHOPPER_JWKS_URL", jwks_url),
+        issuer=issuer,
+        audience=audience,
+        customer_claim=claim,
+    )
 
 
 def is_loopback_url(url: str) -> bool:
@@ -203,6 +261,18 @@ class _Reader:
             raise ConfigError(f"{name} must be a number, not {value!r}") from None
         if not low <= number <= high:
             raise ConfigError(f"{name} must be between {low:g} and {high:g}, not {value}")
+        return number
+
+    def integer(self, name: str, default: int, low: int, high: int) -> int:
+        value = self.text(name)
+        if not value:
+            return default
+        try:
+            number = int(value)
+        except ValueError:
+            raise ConfigError(f"{name} must be a whole number, not {value!r}") from None
+        if not low <= number <= high:
+            raise ConfigError(f"{name} must be between {low} and {high}, not {value}")
         return number
 
     def url(self, name: str, default: str) -> str:
