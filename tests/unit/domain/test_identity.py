@@ -146,7 +146,7 @@ def test_unreachable_is_not_found_exactly_as_an_unknown_id() -> None:
     with pytest.raises(GatewayError) as caught:
         ensure_reachable(1, identity(2), ["orderId"])
     assert caught.value.code is ErrorCode.NOT_FOUND
-    assert caught.value.field == ["orderId"]
+    assert caught.value.field == ("orderId",)
     # The adapter's message for an unknown id: word for word the same.
     assert caught.value.message == NOT_FOUND_MESSAGE == MESSAGES[ErrorCode.NOT_FOUND]
     ensure_reachable(1, identity(1))  # the owner passes
@@ -250,7 +250,7 @@ async def test_malformed_input_is_validation_before_any_call(world: World) -> No
         (JANE.email, "p" * 5000, ["input", "password"]),
     ):
         error = await expect(world, email, password)
-        assert (error.code, error.field) == (ErrorCode.VALIDATION, path)
+        assert (error.code, error.field) == (ErrorCode.VALIDATION, tuple(path))
         assert not password or password not in error.message
     assert world.accounts.calls == []
 
