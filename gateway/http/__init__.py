@@ -1,0 +1,1 @@
+"""The HTTP edge: the Starlette app, the GraphQL endpoint and its transports, webhooks."""

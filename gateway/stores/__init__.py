@@ -1,0 +1,1 @@
+"""Memory and Redis implementations of the store ports the domain declares."""
