@@ -226,3 +226,12 @@ async def start_server(
 
 def order_id(number: int) -> str:
     return CODEC.encode(number)
+
+
+async def nobody_subscribed(served: SubscriptionServer) -> None:
+    """Wait until the server has noticed every earlier client leave (or fail)."""
+    for _ in range(500):
+        if served.feed.open_subscriptions == 0:
+            return
+        await asyncio.sleep(0.01)
+    raise AssertionError(f"{served.feed.open_subscriptions} subscriptions still open")

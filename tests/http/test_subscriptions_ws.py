@@ -10,7 +10,14 @@ import aiohttp
 import pytest
 import pytest_asyncio
 
-from subscription_app import CLIENT_KEY, DOCUMENT, SubscriptionServer, order_id, start_server
+from subscription_app import (
+    CLIENT_KEY,
+    DOCUMENT,
+    SubscriptionServer,
+    nobody_subscribed,
+    order_id,
+    start_server,
+)
 
 PROTOCOL = "graphql-transport-ws"
 AUTH = {"Authorization": f"Bearer {CLIENT_KEY}"}
@@ -216,17 +223,13 @@ async def test_at_most_max_subscriptions_run_on_one_connection(http, served) -> 
 
 async def test_leaving_releases_the_subscriptions(http, served) -> None:
     served.book.put(506, 11, "Awaiting Fulfillment", 100)
-    before = served.feed.open_subscriptions
+    await nobody_subscribed(served)  # earlier tests' clients are gone
     ws = await connect(http, served)
     await ws.send_json(subscribe("1", 506))
     await receive(ws)
-    assert served.feed.open_subscriptions == before + 1
+    assert served.feed.open_subscriptions == 1
     await ws.close()
-    for _ in range(200):
-        if served.feed.open_subscriptions == before:
-            break
-        await asyncio.sleep(0.01)
-    assert served.feed.open_subscriptions == before
+    await nobody_subscribed(served)
     assert served.live.open_subscriptions("websocket") == 0
 
 
