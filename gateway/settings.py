@@ -59,6 +59,11 @@ class Settings:
     breaker_failures: int = 5  # upstream failures in a row that open the breaker
     breaker_cooldown_s: float = 10.0  # how long it stays open before a probe
     retry_budget_ratio: float = 0.2  # retries allowed per first attempt, over time
+    # Live order status (issue 17). Without a webhook secret, /webhooks/bigcommerce is not
+    # served; the sandbox gets a random one per process (a --workers parent must fix one).
+    webhook_secret: str | None = field(default=None, repr=False)
+    subscription_heartbeat_s: float = 5.0  # multipart heartbeat while a stream is quiet
+    max_subscriptions_per_connection: int = 20  # one WebSocket's concurrent subscriptions
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
@@ -78,6 +83,11 @@ class Settings:
             raise ConfigError("GATEWAY_SECRET is required with a real store (it signs order ids)")
         if secret_text and len(secret_text) < 16:
             raise ConfigError("GATEWAY_SECRET must be at least 16 characters")
+        webhook_secret = reader.text("GATEWAY_WEBHOOK_SECRET")
+        if webhook_secret and len(webhook_secret) < 16:
+            raise ConfigError("GATEWAY_WEBHOOK_SECRET must be at least 16 characters")
+        if not webhook_secret and sandbox:
+            webhook_secret = secrets.token_urlsafe(32)
         api_url = reader.url("BIGCOMMERCE_API_URL", "https://api.bigcommerce.com")
         payments_url = reader.url("BIGCOMMERCE_PAYMENTS_URL", "https://payments.bigcommerce.com")
         return cls(
@@ -112,6 +122,13 @@ class Settings:
             breaker_failures=int(reader.number("GATEWAY_BREAKER_FAILURES", 5, 1, 1000)),
             breaker_cooldown_s=reader.number("GATEWAY_BREAKER_COOLDOWN_S", 10.0, 0.1, 3600),
             retry_budget_ratio=reader.number("GATEWAY_RETRY_BUDGET_RATIO", 0.2, 0, 10),
+            webhook_secret=webhook_secret or None,
+            subscription_heartbeat_s=reader.number(
+                "GATEWAY_SUBSCRIPTION_HEARTBEAT_S", 5.0, 0.05, 300
+            ),
+            max_subscriptions_per_connection=int(
+                reader.number("GATEWAY_MAX_SUBSCRIPTIONS_PER_CONNECTION", 20, 1, 1000)
+            ),
         )
 
     def with_upstream(

@@ -36,13 +36,16 @@ from gateway.http.subscriptions_multipart import (
     wants_multipart_subscription,
 )
 from gateway.http.subscriptions_ws import GraphQLWebSocket, Refused
+from gateway.http.webhooks import WEBHOOK_PATH, WebhookReceiver
 from gateway.stores.order_event_bus import InProcessOrderEventBus
 
 import live_gateway
 from order_store import OrderBook
 
 CLIENT_KEY = "test-client-key"
-CODEC = OrderIdCodec(b"subscription-tests-secret-0123456789", "teststore")
+WEBHOOK_SECRET = "webhook-secret-for-the-tests-0123"
+STORE_HASH = "teststore"
+CODEC = OrderIdCodec(b"subscription-tests-secret-0123456789", STORE_HASH)
 DOCUMENT = "subscription OrderStatus($orderId: ID!) {\n  orderStatusChanged(orderId: $orderId) { id number status statusId }\n}"  # noqa: E501
 
 
@@ -146,6 +149,7 @@ class SubscriptionServer:
     book: OrderBook
     feed: OrderStatusFeed
     live: LiveSubscriptions
+    webhooks: WebhookReceiver
     server: GracefulServer
     task: asyncio.Task[None]
     url: str
@@ -158,6 +162,7 @@ class SubscriptionServer:
     async def stop(self) -> None:
         self.server.should_exit = True  # what SIGTERM does
         await self.task
+        await self.webhooks.drain(5.0)
         await self.feed.close()
 
 
@@ -205,8 +210,10 @@ async def start_server(
             operations, node, params, context, live, heartbeat_s=heartbeat_s
         )
 
+    webhooks = WebhookReceiver(WEBHOOK_SECRET, feed.notify, store_hash=STORE_HASH)
     app = Starlette(
         routes=[
+            Route(WEBHOOK_PATH, webhooks),
             Route("/graphql", graphql_post, methods=["POST"]),
             WebSocketRoute("/graphql", websocket),
         ]
@@ -221,7 +228,7 @@ async def start_server(
         if task.done():
             task.result()
         await asyncio.sleep(0.01)
-    return SubscriptionServer(book, feed, live, server, task, f"http://127.0.0.1:{port}")
+    return SubscriptionServer(book, feed, live, webhooks, server, task, f"http://127.0.0.1:{port}")
 
 
 def order_id(number: int) -> str:
