@@ -6,6 +6,8 @@ our own document cache and limits, end with 1001 on shutdown, and hold thousands
 connections cheaply: one task per connection plus one per subscription, nothing else.
 
 The protocol (github.com/enisdenjo/graphql-ws, PROTOCOL.md), as served here:
+- with ``allowed_origins`` (the CORS origins of HTTP), a browser page from another origin
+  is refused at the handshake (HTTP 403), as its queries would be;
 - subprotocol ``graphql-transport-ws`` or close 4406;
 - ``connection_init`` within ``init_timeout_s`` or close 4408; a second one: 4429;
   its payload ``{"Authorization": "Bearer <client key>", "X-Shopper-Token": ...}``
@@ -90,6 +92,7 @@ class GraphQLWebSocket:
         init_timeout_s: float = 3.0,
         max_subscriptions: int = 20,
         max_message_bytes: int = 128 * 1024,
+        allowed_origins: tuple[str, ...] | None = None,
     ) -> None:
         self.operations = operations
         self.authenticate = authenticate
@@ -98,6 +101,7 @@ class GraphQLWebSocket:
         self.init_timeout_s = init_timeout_s
         self.max_subscriptions = max_subscriptions
         self.max_message_bytes = max_message_bytes
+        self.allowed_origins = allowed_origins
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "websocket":  # pragma: no cover - routed here for websockets only
@@ -147,6 +151,10 @@ class _Connection:
         first = await self.receive()
         if first["type"] != "websocket.connect":
             return
+        if not self._origin_allowed():
+            self.server.live.observer.connection_refused(TRANSPORT, "origin")
+            await self._send({"type": "websocket.close", "code": 1008})  # before accept: 403
+            return
         if SUBPROTOCOL not in self.scope.get("subprotocols", ()):
             await self._send({"type": "websocket.accept"})
             self.server.live.observer.connection_refused(TRANSPORT, "subprotocol")
@@ -169,6 +177,14 @@ class _Connection:
             for task in tasks:
                 task.cancel()
             await asyncio.gather(*tasks, return_exceptions=True)
+
+    def _origin_allowed(self) -> bool:
+        allowed = self.server.allowed_origins
+        if allowed is None or "*" in allowed:
+            return True
+        origins = [v for k, v in self.scope.get("headers", ()) if k == b"origin"]
+        # No Origin: not a browser page (browsers always send it on a WebSocket).
+        return not origins or origins[0].decode("latin-1") in allowed
 
     async def _until_disconnect(self) -> None:
         while (await self.receive())["type"] != "websocket.disconnect":

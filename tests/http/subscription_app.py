@@ -167,7 +167,11 @@ class SubscriptionServer:
 
 
 async def start_server(
-    *, init_timeout_s: float = 3.0, max_subscriptions: int = 3, heartbeat_s: float = 5.0
+    *,
+    init_timeout_s: float = 3.0,
+    max_subscriptions: int = 3,
+    heartbeat_s: float = 5.0,
+    allowed_origins: tuple[str, ...] | None = None,
 ) -> SubscriptionServer:
     book = OrderBook()
     feed = OrderStatusFeed(book, InProcessOrderEventBus())
@@ -185,6 +189,7 @@ async def start_server(
         live,
         init_timeout_s=init_timeout_s,
         max_subscriptions=max_subscriptions,
+        allowed_origins=allowed_origins,
     )
 
     async def graphql_post(request: Request) -> Response:

@@ -25,7 +25,9 @@ AUTH = {"Authorization": f"Bearer {CLIENT_KEY}"}
 
 @pytest_asyncio.fixture(scope="module", loop_scope="session")
 async def served() -> AsyncIterator[SubscriptionServer]:
-    server = await start_server(init_timeout_s=0.3, max_subscriptions=3)
+    server = await start_server(
+        init_timeout_s=0.3, max_subscriptions=3, allowed_origins=("https://shop.example",)
+    )
     yield server
     await server.stop()
 
@@ -242,3 +244,17 @@ async def test_server_shutdown_closes_1001(http) -> None:
     stopping = asyncio.create_task(own.stop())
     assert await closed_with(ws) == 1001
     await stopping
+
+
+async def test_a_page_from_another_origin_is_refused_at_the_handshake(http, served) -> None:
+    with pytest.raises(aiohttp.WSServerHandshakeError) as refused:
+        await http.ws_connect(
+            served.ws_url, protocols=(PROTOCOL,), headers={"Origin": "https://evil.example"}
+        )
+    assert refused.value.status == 403
+    ws = await http.ws_connect(
+        served.ws_url, protocols=(PROTOCOL,), headers={"Origin": "https://shop.example"}
+    )
+    await ws.send_json({"type": "connection_init", "payload": AUTH})
+    assert await receive(ws) == {"type": "connection_ack"}
+    await ws.close()
