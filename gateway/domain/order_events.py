@@ -180,6 +180,8 @@ class StatusWatch:
     is dropped (the subscriber still ends on the latest status, never an older one).
     """
 
+    __slots__ = ("_closed", "_feed", "_pending", "_wakeup", "current", "order_number")
+
     def __init__(self, feed: OrderStatusFeed, order_number: int, maxlen: int) -> None:
         self.order_number = order_number
         self._feed = feed

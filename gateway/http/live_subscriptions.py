@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import Protocol
 
 
@@ -38,6 +38,9 @@ class LiveSubscriptions:
         self._streams = 0
         self._none_open = asyncio.Event()
         self._none_open.set()
+        # Called once when the drain begins; cheaper per connection than a task waiting
+        # on ``closing`` (thousands of idle WebSockets each holding one).
+        self._closers: set[Callable[[], None]] = set()
 
     def open_subscriptions(self, transport: str) -> int:
         return self._open.get(transport, 0)
@@ -53,6 +56,14 @@ class LiveSubscriptions:
             self._streams -= 1
             if self._streams == 0:
                 self._none_open.set()
+
+    def on_closing(self, closer: Callable[[], None]) -> Callable[[], None]:
+        """Call ``closer`` when the drain begins (at once if it has); returns the undo."""
+        if self.closing.is_set():
+            closer()
+            return lambda: None
+        self._closers.add(closer)
+        return lambda: self._closers.discard(closer)
 
     @contextlib.contextmanager
     def subscription(self, transport: str) -> Iterator[None]:
@@ -71,6 +82,9 @@ class LiveSubscriptions:
     async def drain(self, timeout_s: float) -> bool:
         """Ask every stream to end, and wait for them (True when all ended in time)."""
         self.closing.set()
+        closers, self._closers = list(self._closers), set()
+        for closer in closers:
+            closer()
         try:
             await asyncio.wait_for(self._none_open.wait(), timeout_s)
         except TimeoutError:

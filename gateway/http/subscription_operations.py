@@ -2,18 +2,22 @@
 
 Why a module of its own: the two transports differ only in framing. Parsing, validation
 and the limits come from the caller's document cache (``prepare``), the context from the
-caller, and graphql-core's ``subscribe`` does the rest; this module turns its answer into
+caller, and graphql-core does the rest; this module turns its answer into
 either the request's errors (nothing to stream) or a stream of formatted results, and
-never lets an unexpected exception's text reach a client.
+never lets an unexpected exception's text reach a client. It follows graphql-core's
+``subscribe`` step by step (build, create the source stream, execute each event) so that
+one event's result can be shared by every subscriber that receives it.
 """
 
 from __future__ import annotations
 
 import logging
+from collections import OrderedDict
 from collections.abc import AsyncIterator, Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
+import orjson
 from graphql import (
     DocumentNode,
     ExecutionResult,
@@ -21,8 +25,10 @@ from graphql import (
     GraphQLSchema,
     OperationType,
     get_operation_ast,
-    subscribe,
 )
+from graphql.execution import create_source_event_stream, execute_subscription_event
+from graphql.execution.executor import Executor
+from graphql.execution.executor_throwing_on_incremental import ExecutorThrowingOnIncremental
 from graphql.pyutils import is_awaitable
 
 log = logging.getLogger("gateway.subscriptions")
@@ -97,7 +103,42 @@ def safe_format_error(error: GraphQLError) -> Formatted:
     return formatted
 
 
+class _SharedResults:
+    """The serialized results of the last few events, per request (document, variables).
+
+    Holds each event strongly, so an ``id`` it is keyed by cannot be reused meanwhile.
+    """
+
+    def __init__(self, events: int = 64) -> None:
+        self._entries: OrderedDict[int, tuple[object, dict[bytes, bytes]]] = OrderedDict()
+        self._events = events
+
+    def get(self, event: object, request: bytes) -> bytes | None:
+        entry = self._entries.get(id(event))
+        if entry is None or entry[0] is not event:
+            return None
+        return entry[1].get(request)
+
+    def put(self, event: object, request: bytes, result: bytes) -> None:
+        entry = self._entries.get(id(event))
+        if entry is None or entry[0] is not event:
+            entry = (event, {})
+            self._entries[id(event)] = entry
+            while len(self._entries) > self._events:
+                self._entries.popitem(last=False)
+        entry[1][request] = result
+
+
 class SubscriptionOperations:
+    """Runs subscriptions; each event's result comes out as the JSON of a GraphQL result.
+
+    ``shared_results``: subscribers that receive the *same event object* for the same
+    document and variables get one execution's serialized result (the order feed hands
+    one snapshot object to all its watchers, so a fan-out to thousands executes once).
+    Only right while every field under the subscription reads the event alone, never the
+    context (true of ``orderStatusChanged``: reachability is checked when it starts).
+    """
+
     def __init__(
         self,
         schema: GraphQLSchema,
@@ -105,11 +146,13 @@ class SubscriptionOperations:
         *,
         format_error: FormatError = safe_format_error,
         hide_suggestions: bool = True,
+        shared_results: bool = False,
     ) -> None:
         self._schema = schema
         self._prepare = prepare
         self._format_error = format_error
         self._hide_suggestions = hide_suggestions
+        self._shared = _SharedResults() if shared_results else None
 
     def document(self, params: Params) -> tuple[DocumentNode, OperationType] | list[Formatted]:
         """The validated document and its operation's type, or the request's errors."""
@@ -129,35 +172,53 @@ class SubscriptionOperations:
 
     async def start(
         self, document: DocumentNode, params: Params, context: Any
-    ) -> AsyncIterator[Formatted] | list[Formatted]:
-        """The stream of formatted results, or the errors that stopped it before it began.
+    ) -> AsyncIterator[bytes] | list[Formatted]:
+        """The stream of results (JSON), or the errors that stopped it before it began.
 
         The stream must be closed (``aclose``) by the caller when the client leaves.
         """
-        result: Any = subscribe(
+        executor = ExecutorThrowingOnIncremental.build(
             self._schema,
             document,
-            context_value=context,
-            variable_values=params.variables,
-            operation_name=params.operation_name,
+            None,
+            context,
+            params.variables,
+            params.operation_name,
             hide_suggestions=self._hide_suggestions,
         )
-        if is_awaitable(result):
-            result = await result
-        if isinstance(result, ExecutionResult):
-            return [self._format_error(e) for e in result.errors or ()] or [
+        if isinstance(executor, list):  # variables that do not fit
+            return [self._format_error(e) for e in executor]
+        source: Any = create_source_event_stream(executor)
+        if is_awaitable(source):
+            source = await source
+        if isinstance(source, ExecutionResult):
+            return [self._format_error(e) for e in source.errors or ()] or [
                 request_error("The subscription could not start.", "INTERNAL_SERVER_ERROR")
             ]
-        return self._formatted(result)
+        request = orjson.dumps(params.as_mapping(), option=orjson.OPT_SORT_KEYS)
+        return self._results(executor, source, request)
 
-    async def _formatted(self, results: AsyncIterator[ExecutionResult]) -> AsyncIterator[Formatted]:
+    async def _results(
+        self, executor: Executor, source: AsyncIterator[Any], request: bytes
+    ) -> AsyncIterator[bytes]:
         try:
-            async for result in results:
-                body: Formatted = {"data": result.data}
-                if result.errors:
-                    body["errors"] = [self._format_error(e) for e in result.errors]
-                yield body
+            async for event in source:
+                shared = self._shared.get(event, request) if self._shared else None
+                if shared is None:
+                    shared = await self._execute(executor, event)
+                    if self._shared is not None:
+                        self._shared.put(event, request, shared)
+                yield shared
         finally:
-            aclose = getattr(results, "aclose", None)
+            aclose = getattr(source, "aclose", None)
             if aclose is not None:
                 await aclose()
+
+    async def _execute(self, executor: Executor, event: Any) -> bytes:
+        result: Any = execute_subscription_event(executor.build_per_event_executor(event))
+        if is_awaitable(result):
+            result = await result
+        body: Formatted = {"data": result.data}
+        if result.errors:
+            body["errors"] = [self._format_error(e) for e in result.errors]
+        return orjson.dumps(body)

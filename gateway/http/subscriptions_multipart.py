@@ -65,8 +65,8 @@ def part(body: bytes) -> bytes:
     return PART_HEAD + body + DELIMITER
 
 
-def payload_part(result: Formatted) -> bytes:
-    return part(orjson.dumps({"payload": result}))
+def payload_part(result: bytes) -> bytes:
+    return part(b'{"payload":' + result + b"}")
 
 
 async def multipart_subscription(
@@ -93,7 +93,7 @@ class MultipartSubscriptionResponse(Response):
 
     def __init__(
         self,
-        stream: AsyncIterator[Formatted] | list[Formatted],
+        stream: AsyncIterator[bytes] | list[Formatted],
         live: LiveSubscriptions,
         heartbeat_s: float,
         headers: dict[str, str] | None = None,
@@ -111,7 +111,7 @@ class MultipartSubscriptionResponse(Response):
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         await send({"type": "http.response.start", "status": 200, "headers": self.raw_headers})
         if isinstance(self.stream, list):
-            errors = {"data": None, "errors": self.stream}
+            errors = orjson.dumps({"data": None, "errors": self.stream})
             await self._write(send, OPENING + payload_part(errors) + CLOSE, more=False)
             return
         with self.live.stream():
@@ -126,9 +126,9 @@ class MultipartSubscriptionResponse(Response):
             if writer.done() and not writer.cancelled() and writer.exception() is not None:
                 raise writer.exception()  # type: ignore[misc]
 
-    async def _write_stream(self, send: Send, stream: AsyncIterator[Formatted]) -> None:
+    async def _write_stream(self, send: Send, stream: AsyncIterator[bytes]) -> None:
         results = aiter(stream)
-        pending: asyncio.Task[Formatted] | None = None
+        pending: asyncio.Task[bytes] | None = None
         closing = asyncio.create_task(self.live.closing.wait())
         try:
             with self.live.subscription(TRANSPORT):

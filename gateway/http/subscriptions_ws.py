@@ -111,6 +111,20 @@ class GraphQLWebSocket:
 
 
 class _Connection:
+    __slots__ = (
+        "_send",
+        "_send_lock",
+        "acknowledged",
+        "closed",
+        "closing",
+        "identity",
+        "init_received",
+        "receive",
+        "scope",
+        "server",
+        "subscriptions",
+    )
+
     def __init__(self, server: GraphQLWebSocket, scope: Scope, receive: Receive, send: Send):
         self.server = server
         self.scope = scope
@@ -122,16 +136,19 @@ class _Connection:
         self.identity: Any = None
         self.acknowledged = False
         self.subscriptions: dict[str, asyncio.Task[None]] = {}
-        self.helpers: set[asyncio.Task[None]] = set()
+        self.closing: asyncio.Task[None] | None = None  # a close started by a timer or drain
 
     # --- sending ----------------------------------------------------------------------
 
     async def send(self, message: Formatted) -> None:
+        await self.send_text(orjson.dumps(message).decode())
+
+    async def send_text(self, text: str) -> None:
         if self.closed:
             return
         async with self._send_lock:
             if not self.closed:
-                await self._send({"type": "websocket.send", "text": orjson.dumps(message).decode()})
+                await self._send({"type": "websocket.send", "text": text})
 
     async def close(self, code: int, reason: str) -> None:
         if self.closed:
@@ -162,8 +179,11 @@ class _Connection:
             await self._until_disconnect()
             return
         await self._send({"type": "websocket.accept", "subprotocol": SUBPROTOCOL})
-        self._helper(self._close_on_shutdown())
-        self._helper(self._close_without_init())
+        # Timers and callbacks, not tasks: an idle connection costs no task but its own.
+        init_timer = asyncio.get_running_loop().call_later(
+            self.server.init_timeout_s, self._init_timed_out
+        )
+        forget_closer = self.server.live.on_closing(self._shutting_down)
         try:
             while True:
                 message = await self.receive()
@@ -172,10 +192,14 @@ class _Connection:
                 if message["type"] == "websocket.receive" and not self.closed:
                     await self._on_frame(message)
         finally:
+            init_timer.cancel()
+            forget_closer()
             self.closed = True
-            tasks = [*self.subscriptions.values(), *self.helpers]
+            tasks = list(self.subscriptions.values())
             for task in tasks:
                 task.cancel()
+            if self.closing is not None:
+                tasks.append(self.closing)
             await asyncio.gather(*tasks, return_exceptions=True)
 
     def _origin_allowed(self) -> bool:
@@ -190,20 +214,17 @@ class _Connection:
         while (await self.receive())["type"] != "websocket.disconnect":
             pass
 
-    def _helper(self, work: Awaitable[None]) -> None:
-        task: asyncio.Task[None] = asyncio.ensure_future(work)
-        self.helpers.add(task)
-        task.add_done_callback(self.helpers.discard)
+    def _close_soon(self, code: int, reason: str) -> None:
+        if not self.closed and self.closing is None:
+            self.closing = asyncio.ensure_future(self.close(code, reason))
 
-    async def _close_on_shutdown(self) -> None:
-        await self.server.live.closing.wait()
-        await self.close(GOING_AWAY, "Server shutting down")
+    def _shutting_down(self) -> None:
+        self._close_soon(GOING_AWAY, "Server shutting down")
 
-    async def _close_without_init(self) -> None:
-        await asyncio.sleep(self.server.init_timeout_s)
+    def _init_timed_out(self) -> None:
         if not self.init_received:
             self.server.live.observer.connection_refused(TRANSPORT, "init_timeout")
-            await self.close(INIT_TIMEOUT, "Connection initialisation timeout")
+            self._close_soon(INIT_TIMEOUT, "Connection initialisation timeout")
 
     # --- messages -----------------------------------------------------------------------
 
@@ -329,10 +350,11 @@ class _Connection:
             return
         await self._forward(ident, stream)
 
-    async def _forward(self, ident: str, stream: AsyncIterator[Formatted]) -> None:
+    async def _forward(self, ident: str, stream: AsyncIterator[bytes]) -> None:
+        head = b'{"id":' + orjson.dumps(ident) + b',"type":"next","payload":'
         try:
-            async for result in stream:
-                await self.send({"id": ident, "type": "next", "payload": result})
+            async for result in stream:  # the result's JSON, maybe shared with others
+                await self.send_text((head + result + b"}").decode())
         finally:
             aclose = getattr(stream, "aclose", None)
             if aclose is not None:

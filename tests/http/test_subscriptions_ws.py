@@ -13,6 +13,7 @@ import pytest_asyncio
 from subscription_app import (
     CLIENT_KEY,
     DOCUMENT,
+    EXECUTIONS,
     SubscriptionServer,
     nobody_subscribed,
     order_id,
@@ -258,3 +259,28 @@ async def test_a_page_from_another_origin_is_refused_at_the_handshake(http, serv
     await ws.send_json({"type": "connection_init", "payload": AUTH})
     assert await receive(ws) == {"type": "connection_ack"}
     await ws.close()
+
+
+async def test_one_change_to_many_subscribers_is_executed_once(http, served) -> None:
+    served.book.put(508, 11, "Awaiting Fulfillment", 100)
+    sockets = [await connect(http, served) for _ in range(4)]
+    for ws in sockets:
+        await ws.send_json(subscribe("1", 508))
+        assert status_of(await receive(ws)) == "Awaiting Fulfillment"
+    # Another selection of the same order is its own result.
+    narrow = {"query": "subscription($o: ID!) { orderStatusChanged(orderId: $o) { status } }"}
+    narrow["variables"] = {"o": order_id(508)}  # type: ignore[assignment]
+    await sockets[0].send_json({"id": "2", "type": "subscribe", "payload": narrow})
+    assert (await receive(sockets[0]))["payload"]["data"] == {
+        "orderStatusChanged": {"status": "Awaiting Fulfillment"}
+    }
+    before = EXECUTIONS["status"]
+    served.book.put(508, 2, "Shipped", 101)
+    await served.feed.notify(508)
+    received = [await receive(ws) for ws in sockets] + [await receive(sockets[0])]
+    assert {m["id"] for m in received} == {"1", "2"}
+    assert sum(m["id"] == "1" for m in received) == 4
+    assert all(m["payload"]["data"]["orderStatusChanged"]["status"] == "Shipped" for m in received)
+    assert EXECUTIONS["status"] - before == 2  # once per selection, not once per subscriber
+    for ws in sockets:
+        await ws.close()
