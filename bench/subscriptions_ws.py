@@ -12,7 +12,10 @@ order read costs nothing here: what is measured is the fan-out). Once wired, poi
     python -m bench.subscriptions_ws                      # 5,000 subscriptions
     python -m bench.subscriptions_ws --subscriptions 500  # quicker
 
-Prints one JSON object: RSS before/after, fan-out latency p50/p99/max, single p50.
+Prints one JSON object (also written to ``--output``): the server's RSS before and with
+the subscriptions open, per fan-out round the latency from posting the webhook to each
+client's frame (p50, p99, last), and one subscriber's event-to-frame p50. Clients run in
+``--clients`` processes of their own, so the server's figures are not the client's.
 """
 
 from __future__ import annotations
@@ -182,6 +185,9 @@ def main() -> int:
     parser.add_argument("--single-rounds", type=int, default=200)
     parser.add_argument("--serve", type=int, metavar="PORT", help=argparse.SUPPRESS)
     parser.add_argument("--client", metavar="URL", help=argparse.SUPPRESS)
+    parser.add_argument(
+        "--output", default="bench/results/subscriptions_ws.json", help="where the JSON goes"
+    )
     args = parser.parse_args()
     if args.serve:
         serve(args.serve)
@@ -205,7 +211,11 @@ def main() -> int:
     finally:
         os.killpg(server.pid, signal.SIGTERM)
         server.wait(30)
-    print(json.dumps(result, indent=2))
+    result["load_average_1m"] = round(os.getloadavg()[0], 2)  # a shared machine skews it
+    text = json.dumps(result, indent=2)
+    with open(args.output, "w") as out:
+        out.write(text + "\n")
+    print(text)
     return 0
 
 
