@@ -123,8 +123,9 @@ class MultipartSubscriptionResponse(Response):
                 for task in (writer, watcher):
                     task.cancel()
                 await asyncio.gather(writer, watcher, return_exceptions=True)
-            if writer.done() and not writer.cancelled() and writer.exception() is not None:
-                raise writer.exception()  # type: ignore[misc]
+            failure = writer.exception() if writer.done() and not writer.cancelled() else None
+            if failure is not None and not isinstance(failure, OSError):  # OSError: client left
+                raise failure
 
     async def _write_stream(self, send: Send, stream: AsyncIterator[bytes]) -> None:
         results = aiter(stream)

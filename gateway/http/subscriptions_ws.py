@@ -147,8 +147,12 @@ class _Connection:
         if self.closed:
             return
         async with self._send_lock:
-            if not self.closed:
+            if self.closed:
+                return
+            try:
                 await self._send({"type": "websocket.send", "text": text})
+            except OSError:  # the client left meanwhile (uvicorn's ClientDisconnected)
+                self.closed = True
 
     async def close(self, code: int, reason: str) -> None:
         if self.closed:
