@@ -161,3 +161,27 @@ async def test_only_post_is_served(http, served) -> None:
     async with http.get(f"{served.url}{WEBHOOK_PATH}", headers=SIGNED) as response:
         assert response.status == 405
         assert response.headers["Allow"] == "POST"
+
+
+async def test_shutdown_drains_answered_work_and_cancels_what_outlives_the_grace(http) -> None:
+    own = await start_server()
+    try:
+        own.book.put(705, 0, "Incomplete", 100)
+        watch = await watching(own, 705)
+        own.book.put(705, 11, "Awaiting Fulfillment", 101)
+        own.book.gate.clear()
+        assert await post(http, own, callback(705, hash_="drained"), SIGNED) == 200
+        draining = asyncio.create_task(own.webhooks.drain(5.0))
+        await asyncio.sleep(0)
+        own.book.gate.set()
+        await draining  # waited for the answered callback's work
+        assert own.webhooks.pending == 0
+        assert (await asyncio.wait_for(watch.__anext__(), 5)).status == "Awaiting Fulfillment"
+        own.book.gate.clear()  # this read never ends: the drain gives up on it
+        assert await post(http, own, callback(705, hash_="stuck"), SIGNED) == 200
+        await own.webhooks.drain(0.05)
+        assert own.webhooks.pending == 0
+        watch.close()
+    finally:
+        own.book.gate.set()
+        await own.stop()
