@@ -19,8 +19,11 @@ from starlette.applications import Starlette
 
 from gateway.bigcommerce import BigCommerceClient, UpstreamTransport
 from gateway.bigcommerce.observer import UpstreamObserver
+from gateway.bigcommerce.order_status import BigCommerceOrderReader
 from gateway.domain.checkout import CheckoutFlows
 from gateway.domain.idempotency import Idempotency
+from gateway.domain.live_orders import LiveOrders
+from gateway.domain.order_events import FeedObserver, OrderEventBus, OrderStatusFeed
 from gateway.domain.order_ids import OrderIdCodec
 from gateway.domain.payments import PaymentFlows
 from gateway.domain.ports import IdempotencyBackend, Observer, PaymentMethodsCache
@@ -28,6 +31,7 @@ from gateway.http.app import build_app
 from gateway.observability import Observability
 from gateway.settings import Settings
 from gateway.stores.memory import MemoryIdempotencyBackend, MemoryPaymentMethodsCache
+from gateway.stores.order_event_bus import InProcessOrderEventBus, RedisOrderEventBus
 
 
 @dataclass
@@ -39,6 +43,8 @@ class Runtime:
     methods_cache: PaymentMethodsCache
     checkout: CheckoutFlows
     payments: PaymentFlows
+    feed: OrderStatusFeed  # live order status (issue 17): started here, closed with us
+    live_orders: LiveOrders
     ready: bool = field(default=False)
     redis: Any = None  # redis.asyncio.Redis when GATEWAY_REDIS_URL is set
 
@@ -48,6 +54,7 @@ class Runtime:
         settings: Settings,
         observer: UpstreamObserver | None = None,
         flow_observer: Observer | None = None,
+        feed_observer: FeedObserver | None = None,
     ) -> Runtime:
         transport = UpstreamTransport(settings, observer)
         await transport.start()
@@ -65,6 +72,14 @@ class Runtime:
         idempotency = Idempotency(
             backend, settings.secret, settings.idempotency_ttl_s, flow_observer
         )
+        # Order events reach every replica's subscribers over Redis, else stay in process.
+        bus: OrderEventBus = (
+            RedisOrderEventBus(redis, settings.store_hash)
+            if redis is not None
+            else InProcessOrderEventBus()
+        )
+        feed = OrderStatusFeed(BigCommerceOrderReader(client, codec.encode), bus, feed_observer)
+        await feed.start()
         runtime = cls(
             settings=settings,
             transport=transport,
@@ -73,6 +88,8 @@ class Runtime:
             methods_cache=methods_cache,
             checkout=CheckoutFlows(client, codec, idempotency),
             payments=PaymentFlows(client, codec, idempotency, methods_cache, flow_observer),
+            feed=feed,
+            live_orders=LiveOrders(feed, codec),
             redis=redis,
         )
         runtime.ready = True
@@ -91,6 +108,7 @@ class Runtime:
 
     async def close(self) -> None:
         self.ready = False
+        await self.feed.close()
         await self.transport.close()
         if self.redis is not None:
             await self.redis.aclose()
@@ -100,7 +118,7 @@ def create_app(settings: Settings, observability: Observability | None = None) -
     """The HTTP app, serving from a ``Runtime`` opened in its lifespan."""
 
     async def open_runtime(obs: Observability) -> Runtime:
-        return await Runtime.open(settings, obs.observer, obs.observer)
+        return await Runtime.open(settings, obs.observer, obs.observer, obs.live_status.feed)
 
     return build_app(settings, open_runtime, observability or Observability())
 

@@ -18,16 +18,19 @@ from starlette.applications import Starlette
 from starlette.middleware.cors import CORSMiddleware
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, JSONResponse, Response
-from starlette.routing import BaseRoute, Route
+from starlette.routing import BaseRoute, Route, WebSocketRoute
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from gateway import deadline
 from gateway.domain.checkout import CheckoutFlows
+from gateway.domain.live_orders import LiveOrders
+from gateway.domain.order_events import OrderStatusFeed
 from gateway.domain.payments import PaymentFlows
 from gateway.graphiql import asset_routes, render_page
 from gateway.graphql.documents import DocumentCache
 from gateway.graphql.limits import QueryLimits, limit_rules
 from gateway.http.graphql_http import GraphQLEndpoint
+from gateway.http.live_status import VerifyShopper, build_live_status, guests_only
 from gateway.http.routes import (
     GRAPHQL_PATH,
     HEALTH_PATH,
@@ -36,10 +39,12 @@ from gateway.http.routes import (
     is_graphiql_page_request,
 )
 from gateway.http.security import GraphQLGuard, GuardConfig, SecurityHeaders
+from gateway.http.webhooks import WEBHOOK_PATH
 from gateway.observability import Observability
 from gateway.observability.middleware import RequestObservability
 from gateway.schema import build_schema
 from gateway.schema.context import Context
+from gateway.schema.subscriptions import SubscriptionContext
 from gateway.settings import Settings
 
 
@@ -48,6 +53,8 @@ class Services(Protocol):
 
     checkout: CheckoutFlows
     payments: PaymentFlows
+    live_orders: LiveOrders
+    feed: OrderStatusFeed
     ready: bool
 
     async def is_ready(self) -> bool: ...
@@ -73,7 +80,12 @@ class DeadlineMiddleware:
             await self.app(scope, receive, send)
 
 
-def build_app(settings: Settings, open_services: OpenServices, obs: Observability) -> Starlette:
+def build_app(
+    settings: Settings,
+    open_services: OpenServices,
+    obs: Observability,
+    verify_shopper: VerifyShopper = guests_only,
+) -> Starlette:
     metrics = obs.metrics
 
     @asynccontextmanager
@@ -83,6 +95,9 @@ def build_app(settings: Settings, open_services: OpenServices, obs: Observabilit
         try:
             yield
         finally:
+            # Answered webhooks finish, open subscriptions end cleanly (1001 / the
+            # multipart end), then the feed and the upstream session close.
+            await live_status.drain(5.0)
             await runtime.close()
             await asyncio.sleep(0)  # let aiohttp close its transports
 
@@ -119,6 +134,22 @@ def build_app(settings: Settings, open_services: OpenServices, obs: Observabilit
         hide_suggestions=hide_suggestions,
     )
 
+    def subscription_context(runtime: Services, client_key: str | None) -> SubscriptionContext:
+        return SubscriptionContext(
+            checkout=runtime.checkout, payments=runtime.payments, client_key=client_key
+        )
+
+    live_status, endpoint.subscribe = build_live_status(
+        settings,
+        schema._schema,
+        endpoint,
+        lambda: app.state.runtime,
+        subscription_context,
+        verify_shopper=verify_shopper,
+        observer=obs.live_status,
+        webhook_observer=obs.live_status,
+    )
+
     async def graphql(request: Request) -> Response:
         if settings.graphiql and is_graphiql_page_request(request.scope):
             html, csp = render_page(GRAPHQL_PATH)
@@ -145,7 +176,10 @@ def build_app(settings: Settings, open_services: OpenServices, obs: Observabilit
         Route(HEALTH_PATH, healthz),
         Route(READY_PATH, readyz),
         Route(METRICS_PATH, metrics_page),
+        WebSocketRoute(GRAPHQL_PATH, live_status.websocket),
     ]
+    if live_status.webhooks is not None:
+        routes.append(Route(WEBHOOK_PATH, live_status.webhooks))  # it answers 405 itself
     if settings.graphiql:
         routes.extend(asset_routes())
     app = Starlette(routes=routes, lifespan=lifespan)
@@ -175,4 +209,5 @@ def build_app(settings: Settings, open_services: OpenServices, obs: Observabilit
         RequestObservability, metrics=metrics, tracer=obs.tracer, graphql_path=GRAPHQL_PATH
     )
     app.state.documents = documents
+    app.state.live_status = live_status
     return app

@@ -9,12 +9,12 @@ per-request extension machinery: it was most of the CPU of a small query.
 from __future__ import annotations
 
 import logging
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Mapping
 from types import GeneratorType
 from typing import Any, TypeGuard
 
 import orjson
-from graphql import ExecutionResult, GraphQLError, OperationType, execute
+from graphql import DocumentNode, ExecutionResult, GraphQLError, OperationType, execute
 from graphql.pyutils import is_awaitable as graphql_is_awaitable
 from starlette.requests import Request
 from starlette.responses import Response
@@ -59,6 +59,11 @@ def is_awaitable(value: Any) -> TypeGuard[Awaitable[Any]]:
     return known
 
 
+# A subscription request (the validated document, the request's parameters) -> the
+# streamed answer; the app wires the multipart transport here.
+Subscribe = Callable[[Request, DocumentNode, dict[str, Any]], Awaitable[Response]]
+
+
 class GraphQLEndpoint:
     def __init__(
         self,
@@ -69,6 +74,7 @@ class GraphQLEndpoint:
         debug: bool,
         hide_suggestions: bool,
         persisted: PersistedQueries | None = None,
+        subscribe: Subscribe | None = None,
     ) -> None:
         self._schema = schema
         self._documents = documents
@@ -76,6 +82,27 @@ class GraphQLEndpoint:
         self._debug = debug
         self._hide_suggestions = hide_suggestions
         self._persisted = persisted or PersistedQueries()
+        self.subscribe = subscribe  # set by the app that serves subscriptions
+
+    def prepare(self, params: Mapping[str, Any]) -> DocumentNode | list[dict[str, Any]]:
+        """The validated document of a request (cache, APQ, limits), or its errors formatted.
+
+        What the subscription transports run through: the same documents and rules as
+        queries. ``params`` members are already type-checked.
+        """
+        query = params.get("query")
+        persisted = (params.get("extensions") or {}).get("persistedQuery")
+        if persisted is not None:
+            query_or_error = self._persisted_query(persisted, query)
+            if isinstance(query_or_error, Response):
+                return list(orjson.loads(query_or_error.body)["errors"])
+            query = query_or_error
+        if not query:
+            return [{"message": "No query was sent.", "extensions": {"code": "BAD_REQUEST"}}]
+        document = self._documents.get(query)
+        if document.node is None:
+            return [self._format_request_error(e) for e in document.errors]
+        return document.node
 
     async def __call__(self, request: Request) -> Response:
         params = await self._params(request)
@@ -155,6 +182,16 @@ class GraphQLEndpoint:
                 "METHOD_NOT_ALLOWED",
                 allow="POST",
             )
+        if kind is OperationType.SUBSCRIPTION:
+            facts = request.scope.get("gateway.facts")
+            if facts is not None:
+                facts["operation"] = operation_name
+                facts["type"] = kind.value
+            if self.subscribe is None:
+                return request_error(
+                    400, "Subscriptions are not served on this endpoint.", "BAD_REQUEST"
+                )
+            return await self.subscribe(request, document.node, params)
         context = self._context_of(request)
         facts = context.facts
         facts["operation"] = operation_name

@@ -10,6 +10,7 @@ import strawberry
 from gateway.schema.entity_representations import guard_entity_representations
 from gateway.schema.plain_fields import read_plain_fields_directly
 from gateway.schema.resolvers import Mutation, Query
+from gateway.schema.subscriptions import Subscription
 from gateway.schema.types import StoredBankAccount, StoredCard, StoredPayPalAccount
 
 
@@ -17,6 +18,7 @@ def build_schema(extensions: Sequence[Any] = ()) -> strawberry.federation.Schema
     schema = strawberry.federation.Schema(
         query=Query,
         mutation=Mutation,
+        subscription=Subscription,
         types=[StoredCard, StoredPayPalAccount, StoredBankAccount],
         extensions=list(extensions),
     )
