@@ -11,13 +11,15 @@ from __future__ import annotations
 import asyncio
 import logging
 import os
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, TypeVar
 
 from redis.exceptions import RedisError
 from starlette.applications import Starlette
 
 from gateway.bigcommerce import BigCommerceClient, UpstreamTransport
+from gateway.bigcommerce.hooks import BigCommerceHooks
 from gateway.bigcommerce.observer import UpstreamObserver
 from gateway.bigcommerce.order_status import BigCommerceOrderReader
 from gateway.domain.checkout import CheckoutFlows
@@ -27,11 +29,14 @@ from gateway.domain.order_events import FeedObserver, OrderEventBus, OrderStatus
 from gateway.domain.order_ids import OrderIdCodec
 from gateway.domain.payments import PaymentFlows
 from gateway.domain.ports import IdempotencyBackend, Observer, PaymentMethodsCache
+from gateway.domain.webhook_registration import Hook, Registered, register_order_hooks
 from gateway.http.app import build_app
 from gateway.observability import Observability
 from gateway.settings import Settings
 from gateway.stores.memory import MemoryIdempotencyBackend, MemoryPaymentMethodsCache
 from gateway.stores.order_event_bus import InProcessOrderEventBus, RedisOrderEventBus
+
+T = TypeVar("T")
 
 
 @dataclass
@@ -112,6 +117,32 @@ class Runtime:
         await self.transport.close()
         if self.redis is not None:
             await self.redis.aclose()
+
+
+async def register_webhooks(settings: Settings, destination: str) -> list[Registered]:
+    """``webhooks register``: the store's order hooks point at ``destination``, with the secret."""
+    if not settings.webhook_secret:
+        raise ValueError("a webhook secret is required to register hooks")
+    secret = settings.webhook_secret
+    return await _with_hooks(
+        settings, lambda hooks: register_order_hooks(hooks, destination, secret)
+    )
+
+
+async def list_webhooks(settings: Settings) -> list[Hook]:
+    """``webhooks list``: the hooks this API account has on the store."""
+    return await _with_hooks(settings, lambda hooks: hooks.list_hooks())
+
+
+async def _with_hooks(settings: Settings, work: Callable[[BigCommerceHooks], Awaitable[T]]) -> T:
+    transport = UpstreamTransport(settings)
+    await transport.start()
+    try:
+        codec = OrderIdCodec(settings.secret, settings.store_hash)
+        return await work(BigCommerceHooks(BigCommerceClient(transport, settings, codec.encode)))
+    finally:
+        await transport.close()
+        await asyncio.sleep(0)  # let aiohttp close its transports
 
 
 def create_app(settings: Settings, observability: Observability | None = None) -> Starlette:
