@@ -23,7 +23,12 @@ from gateway.errors import ErrorCode
 from gateway.schema.context import Context
 from gateway.transport.documents import DocumentCache, PersistedQueries
 from gateway.transport.executor import AcyclicExecutor
-from gateway.transport.negotiation import CONTENT_TYPE, negotiate, request_error_status
+from gateway.transport.negotiation import (
+    CONTENT_TYPE,
+    accept_header,
+    negotiate,
+    request_error_status,
+)
 from gateway.transport.safe_messages import safe_coercion_message, safe_document_message
 
 log = logging.getLogger("gateway.graphql")
@@ -82,7 +87,7 @@ class GraphQLEndpoint:
         self._persisted = persisted or PersistedQueries()
 
     async def __call__(self, request: Request) -> Response:
-        media = negotiate(request.headers.get("accept"))
+        media = negotiate(accept_header(request.scope))
         if media is None:
             return request_error(
                 406,

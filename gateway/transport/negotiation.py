@@ -12,6 +12,9 @@ clients send the same few headers again and again.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from typing import Any
+
 JSON = "application/json"
 GRAPHQL_RESPONSE = "application/graphql-response+json"
 # The server SHOULD name the encoding (GraphQL over HTTP, "Body"); JSON is always UTF-8.
@@ -80,6 +83,17 @@ def _specificity(kind: str, subtype: str, offered: str) -> int:
     if subtype == "*":
         return 1
     return 2 if subtype == offered_subtype else -1
+
+
+def accept_header(scope: Mapping[str, Any]) -> str | None:
+    """The request's Accept, read straight from the ASGI scope (names come lowercased);
+    several Accept lines are one list (RFC 9110 §5.3)."""
+    found = None
+    for name, value in scope["headers"]:
+        if name == b"accept":
+            text = value.decode("latin-1")
+            found = text if found is None else f"{found}, {text}"
+    return found
 
 
 _REMEMBERED: dict[str, str] = {}

@@ -9,6 +9,7 @@ from gateway.transport.negotiation import (
     CONTENT_TYPE,
     GRAPHQL_RESPONSE,
     JSON,
+    accept_header,
     choose_media_type,
     negotiate,
     request_error_status,
@@ -103,3 +104,14 @@ def test_answers_are_remembered_for_a_bounded_number_of_headers() -> None:
     finally:
         remembered.clear()
         remembered.update(before)
+
+
+def test_accept_is_read_from_the_asgi_scope_every_line_of_it() -> None:
+    def scope(*headers: tuple[bytes, bytes]) -> dict[str, object]:
+        return {"headers": [(b"host", b"127.0.0.1"), *headers]}
+
+    assert accept_header(scope()) is None
+    assert accept_header(scope((b"accept", b"*/*"))) == "*/*"
+    both = scope((b"accept", b"text/html"), (b"x", b"y"), (b"accept", b"application/json;q=0.5"))
+    assert accept_header(both) == "text/html, application/json;q=0.5"
+    assert negotiate(accept_header(both)) == JSON
