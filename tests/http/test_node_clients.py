@@ -1,7 +1,7 @@
 """The clients storefronts really use: npm graphql-ws over WebSocket and Apollo Client's
 HttpLink over multipart, against the subscription transports on a real uvicorn.
 
-Needs Node 20+ and ``npm ci --prefix tests/node_clients`` (scripts/test runs it); without
+Needs Node 20+ and ``npm ci --prefix tests/clients`` (scripts/test runs it); without
 them these tests skip, except under CI=true.
 """
 
@@ -20,7 +20,7 @@ import pytest_asyncio
 import needs
 from subscription_app import CLIENT_KEY, SubscriptionServer, order_id, start_server
 
-CLIENTS = Path(__file__).resolve().parents[1] / "node_clients"
+CLIENTS = Path(__file__).resolve().parents[1] / "clients"
 
 
 def node() -> str:
@@ -28,7 +28,7 @@ def node() -> str:
     if path is None:
         needs.unavailable("node is not installed")
     if not (CLIENTS / "node_modules" / "graphql-ws").is_dir():
-        needs.unavailable("tests/node_clients/node_modules is missing: run npm ci there")
+        needs.unavailable("tests/clients/node_modules is missing: run npm ci there")
     return path
 
 

@@ -14,7 +14,6 @@ import signal
 import sys
 from collections.abc import Sequence
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
 import aiohttp
@@ -24,9 +23,9 @@ from gateway.http.webhooks import WEBHOOK_PATH
 from gateway.sandbox import SandboxServer
 
 import live_gateway as live
-import needs
 from artifacts import artifact_stream
 from graphql_ops import Operations
+from node_clients import CLIENTS_DIR, require_clients
 
 CLIENT_KEY = "live-status-client-key"
 WEBHOOK_SECRET = "live-status-webhook-secret-0123456789"
@@ -184,15 +183,10 @@ class WsSubscriber:
                 return self.ws.close_code
 
 
-CLIENTS = Path(__file__).resolve().parents[1] / "node_clients"
-
-
 def node() -> str:
+    require_clients()  # Node and tests/clients/node_modules, else a skip (a failure in CI)
     path = shutil.which("node")
-    if path is None:
-        needs.unavailable("node is not installed")
-    if not (CLIENTS / "node_modules" / "graphql-ws").is_dir():
-        needs.unavailable("tests/node_clients/node_modules is missing: run npm ci there")
+    assert path is not None
     return path
 
 
@@ -205,9 +199,9 @@ class NodeSubscriber:
     @classmethod
     async def open(cls, transport: str, base: str, order_id: str, *token: str) -> NodeSubscriber:
         process = await asyncio.create_subprocess_exec(
-            node(), str(CLIENTS / "subscribe.mjs"), transport, f"{base}/graphql",
+            node(), str(CLIENTS_DIR / "subscribe.mjs"), transport, f"{base}/graphql",
             CLIENT_KEY, order_id, *token,
-            cwd=CLIENTS, stdin=asyncio.subprocess.PIPE, stdout=asyncio.subprocess.PIPE,
+            cwd=CLIENTS_DIR, stdin=asyncio.subprocess.PIPE, stdout=asyncio.subprocess.PIPE,
         )  # fmt: skip
         return cls(process)
 
