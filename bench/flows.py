@@ -90,10 +90,11 @@ class GraphQLFlow:
 
     def __init__(self, ep: Endpoints) -> None:
         self.url = ep.graphql_url
+        self.headers: dict[str, str] = {}  # e.g. the client key, when the gateway asks for one
 
     async def _op(self, s: aiohttp.ClientSession, name: str, variables: dict[str, Any]) -> Any:
         body = {"query": operation_document(name), "variables": variables, "operationName": name}
-        async with s.post(self.url, json=body) as resp:
+        async with s.post(self.url, json=body, headers=self.headers) as resp:
             text = await resp.text()
             if resp.status != 200:
                 raise FlowError(f"{name}: HTTP {resp.status}: {text[:300]}")
