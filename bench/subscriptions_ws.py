@@ -165,10 +165,14 @@ async def client_worker(base: str, count: int, order: int | str = ORDER_FANOUT) 
     await loop.connect_read_pipe(lambda: asyncio.StreamReaderProtocol(reader), sys.stdin)
     async with aiohttp.ClientSession(connector=aiohttp.TCPConnector(limit=0)) as http:
         subscribers: list[Subscriber] = []
+        listeners: list[asyncio.Task[None]] = []
         for start in range(0, count, 250):
             batch = [subscribe(http, ws_url, order) for _ in range(min(250, count - start))]
-            subscribers.extend(await asyncio.gather(*batch))
-        listeners = [asyncio.create_task(s.listen()) for s in subscribers]
+            opened = await asyncio.gather(*batch)
+            subscribers.extend(opened)
+            # Read at once, as real clients do: the server's keep-alive pings are answered
+            # while the other batches open (slow on a loaded machine).
+            listeners.extend(asyncio.create_task(s.listen()) for s in opened)
         print("ready", flush=True)
         while (await reader.readline()).strip() == b"round":
             frames = (asyncio.wait_for(s.frames.get(), 60) for s in subscribers)
@@ -336,13 +340,23 @@ def measure_gateway(count: int, clients: int, single_rounds: int) -> dict[str, A
         flow.headers = {"Authorization": f"Bearer {CLIENT_KEY}"}
         orders = [prepare(flow) for _ in range(2)]
         stage = GatewayStage(base, server.pid, api, [(o.order_id, o.order_number) for o in orders])
-        result = asyncio.run(measure(stage, count, clients, single_rounds))
+        try:
+            result = asyncio.run(measure(stage, count, clients, single_rounds))
+        finally:
+            print(asyncio.run(_live_metrics(base)), file=sys.stderr)  # reads, drops, failures
         result["server"] = "checkout-gateway serve (one process) over a checkout-gateway sandbox"
         return result
     finally:
         for process in (server, sandbox):
             os.killpg(process.pid, signal.SIGTERM)
             process.wait(30)
+
+
+async def _live_metrics(base: str) -> str:
+    async with aiohttp.ClientSession() as http, http.get(f"{base}/metrics") as response:
+        text = await response.text()
+    wanted = ("gateway_order_", "gateway_webhook_", "gateway_subscri", "gateway_upstream_calls")
+    return "\n".join(line for line in text.splitlines() if line.startswith(wanted))
 
 
 async def _wait_ready(url: str) -> None:

@@ -151,6 +151,9 @@ def _uvicorn_options(host: str, port: int, settings: Settings) -> dict[str, Any]
         "port": port,
         "loop": "uvloop",
         "http": "httptools",
+        # WebSockets without a task per connection (the legacy implementation runs two):
+        # thousands of idle subscriptions cost less memory; graphql-ws pings on its own.
+        "ws": "websockets-sansio",
         "access_log": False,  # ours is one JSON line per request, with the request id
         "log_level": "warning",
         # In-flight requests (a payment included) finish within the deadline before closing.

@@ -18,7 +18,7 @@ from starlette.applications import Starlette
 from starlette.middleware.cors import CORSMiddleware
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, JSONResponse, Response
-from starlette.routing import BaseRoute, Route, WebSocketRoute
+from starlette.routing import BaseRoute, Route
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from gateway import deadline
@@ -63,6 +63,25 @@ class Services(Protocol):
 
 
 OpenServices = Callable[[Observability], Awaitable[Services]]
+
+
+class WebSocketsFirst:
+    """``/graphql`` WebSockets go straight to the subscription server.
+
+    The other middlewares pass websocket scopes through untouched anyway; skipping them
+    (and the router) keeps their frames off each of thousands of idle connections.
+    """
+
+    def __init__(self, app: ASGIApp, path: str, websocket: ASGIApp) -> None:
+        self.app = app
+        self.path = path
+        self.websocket = websocket
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "websocket" and scope["path"] == self.path:
+            await self.websocket(scope, receive, send)
+        else:
+            await self.app(scope, receive, send)
 
 
 class DeadlineMiddleware:
@@ -176,7 +195,6 @@ def build_app(
         Route(HEALTH_PATH, healthz),
         Route(READY_PATH, readyz),
         Route(METRICS_PATH, metrics_page),
-        WebSocketRoute(GRAPHQL_PATH, live_status.websocket),
     ]
     if live_status.webhooks is not None:
         routes.append(Route(WEBHOOK_PATH, live_status.webhooks))  # it answers 405 itself
@@ -208,6 +226,7 @@ def build_app(
     app.add_middleware(
         RequestObservability, metrics=metrics, tracer=obs.tracer, graphql_path=GRAPHQL_PATH
     )
+    app.add_middleware(WebSocketsFirst, path=GRAPHQL_PATH, websocket=live_status.websocket)
     app.state.documents = documents
     app.state.live_status = live_status
     return app
