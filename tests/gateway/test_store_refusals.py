@@ -248,12 +248,14 @@ REFUSALS = [
     Refusal("shipping option not offered", "SelectShippingOption", unknown_shipping_option,
             "VALIDATION", [IN, "shippingOptionId"], "shipping option id"),
     # createOrder: POST /v3/checkouts/{id}/orders, a step missing
+    # (a check in the domain may answer these before the store is asked: same path, and
+    # its message names the step too; the rows below drive the store's own answer)
     Refusal("no billing address", "CreateOrder", order_input(new_cart),
-            "VALIDATION", [IN, "checkoutId"], "billing address"),
+            "VALIDATION", [IN, "checkoutId"], "billing"),
     Refusal("no consignment", "CreateOrder", order_input(with_billing),
-            "VALIDATION", [IN, "checkoutId"], "shipping address"),
+            "VALIDATION", [IN, "checkoutId"], "shipping"),
     Refusal("no shipping option selected", "CreateOrder", order_input(with_consignment),
-            "VALIDATION", [IN, "checkoutId"], "shipping option"),
+            "VALIDATION", [IN, "checkoutId"], "shipping"),
     Refusal("store: billing address missing", "CreateOrder",
             order_refused_by_store("A billing address is required to create an order."),
             "VALIDATION", [IN, "checkoutId"], "billing address"),
