@@ -177,7 +177,7 @@ class GraphQLEndpoint:
         facts["outcome"] = (
             (errors[0].get("extensions") or {}).get("code", "error") if errors else "ok"
         )
-        return JSONResponse(body)
+        return JSONResponse(body, headers=context.response_headers or None)
 
     def _persisted_query(self, persisted: Any, query: Any) -> str | Response:
         sha = persisted.get("sha256Hash") if isinstance(persisted, dict) else None

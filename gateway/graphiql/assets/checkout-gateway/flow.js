@@ -111,13 +111,13 @@
     var order = data.createOrder && data.createOrder.order;
     if (order) found.orderId = order.id;
     if (Array.isArray(data.paymentMethods) && data.paymentMethods.length > 0) {
-      var withStored = data.paymentMethods.filter(function (method) {
-        return Array.isArray(method.storedInstruments) && method.storedInstruments.length > 0;
-      });
-      var method = first(withStored) || data.paymentMethods[0];
-      found.paymentMethodId = method.id;
-      var stored = first(method.storedInstruments);
-      if (stored) found.storedToken = stored.token;
+      found.paymentMethodId = data.paymentMethods[0].id;
+    }
+    // A signed-in shopper's instruments for the order (Shopper.storedInstruments(orderId)).
+    var stored = data.shopper && first(data.shopper.storedInstruments);
+    if (stored) {
+      found.storedToken = stored.token;
+      found.storedPaymentMethodId = stored.paymentMethodId;
     }
     remember(found);
   }
