@@ -28,6 +28,9 @@ def no_errors(payload: dict[str, Any]) -> dict[str, Any]:
 
 SANDBOX_PASSWORD = "sandbox-password"  # CONTRACT §4: customers 1 (jane) and 2 (john)
 EMAILS = {1: "jane@example.com", 2: "john@example.com"}
+# Every shopper token the tests were given or made: the final audit (tests/zz_audit)
+# proves none of them was written anywhere. Kept in memory only, never in a file.
+MINTED_TOKENS: list[str] = []
 
 
 def shopper_headers(token: str | None) -> dict[str, str] | None:
@@ -51,6 +54,7 @@ async def sign_in(gateway: Any, customer_id: int = 1, cart_id: str | None = None
     }
     payload = no_errors((await gateway.run("SignIn", variables))["data"]["signIn"])
     assert payload["shopper"]["customerId"] == customer_id
+    MINTED_TOKENS.append(payload["token"])
     return str(payload["token"])
 
 
@@ -120,9 +124,14 @@ async def unpaid_order(gateway: Any, token: str | None = None) -> dict[str, Any]
 
 
 async def pay_by_card(
-    gateway: Any, order_id: str, card: dict[str, Any] | None = None, key: str | None = None
+    gateway: Any,
+    order_id: str,
+    card: dict[str, Any] | None = None,
+    key: str | None = None,
+    token: str | None = None,
 ) -> dict[str, Any]:
-    answer = await gateway.run(
+    answer = await run(
+        gateway,
         "PayWithCard",
         {
             "input": {
@@ -133,5 +142,6 @@ async def pay_by_card(
                 "idempotencyKey": key or f"pay-{uuid.uuid4()}",
             }
         },
+        shopper_headers(token),
     )
     return answer["data"]["payWithCard"]  # type: ignore[no-any-return]
