@@ -204,6 +204,12 @@ async def test_customer_1s_card_cannot_pay_a_strangers_order(gateway) -> None:
     johns_order = await unpaid_order(gateway, john)
     guest_order = await unpaid_order(gateway)
     gateway.sandbox.clear_requests()
+    # Jane looking at a guest's order: its methods, and none of her instruments offered.
+    offered = await gateway.run(
+        "PaymentMethods", {"orderId": guest_order["id"]}, shopper_headers(janes.token)
+    )
+    assert offered["data"]["paymentMethods"] and "errors" not in offered
+    assert offered["data"]["shopper"] == {"customerId": 1, "storedInstruments": []}
     attempts = [
         (john, johns_order),  # john's own order, jane's card
         (janes.token, guest_order),  # jane signed in, paying a guest's order with her card
