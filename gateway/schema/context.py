@@ -25,8 +25,8 @@ class Context:
     # for the rest of its own request.
     shopper: ShopperIdentity | None = None
     # The ASGI client host: the per-address sign-in limit counts it. Behind a proxy it is
-    # the proxy's address unless the ASGI server is told to trust the proxy's headers
-    # (uvicorn --forwarded-allow-ips); X-Forwarded-For is never read here.
+    # the proxy's address unless FORWARDED_ALLOW_IPS names the proxy (then `serve` lets
+    # uvicorn read its X-Forwarded-For); the header is never read here.
     client_address: str = ""
     # Headers the answer carries (signIn's X-Shopper-Token).
     response_headers: dict[str, str] = field(default_factory=dict)
