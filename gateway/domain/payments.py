@@ -13,6 +13,8 @@ import logging
 from collections.abc import Awaitable, Callable, Sequence
 from typing import Any
 
+from cachetools import TTLCache
+
 from gateway.domain import validation as check
 from gateway.domain.idempotency import Idempotency, raise_recorded
 from gateway.domain.identity import (
@@ -44,6 +46,7 @@ from gateway.errors import Effect, ErrorCode, GatewayError
 ORDER_ID_PATH = ["order_id"]
 log = logging.getLogger("gateway.payments")
 TAKEN_EVENTS = frozenset({"purchase", "authorization", "capture"})
+OWNERS_CACHED = 100_000
 PAYMENT_BUSY = "Another payment for this order is in progress; read the order before paying again."
 
 
@@ -55,20 +58,29 @@ class PaymentFlows:
         idempotency: Idempotency,
         methods: PaymentMethodsCache,
         observer: Observer | None = None,
+        owner_ttl_s: float = 60.0,
     ) -> None:
         self._client = client
         self._codec = codec
         self._idempotency = idempotency
         self._methods = methods
         self._observer = observer or NullObserver()
+        # Order number -> its customer id, learnt from order reads: lets a cached
+        # paymentMethods answer check reachability without an upstream call. An order's
+        # customer is set when it is made; payments always read the order afresh.
+        self._owners: TTLCache[int, int] = TTLCache(OWNERS_CACHED, owner_ttl_s)
 
     async def payment_methods(
         self, order_id: str, shopper: ShopperIdentity | None = None
     ) -> list[PaymentMethod]:
         """The order's accepted methods (the same for every shopper, so they may be cached),
         once the order is known to be reachable by ``shopper``."""
-        order = await self._reachable_order(self._codec.decode(order_id), shopper, None)
-        return await self._methods_for(order.number)
+        number = self._codec.decode(order_id)
+        owner = self._owners.get(number)
+        if owner is None:
+            owner = (await self._reachable_order(number, shopper, None)).customer_id
+        ensure_reachable(owner, shopper)
+        return await self._methods_for(number)
 
     async def stored_instruments(
         self, order_id: str, shopper: ShopperIdentity | None
@@ -94,6 +106,7 @@ class PaymentFlows:
             if exc.code is ErrorCode.NOT_FOUND:
                 raise not_found(field) from None
             raise
+        self._owners[number] = order.customer_id
         ensure_reachable(order.customer_id, shopper, field)
         return order
 

@@ -290,3 +290,25 @@ async def test_a_key_is_scoped_to_the_shopper_even_on_a_guest_order(gateway) -> 
     payload = answer["data"]["payWithCard"]
     assert payload["payment"] is None  # not the guest's payment
     assert [e["code"] for e in payload["errors"]] != []
+
+
+async def test_cached_payment_methods_still_answer_only_the_orders_customer(gateway) -> None:
+    janes = await _janes(gateway)
+    mine = await gateway.run(
+        "PaymentMethods", {"orderId": janes.order["id"]}, shopper_headers(janes.token)
+    )
+    assert mine["data"]["paymentMethods"]  # cached now, with the order's customer
+    john = shopper_headers(await sign_in(gateway, 2))
+    for headers in (None, john):
+        gateway.sandbox.clear_requests()
+        query = "query($id: ID!) { paymentMethods(orderId: $id) { id } }"
+        status, answer = await gateway.post(
+            {"query": query, "variables": {"id": janes.order["id"]}}, headers
+        )
+        assert status == 200 and answer["data"]["paymentMethods"] is None
+        assert [e["extensions"]["code"] for e in answer["errors"]] == ["NOT_FOUND"]
+        assert gateway.sandbox.requests == []  # refused from the cache: nothing asked
+    again = await gateway.run(
+        "PaymentMethods", {"orderId": janes.order["id"]}, shopper_headers(janes.token)
+    )
+    assert again["data"]["paymentMethods"] == mine["data"]["paymentMethods"]
