@@ -18,23 +18,36 @@ from typing import Any, TypeVar
 from redis.exceptions import RedisError
 from starlette.applications import Starlette
 
-from gateway.bigcommerce import BigCommerceClient, UpstreamTransport
+from gateway.bigcommerce import BigCommerceClient, BigCommerceCustomers, UpstreamTransport
 from gateway.bigcommerce.hooks import BigCommerceHooks
 from gateway.bigcommerce.observer import UpstreamObserver
 from gateway.bigcommerce.order_status import BigCommerceOrderReader
 from gateway.domain.checkout import CheckoutFlows
 from gateway.domain.idempotency import Idempotency
+from gateway.domain.identity import SignIn
 from gateway.domain.live_orders import LiveOrders
 from gateway.domain.order_events import FeedObserver, OrderEventBus, OrderStatusFeed
 from gateway.domain.order_ids import OrderIdCodec
 from gateway.domain.payments import PaymentFlows
-from gateway.domain.ports import IdempotencyBackend, Observer, PaymentMethodsCache
+from gateway.domain.ports import (
+    IdempotencyBackend,
+    Observer,
+    PaymentMethodsCache,
+    RevokedTokens,
+    ShopperTokens,
+    SignInAttempts,
+)
+from gateway.domain.shoppers import ShopperFlows
 from gateway.domain.webhook_registration import Hook, Registered, register_order_hooks
 from gateway.http.app import build_app
 from gateway.observability import Observability
 from gateway.settings import Settings
 from gateway.stores.memory import MemoryIdempotencyBackend, MemoryPaymentMethodsCache
 from gateway.stores.order_event_bus import InProcessOrderEventBus, RedisOrderEventBus
+from gateway.stores.revocations import MemoryRevokedTokens
+from gateway.stores.sign_in_attempts import MemorySignInAttempts
+from gateway.tokens.jwks import JwksKeys
+from gateway.tokens.service import shopper_tokens_from_settings
 
 T = TypeVar("T")
 
@@ -50,8 +63,11 @@ class Runtime:
     payments: PaymentFlows
     feed: OrderStatusFeed  # live order status (issue 17): started here, closed with us
     live_orders: LiveOrders
+    tokens: ShopperTokens
+    shoppers: ShopperFlows
     ready: bool = field(default=False)
     redis: Any = None  # redis.asyncio.Redis when GATEWAY_REDIS_URL is set
+    jwks: JwksKeys | None = None  # a federated graph's key set, when configured
 
     @classmethod
     async def open(
@@ -85,6 +101,16 @@ class Runtime:
         )
         feed = OrderStatusFeed(BigCommerceOrderReader(client, codec.encode), bus, feed_observer)
         await feed.start()
+        revoked, attempts = _identity_stores(settings, redis)
+        tokens, jwks = shopper_tokens_from_settings(settings, revoked)
+        accounts = BigCommerceCustomers(client)
+        sign_in = SignIn(
+            accounts,
+            tokens,
+            attempts,
+            channel_id=settings.channel_id,
+            min_duration_s=settings.signin_min_duration_s,
+        )
         runtime = cls(
             settings=settings,
             transport=transport,
@@ -92,10 +118,20 @@ class Runtime:
             idempotency=idempotency,
             methods_cache=methods_cache,
             checkout=CheckoutFlows(client, codec, idempotency),
-            payments=PaymentFlows(client, codec, idempotency, methods_cache, flow_observer),
             feed=feed,
             live_orders=LiveOrders(feed, codec),
+            payments=PaymentFlows(
+                client,
+                codec,
+                idempotency,
+                methods_cache,
+                flow_observer,
+                owner_ttl_s=settings.payment_methods_ttl_s,
+            ),
+            tokens=tokens,
+            shoppers=ShopperFlows(sign_in, tokens, accounts),
             redis=redis,
+            jwks=jwks,
         )
         runtime.ready = True
         return runtime
@@ -115,6 +151,8 @@ class Runtime:
         self.ready = False
         await self.feed.close()
         await self.transport.close()
+        if self.jwks is not None:
+            await self.jwks.close()
         if self.redis is not None:
             await self.redis.aclose()
 
@@ -143,6 +181,26 @@ async def _with_hooks(settings: Settings, work: Callable[[BigCommerceHooks], Awa
     finally:
         await transport.close()
         await asyncio.sleep(0)  # let aiohttp close its transports
+
+
+def _identity_stores(settings: Settings, redis: Any) -> tuple[RevokedTokens, SignInAttempts]:
+    """Revoked tokens and sign-in failures: shared by the replicas over Redis when configured."""
+    if redis is None:
+        return MemoryRevokedTokens(), MemorySignInAttempts(
+            settings.signin_max_failures,
+            settings.signin_max_failures_per_address,
+            settings.signin_window_s,
+        )
+    from gateway.stores.redis_revocations import RedisRevokedTokens
+    from gateway.stores.redis_sign_in_attempts import RedisSignInAttempts
+
+    return RedisRevokedTokens(redis), RedisSignInAttempts(
+        redis,
+        settings.secret,
+        settings.signin_max_failures,
+        settings.signin_max_failures_per_address,
+        settings.signin_window_s,
+    )
 
 
 def create_app(settings: Settings, observability: Observability | None = None) -> Starlette:

@@ -23,14 +23,18 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 
 from gateway import deadline
 from gateway.domain.checkout import CheckoutFlows
+from gateway.domain.identity import SHOPPER_TOKEN_HEADER, ShopperIdentity, identify
 from gateway.domain.live_orders import LiveOrders
 from gateway.domain.order_events import OrderStatusFeed
 from gateway.domain.payments import PaymentFlows
+from gateway.domain.ports import ShopperTokens
+from gateway.domain.shoppers import ShopperFlows
+from gateway.errors import GatewayError
 from gateway.graphiql import asset_routes, render_page
 from gateway.graphql.documents import DocumentCache
 from gateway.graphql.limits import QueryLimits, limit_rules
-from gateway.http.graphql_http import GraphQLEndpoint
-from gateway.http.live_status import VerifyShopper, build_live_status, guests_only
+from gateway.http.graphql_http import GraphQLEndpoint, request_error
+from gateway.http.live_status import build_live_status
 from gateway.http.routes import (
     GRAPHQL_PATH,
     HEALTH_PATH,
@@ -55,6 +59,8 @@ class Services(Protocol):
     payments: PaymentFlows
     live_orders: LiveOrders
     feed: OrderStatusFeed
+    tokens: ShopperTokens
+    shoppers: ShopperFlows
     ready: bool
 
     async def is_ready(self) -> bool: ...
@@ -99,12 +105,7 @@ class DeadlineMiddleware:
             await self.app(scope, receive, send)
 
 
-def build_app(
-    settings: Settings,
-    open_services: OpenServices,
-    obs: Observability,
-    verify_shopper: VerifyShopper = guests_only,
-) -> Starlette:
+def build_app(settings: Settings, open_services: OpenServices, obs: Observability) -> Starlette:
     metrics = obs.metrics
 
     @asynccontextmanager
@@ -125,7 +126,10 @@ def build_app(
         return Context(
             checkout=runtime.checkout,
             payments=runtime.payments,
+            shoppers=runtime.shoppers,
             client_key=request.scope.get("gateway.client_key"),
+            shopper=request.scope.get("gateway.shopper"),
+            client_address=request.client.host if request.client else "",
             facts=request.scope.get("gateway.facts", {}),  # shared with the access log
         )
 
@@ -155,8 +159,15 @@ def build_app(
 
     def subscription_context(runtime: Services, client_key: str | None) -> SubscriptionContext:
         return SubscriptionContext(
-            checkout=runtime.checkout, payments=runtime.payments, client_key=client_key
+            checkout=runtime.checkout,
+            payments=runtime.payments,
+            shoppers=runtime.shoppers,
+            client_key=client_key,
         )
+
+    async def verify_shopper(runtime: Services, token: str | None) -> ShopperIdentity | None:
+        # The same verification as X-Shopper-Token on HTTP (a bad token raises, never a guest).
+        return await identify(runtime.tokens, token)
 
     live_status, endpoint.subscribe = build_live_status(
         settings,
@@ -173,6 +184,16 @@ def build_app(
         if settings.graphiql and is_graphiql_page_request(request.scope):
             html, csp = render_page(GRAPHQL_PATH)
             return HTMLResponse(html, headers={"Content-Security-Policy": csp})
+        runtime: Services = request.app.state.runtime
+        try:
+            # Verified in microseconds, no upstream call; a bad token is never a guest.
+            shopper = await identify(runtime.tokens, request.headers.get(SHOPPER_TOKEN_HEADER))
+        except GatewayError as exc:
+            facts = request.scope.get("gateway.facts")
+            if facts is not None:
+                facts["outcome"] = exc.code.value
+            return request_error(401, exc.message, exc.code.value)
+        request.scope["gateway.shopper"] = shopper
         return await endpoint(request)
 
     async def healthz(_request: Request) -> JSONResponse:
@@ -218,7 +239,13 @@ def build_app(
             CORSMiddleware,
             allow_origins=list(settings.cors_origins),
             allow_methods=["GET", "POST"],
-            allow_headers=["Authorization", "Content-Type", "Apollographql-Client-Name"],
+            allow_headers=[
+                "Authorization",
+                "Content-Type",
+                "Apollographql-Client-Name",
+                SHOPPER_TOKEN_HEADER,
+            ],
+            expose_headers=[SHOPPER_TOKEN_HEADER],  # signIn's answer carries the token
             max_age=600,
         )
     app.add_middleware(SecurityHeaders, hsts=not settings.sandbox)

@@ -25,7 +25,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.types import Scope
 
-from gateway.domain.identity import ShopperIdentity, unauthenticated
+from gateway.domain.identity import SHOPPER_TOKEN_HEADER, ShopperIdentity
 from gateway.domain.live_orders import LiveOrders
 from gateway.domain.order_events import OrderStatusFeed
 from gateway.errors import GatewayError
@@ -42,8 +42,6 @@ from gateway.http.webhooks import WebhookObserver, WebhookReceiver
 from gateway.schema.subscriptions import SubscriptionContext
 from gateway.settings import Settings
 
-SHOPPER_TOKEN = "X-Shopper-Token"  # noqa: S105 - a header name
-
 
 class LiveServices(Protocol):
     """What subscriptions serve from (the runtime, opened in the lifespan)."""
@@ -55,13 +53,6 @@ class LiveServices(Protocol):
 # The runtime and a shopper token (None: no token) -> the verified shopper (None: a guest).
 # Raises GatewayError for a token that does not verify: never a silent guest.
 VerifyShopper = Callable[[Any, str | None], Awaitable[ShopperIdentity | None]]
-
-
-async def guests_only(_runtime: Any, token: str | None) -> ShopperIdentity | None:
-    """Until shopper tokens can be verified here, a token is refused rather than ignored."""
-    if token is None:
-        return None
-    raise unauthenticated()
 
 
 @dataclass
@@ -85,7 +76,7 @@ def build_live_status(
     runtime_of: Callable[[], LiveServices],
     base_context: Callable[[Any, str | None], SubscriptionContext],
     *,
-    verify_shopper: VerifyShopper = guests_only,
+    verify_shopper: VerifyShopper,
     observer: SubscriptionObserver | None = None,
     webhook_observer: WebhookObserver | None = None,
 ) -> tuple[LiveStatus, Callable[[Request, DocumentNode, dict[str, Any]], Awaitable[Response]]]:
@@ -117,7 +108,7 @@ def build_live_status(
             client_key = matching_key(given, settings.client_keys)
             if client_key is None:
                 raise Refused("Forbidden")
-        token = payload.get(SHOPPER_TOKEN)
+        token = payload.get(SHOPPER_TOKEN_HEADER)
         if token is not None and not isinstance(token, str):
             raise Refused("Forbidden")
         try:

@@ -18,7 +18,6 @@ from typing import cast
 
 import strawberry
 
-from gateway.domain.identity import ShopperIdentity
 from gateway.domain.live_orders import LiveOrders
 from gateway.domain.order_events import statuses
 from gateway.schema.context import Context
@@ -28,10 +27,10 @@ from gateway.schema.types import Order
 
 @dataclass
 class SubscriptionContext(Context):
-    """The context of one subscription: the query context, the live orders and who asks."""
+    """The context of one subscription: the query context (``shopper``: verified at
+    ``connection_init`` or from the header) and the live orders."""
 
     live_orders: LiveOrders | None = None
-    shopper: ShopperIdentity | None = None  # verified at connection_init or from the header
 
 
 SubscriptionInfo = strawberry.Info[SubscriptionContext, None]

@@ -79,9 +79,15 @@ class ServedGateway:
     def webhook_url(self) -> str:
         return f"{self.url}{WEBHOOK_PATH}"
 
-    async def run(self, operation: str, variables: dict[str, Any] | None = None) -> dict[str, Any]:
+    async def run(
+        self,
+        operation: str,
+        variables: dict[str, Any] | None = None,
+        headers: dict[str, str] | None = None,
+    ) -> dict[str, Any]:
         body = {"query": self.ops.document, "operationName": operation, "variables": variables}
-        async with self.http.post(f"{self.url}/graphql", json=body, headers=AUTH) as resp:
+        sent = {**AUTH, **(headers or {})}
+        async with self.http.post(f"{self.url}/graphql", json=body, headers=sent) as resp:
             assert resp.status == 200, await resp.text()
             return orjson.loads(await resp.read())  # type: ignore[no-any-return]
 

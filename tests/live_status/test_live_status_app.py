@@ -24,7 +24,7 @@ from gateway.domain.order_ids import OrderIdCodec
 from gateway.errors import ErrorCode, GatewayError
 from gateway.sandbox import SandboxServer
 
-from flow import unpaid_order
+from flow import sign_in, unpaid_order
 from live_gateway import LiveGateway, gateway_settings, serve, stop
 from served import CLIENT_KEY, DOCUMENT
 
@@ -93,11 +93,22 @@ async def test_a_shopper_token_that_does_not_verify_is_refused(gateway: LiveGate
 async def test_unknown_tampered_and_other_customers_orders_are_not_found(
     gateway: LiveGateway,
 ) -> None:
-    customers = await unpaid_order(gateway, customer_id=1)
+    jane = await sign_in(gateway, 1)
+    customers = await unpaid_order(gateway, jane)
     codec = OrderIdCodec(b"another-gateways-secret-0123456789", "sandbox")
-    for order_id in (customers["id"], str(customers["number"]), codec.encode(1)):
-        message = await first_message(gateway.http, gateway.url, {}, order_id)
+    john = {"X-Shopper-Token": await sign_in(gateway, 2)}
+    for init, order_id in (
+        ({}, customers["id"]),
+        (john, customers["id"]),
+        ({}, str(customers["number"])),
+        ({}, codec.encode(1)),
+    ):
+        message = await first_message(gateway.http, gateway.url, init, order_id)
         assert code_of(message) == "NOT_FOUND"
+    owner = await first_message(
+        gateway.http, gateway.url, {"X-Shopper-Token": jane}, customers["id"]
+    )
+    assert isinstance(owner, dict) and owner["type"] == "next", owner
 
 
 async def test_over_http_a_subscription_needs_the_multipart_accept(gateway: LiveGateway) -> None:

@@ -12,12 +12,13 @@ from collections.abc import AsyncIterator
 from typing import Any
 
 import aiohttp
+import orjson
 import pytest
 import pytest_asyncio
 
 from gateway.sandbox import SandboxServer
 
-from flow import no_errors, pay_by_card, unpaid_order
+from flow import no_errors, pay_by_card, sign_in, unpaid_order
 from served import (
     WEBHOOK_SECRET,
     NodeSubscriber,
@@ -77,20 +78,36 @@ def callback(number: int, delivery: str) -> dict[str, Any]:
 
 
 @pytest.mark.parametrize("transport", ["ws", "multipart"])
-async def test_a_storefront_client_sees_the_payment_then_the_shipment(
+async def test_a_signed_in_storefront_client_sees_the_payment_then_the_shipment(
     served: ServedGateway, sandbox_server: SandboxServer, transport: str
 ) -> None:
-    """graphql-ws (its own client) and Apollo Client's HttpLink over multipart."""
-    order = await unpaid_order(served)
-    client = await NodeSubscriber.open(transport, served.url, order["id"])
+    """graphql-ws (its own client) and Apollo Client's HttpLink over multipart, each signed
+    in as the customer whose order it is."""
+    token = await sign_in(served, 1)
+    order = await unpaid_order(served, token)
+    client = await NodeSubscriber.open(transport, served.url, order["id"], token)
     try:
         assert await client.status() == "Incomplete"
-        no_errors(await pay_by_card(served, order["id"]))
+        no_errors(await pay_by_card(served, order["id"], token=token))
         assert await client.status() == "Awaiting Fulfillment"
         await set_status(served.http, sandbox_server, order["number"], SHIPPED)
         assert await client.status() == "Shipped"
     finally:
         await client.close()
+
+
+@pytest.mark.parametrize("transport", ["ws", "multipart"])
+async def test_a_customers_order_is_not_found_for_a_guest_or_another_customer(
+    served: ServedGateway, transport: str
+) -> None:
+    order = await unpaid_order(served, await sign_in(served, 1))
+    for token in ((), (await sign_in(served, 2),)):
+        client = await NodeSubscriber.open(transport, served.url, order["id"], *token)
+        try:
+            line = await client.line()
+            assert "error" in line and '"NOT_FOUND"' in orjson.dumps(line).decode(), line
+        finally:
+            await client.close()
 
 
 async def test_a_forged_callback_is_refused_and_changes_nothing(

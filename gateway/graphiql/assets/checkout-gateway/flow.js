@@ -48,17 +48,20 @@
     return value !== null && typeof value === "object" && !Array.isArray(value);
   }
 
+  // Operations the example variables leave out: the Checkout query's id is the cart id.
+  var UNLISTED = { Checkout: { id: "<cart id>" } };
+
   // The editor holds one variables object keyed by operation name (each mutation's $input
-  // has its own type); send only the running operation's part.
+  // has its own type); send only the running operation's part (SignOut and Shopper have none).
   function variablesFor(operationName, variables, query) {
     if (!operationName || !isPlainObject(variables)) return variables;
     var names = operationNames(query);
     var keys = Object.keys(variables);
     var keyedByOperation =
-      keys.length > 0 &&
-      keys.indexOf(operationName) !== -1 &&
-      keys.every(function (key) { return names.indexOf(key) !== -1; });
-    return keyedByOperation ? variables[operationName] : variables;
+      keys.length > 0 && keys.every(function (key) { return names.indexOf(key) !== -1; });
+    if (!keyedByOperation) return variables;
+    if (keys.indexOf(operationName) !== -1) return variables[operationName];
+    return UNLISTED[operationName] || {};
   }
 
   // Replace "<cart id>"-style placeholders with what earlier results taught us. Returns the
@@ -111,13 +114,13 @@
     var order = data.createOrder && data.createOrder.order;
     if (order) found.orderId = order.id;
     if (Array.isArray(data.paymentMethods) && data.paymentMethods.length > 0) {
-      var withStored = data.paymentMethods.filter(function (method) {
-        return Array.isArray(method.storedInstruments) && method.storedInstruments.length > 0;
-      });
-      var method = first(withStored) || data.paymentMethods[0];
-      found.paymentMethodId = method.id;
-      var stored = first(method.storedInstruments);
-      if (stored) found.storedToken = stored.token;
+      found.paymentMethodId = data.paymentMethods[0].id;
+    }
+    // A signed-in shopper's instruments for the order (Shopper.storedInstruments(orderId)).
+    var stored = data.shopper && first(data.shopper.storedInstruments);
+    if (stored) {
+      found.storedToken = stored.token;
+      found.storedPaymentMethodId = stored.paymentMethodId;
     }
     remember(found);
   }
@@ -128,6 +131,64 @@
     if (csrfToken) headers["x-csrftoken"] = csrfToken;
     Object.keys(extra || {}).forEach(function (key) { headers[key] = extra[key]; });
     return headers;
+  }
+
+  // Whether the operation to run is a subscription (the named one, or the only one).
+  function isSubscription(source, operationName) {
+    var pattern = /^\s*(query|mutation|subscription)\b\s*([_A-Za-z][_0-9A-Za-z]*)?/gm;
+    var match;
+    var kinds = [];
+    while ((match = pattern.exec(String(source || ""))) !== null) {
+      if (!operationName || match[2] === operationName) kinds.push(match[1]);
+    }
+    return kinds.length === 1 && kinds[0] === "subscription";
+  }
+
+  // A subscription over HTTP multipart (what Apollo Client's HttpLink speaks): each part's
+  // payload is a result; "{}" parts are heartbeats; "--graphql--" ends the stream. GraphiQL
+  // shows each result as it comes (the fetcher returns an async iterable).
+  async function* multipartResults(response) {
+    var reader = response.body.getReader();
+    var decoder = new TextDecoder();
+    var buffer = "";
+    var delimiter = "\r\n--graphql";
+    for (;;) {
+      var chunk = await reader.read();
+      if (chunk.done) return;
+      buffer += decoder.decode(chunk.value, { stream: true });
+      var at;
+      while ((at = buffer.indexOf(delimiter)) >= 0) {
+        var part = buffer.slice(0, at);
+        buffer = buffer.slice(at + delimiter.length);
+        var body = part.slice(part.indexOf("\r\n\r\n") + 4);
+        if (part.indexOf("\r\n\r\n") < 0 || !body.trim()) continue;
+        var message = JSON.parse(body);
+        if (message.payload) {
+          if (message.payload.data) learnFrom(message.payload.data);
+          yield message.payload;
+        } else if (message.errors) {
+          yield { errors: message.errors };
+        }
+      }
+      if (buffer.indexOf("--") === 0) return;
+    }
+  }
+
+  function subscribe(body, options) {
+    var headers = requestHeaders(options && options.headers);
+    headers.accept = 'multipart/mixed;boundary="graphql";subscriptionSpec="1.0",application/json';
+    return window
+      .fetch(config.endpoint, {
+        method: "POST",
+        credentials: "same-origin",
+        headers: headers,
+        body: JSON.stringify(body),
+      })
+      .then(function (response) {
+        var type = response.headers.get("content-type") || "";
+        if (type.indexOf("multipart/mixed") === 0) return multipartResults(response);
+        return response.json();
+      });
   }
 
   function fetcher(params, options) {
@@ -143,6 +204,7 @@
         errors: [{ message: "Not sent: no value yet for " + missing.join(", ") }],
       });
     }
+    if (isSubscription(params.query, params.operationName)) return subscribe(body, options);
     return window
       .fetch(config.endpoint, {
         method: "POST",
