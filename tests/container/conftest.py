@@ -13,11 +13,11 @@ from container_support import (
     PendingBuild,
     Running,
     base_image,
-    podman,
+    remove_container,
     require_tools,
+    start,
     tracked_copy,
-    ulimits,
-    wait_until_healthy,
+    wait_until_answering,
 )
 
 
@@ -47,24 +47,13 @@ def built(context: tuple[Path, str], second_build: PendingBuild) -> Iterator[Bui
 
 @pytest.fixture(scope="module")
 def running(built: Build) -> Iterator[Running]:
-    started = podman(
-        "run",
-        "--detach",
-        "--network",
-        "none",
-        "--read-only",
-        "--tmpfs",
-        "/tmp:rw,size=16m,mode=1777",
-        *ulimits(),
-        "--env",
-        f"GATEWAY_PORT={PORT}",
+    handle = start(
         built.image_id,
+        *("--network", "none", "--tmpfs", "/tmp:rw,size=16m,mode=1777"),
+        *("--env", f"GATEWAY_PORT={PORT}"),
     )
-    container_id = started.stdout.strip()
     try:
-        pid = int(podman("inspect", "--format", "{{.State.Pid}}", container_id).stdout)
-        handle = Running(container_id, pid)
-        wait_until_healthy(handle)
+        wait_until_answering(handle)
         yield handle
     finally:
-        podman("rm", "--force", "--time", "0", container_id, check=False)
+        remove_container(handle.container_id)

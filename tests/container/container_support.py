@@ -16,6 +16,7 @@ import shutil
 import subprocess
 import sys
 import time
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -33,9 +34,12 @@ import sys, urllib.request as u
 port, path, body = sys.argv[1:4]
 req = u.Request(f"http://127.0.0.1:{port}{path}", data=body.encode() or None,
                 headers={"Content-Type": "application/json"})
-with u.urlopen(req, timeout=5) as answer:
-    print(answer.status)
-    print(answer.read().decode())
+try:
+    answer = u.urlopen(req, timeout=5)
+except u.HTTPError as error:
+    answer = error
+print(answer.status)
+print(answer.read().decode())
 """
 
 
@@ -160,6 +164,7 @@ def remove_image(image_id: str) -> None:
 class Running:
     container_id: str
     pid: int
+    port: int = PORT
 
     def inspect(self) -> dict[str, Any]:
         out = podman("inspect", "--type", "container", self.container_id)
@@ -170,7 +175,7 @@ class Running:
         done = subprocess.run(
             [
                 *("nsenter", "-t", str(self.pid), "-n", sys.executable, "-c", PROBE),
-                *(str(PORT), path, "" if body is None else json.dumps(body)),
+                *(str(self.port), path, "" if body is None else json.dumps(body)),
             ],
             capture_output=True,
             text=True,
@@ -183,15 +188,34 @@ class Running:
         return int(status), json.loads(text) if text.strip().startswith(("{", "[")) else text
 
 
-def wait_until_healthy(running: Running, within_s: float = 60) -> None:
+def start(image_id: str, *options: str, command: Sequence[str] = (), port: int = PORT) -> Running:
+    """A detached, read-only container of the image (``options``: podman run's)."""
+    started = podman("run", "--detach", "--read-only", *ulimits(), *options, image_id, *command)
+    container_id = started.stdout.strip()
+    try:
+        pid = int(podman("inspect", "--format", "{{.State.Pid}}", container_id).stdout)
+    except subprocess.CalledProcessError:
+        remove_container(container_id)
+        raise
+    return Running(container_id, pid, port)
+
+
+def remove_container(container_id: str) -> None:
+    podman("rm", "--force", "--time", "0", container_id, check=False)
+
+
+def wait_until_answering(running: Running, path: str = "/healthz", within_s: float = 60) -> None:
+    """Until ``path`` answers 200 (or, for ``path=""``, anything at all)."""
     stop_at = time.monotonic() + within_s
     last: Any = None
     while time.monotonic() < stop_at:
-        status, last = running.request("/healthz")
-        if status == 200:
+        status, last = running.request(path or "/")
+        if status == 200 or (status and not path):
             return
         if not running.inspect()["State"]["Running"]:
             break
         time.sleep(0.3)
     logs = podman("logs", running.container_id, check=False)
-    pytest.fail(f"no /healthz answer: {last!r}\n{logs.stdout[-2000:]}\n{logs.stderr[-2000:]}")
+    pytest.fail(
+        f"no answer on port {running.port}: {last!r}\n{logs.stdout[-2000:]}\n{logs.stderr[-2000:]}"
+    )

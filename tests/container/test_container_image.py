@@ -15,7 +15,16 @@ from pathlib import Path
 import pytest
 import yaml
 
-from container_support import ROOT, Build, PendingBuild, Running, podman
+from container_support import (
+    ROOT,
+    Build,
+    PendingBuild,
+    Running,
+    podman,
+    remove_container,
+    start,
+    wait_until_answering,
+)
 from needs import unavailable
 
 pytestmark = pytest.mark.slow
@@ -28,22 +37,27 @@ mutation Create($input: CreateCartInput!) {
 CHECKOUT = "query Checkout($id: ID!) { checkout(id: $id) { id } }"
 
 
-def test_healthz_and_a_graphql_round_trip_to_the_embedded_sandbox(running: Running) -> None:
-    assert running.request("/healthz")[0] == 200
+def create_cart(running: Running) -> str:
+    line_items = [{"productId": 111, "quantity": 1}]
     status, created = running.request(
-        "/graphql",
-        {
-            "query": CREATE_CART,
-            "variables": {"input": {"lineItems": [{"productId": 111, "quantity": 1}]}},
-        },
+        "/graphql", {"query": CREATE_CART, "variables": {"input": {"lineItems": line_items}}}
     )
     assert status == 200, created
     payload = created["data"]["createCart"]
     assert payload["errors"] == []
-    cart_id = payload["cart"]["id"]
+    return str(payload["cart"]["id"])
+
+
+def read_checkout_id(running: Running, cart_id: str) -> str:
     status, read = running.request("/graphql", {"query": CHECKOUT, "variables": {"id": cart_id}})
     assert status == 200, read
-    assert read["data"]["checkout"]["id"] == cart_id
+    return str(read["data"]["checkout"]["id"])
+
+
+def test_healthz_and_a_graphql_round_trip_to_the_embedded_sandbox(running: Running) -> None:
+    assert running.request("/healthz")[0] == 200
+    cart_id = create_cart(running)
+    assert read_checkout_id(running, cart_id) == cart_id
 
 
 def test_it_runs_as_a_user_other_than_root(running: Running) -> None:
@@ -64,6 +78,49 @@ def test_the_root_filesystem_is_read_only_and_tmp_is_writable(running: Running) 
     assert refused.returncode != 0
     assert "Read-only file system" in refused.stderr
     podman("exec", running.container_id, "touch", "/tmp/written")
+
+
+def test_a_production_replica_reaches_the_sandbox_on_its_namespace_loopback(built: Build) -> None:
+    """compose.yaml's topology: the store in its own container, a replica in production
+    mode (store hash, token, secret) joining its network namespace, upstream on 127.0.0.1."""
+    sandbox = start(
+        built.image_id,
+        *("--network", "none", "--no-healthcheck"),
+        command=[
+            *("checkout-gateway", "sandbox", "--host", "127.0.0.1"),
+            *("--port", "8100", "--payments-port", "8101"),
+            *("--store-hash", "sandbox", "--token", "sandbox-token"),
+        ],
+        port=8100,
+    )
+    replica: Running | None = None
+    try:
+        wait_until_answering(sandbox, path="")
+        environment = {
+            "GATEWAY_PORT": "8001",
+            "BIGCOMMERCE_STORE_HASH": "sandbox",
+            "BIGCOMMERCE_ACCESS_TOKEN": "sandbox-token",
+            "BIGCOMMERCE_API_URL": "http://127.0.0.1:8100",
+            "BIGCOMMERCE_PAYMENTS_URL": "http://127.0.0.1:8101",
+            "GATEWAY_SECRET": "a-secret-of-32-characters-at-least",
+        }
+        replica = start(
+            built.image_id,
+            *("--network", f"container:{sandbox.container_id}", "--tmpfs", "/tmp"),
+            *(
+                option
+                for name, value in environment.items()
+                for option in ("--env", f"{name}={value}")
+            ),
+            port=8001,
+        )
+        wait_until_answering(replica)
+        cart_id = create_cart(replica)
+        assert read_checkout_id(replica, cart_id) == cart_id
+    finally:
+        if replica is not None:
+            remove_container(replica.container_id)
+        remove_container(sandbox.container_id)
 
 
 def pin(line: str) -> str:
