@@ -43,14 +43,14 @@ print(answer.read().decode())
 """
 
 
-def require_tools(*names: str) -> None:
+def require_tools(*names: str, root: bool = True) -> None:
     missing = [name for name in names if shutil.which(name) is None]
     if missing:
         unavailable(
-            f"missing: {', '.join(missing)} (apt-get install podman runc conmon catatonit "
-            "uidmap mmdebstrap podman-compose)"
+            f"missing: {', '.join(missing)} "
+            "(apt-get install podman runc conmon catatonit uidmap mmdebstrap)"
         )
-    if os.geteuid() != 0:
+    if root and os.geteuid() != 0:
         unavailable("the container tests need root (podman with runc, mmdebstrap --mode=root)")
 
 

@@ -22,6 +22,7 @@ from container_support import (
     Running,
     podman,
     remove_container,
+    require_tools,
     start,
     wait_until_answering,
 )
@@ -150,6 +151,7 @@ def test_two_builds_of_one_commit_install_the_locked_versions(
 
 
 def compose(*args: str, secret: str | None) -> subprocess.CompletedProcess[str]:
+    require_tools("podman", root=False)  # podman-compose asks `podman version` first
     tool = Path(sys.executable).with_name("podman-compose")
     if not tool.exists():
         unavailable("podman-compose is missing (pip install -e '.[test]')")
