@@ -14,12 +14,13 @@ WORKDIR /src
 # Everything is installed under /install, which the final stage copies in one layer.
 # The locked set first: a change to the code alone reuses this layer.
 COPY requirements.lock ./
-RUN pip install --root /install --require-hashes --only-binary=:all: -r requirements.lock \
+RUN pip install --root /install --no-warn-script-location \
+        --require-hashes --only-binary=:all: -r requirements.lock \
     && find /install -name '*.so' -exec strip --strip-debug {} +
 COPY pyproject.toml README.md ./
 COPY gateway ./gateway
 RUN pip wheel --no-deps --wheel-dir /tmp/wheels . \
-    && pip install --root /install --no-deps /tmp/wheels/*.whl
+    && pip install --root /install --no-warn-script-location --no-deps /tmp/wheels/*.whl
 
 FROM ${PYTHON_IMAGE}
 ENV PYTHONDONTWRITEBYTECODE=1 \
@@ -27,7 +28,7 @@ ENV PYTHONDONTWRITEBYTECODE=1 \
     PIP_NO_CACHE_DIR=1 \
     PIP_DISABLE_PIP_VERSION_CHECK=1 \
     GATEWAY_PORT=8000
-RUN useradd --system --uid 10001 --user-group --no-create-home --home-dir /nonexistent \
+RUN useradd --uid 10001 --user-group --no-create-home --home-dir /nonexistent \
         --shell /usr/sbin/nologin gateway
 COPY --from=build /install/ /
 # The locked set satisfies every requirement of the project (and of each package).
