@@ -81,16 +81,19 @@ def base_image() -> str:
     if wanted and podman("image", "exists", wanted, check=False).returncode == 0:
         return wanted
     require_tools("mmdebstrap")
-    made = subprocess.run(
-        [str(ROOT / "scripts" / "python-standin")],
-        capture_output=True,
-        text=True,
-        timeout=600,
-        check=False,
-    )
-    if made.returncode != 0:
-        pytest.fail(f"scripts/python-standin failed:\n{made.stderr[-3000:]}")
-    return made.stdout.strip().splitlines()[-1]
+    failures = []
+    for _attempt in range(2):  # a second try rides out a passing mirror or network error
+        made = subprocess.run(
+            [str(ROOT / "scripts" / "python-standin")],
+            capture_output=True,
+            text=True,
+            timeout=600,
+            check=False,
+        )
+        if made.returncode == 0:
+            return made.stdout.strip().splitlines()[-1]
+        failures.append(made.stderr[-3000:])
+    pytest.fail("scripts/python-standin failed twice:\n" + "\n---\n".join(failures))
 
 
 def tracked_copy(destination: Path) -> Path:
