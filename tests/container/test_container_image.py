@@ -24,6 +24,7 @@ from container_support import (
     remove_container,
     require_tools,
     start,
+    ulimits,
     wait_until_answering,
 )
 from needs import unavailable
@@ -122,6 +123,37 @@ def test_a_production_replica_reaches_the_sandbox_on_its_namespace_loopback(buil
         if replica is not None:
             remove_container(replica.container_id)
         remove_container(sandbox.container_id)
+
+
+def test_the_build_context_is_only_what_the_dockerfile_copies(
+    context: tuple[Path, str], tmp_path: Path
+) -> None:
+    """.dockerignore, applied to this checkout (with its .venv, tests, node_modules...)."""
+    dockerfile = tmp_path / "Dockerfile.context"
+    dockerfile.write_text(f"FROM {context[1]}\nCOPY . /context\n")
+    iidfile = tmp_path / "iid"
+    podman(
+        *("build", "--pull=never", "--network", "none", "--layers=false", *ulimits()),
+        *("--file", str(dockerfile), "--iidfile", str(iidfile), str(ROOT)),
+    )
+    image_id = iidfile.read_text().strip()
+    try:
+        listed = podman(
+            "run", "--rm", "--network", "none", *ulimits(), image_id, "ls", "-A", "/context"
+        )
+        compiled = podman(
+            *("run", "--rm", "--network", "none", *ulimits(), image_id),
+            *("find", "/context", "-name", "__pycache__"),
+        )
+    finally:
+        podman("rmi", "--force", image_id, check=False)
+    assert sorted(listed.stdout.split()) == [
+        "README.md",
+        "gateway",
+        "pyproject.toml",
+        "requirements.lock",
+    ]
+    assert compiled.stdout == ""
 
 
 def pin(line: str) -> str:
