@@ -91,6 +91,9 @@ class Settings:
     signin_max_failures_per_address: int = 50  # per client address (shared NATs: higher)
     signin_window_s: float = 900.0
     signin_min_duration_s: float = 0.25  # every credential check takes at least this long
+    # Persisted operations (§1d): an Apollo manifest; the safelist runs only its operations.
+    persisted_operations: str | None = None
+    safelist: bool = False
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
@@ -117,6 +120,12 @@ class Settings:
             raise ConfigError("GATEWAY_SECRET is required with a real store (it signs order ids)")
         if secret_text and len(secret_text) < 16:
             raise ConfigError("GATEWAY_SECRET must be at least 16 characters")
+        persisted_operations = reader.text("GATEWAY_PERSISTED_OPERATIONS") or None
+        safelist = reader.flag("GATEWAY_SAFELIST", False)
+        if safelist and not persisted_operations:
+            raise ConfigError(
+                "GATEWAY_SAFELIST=1 needs GATEWAY_PERSISTED_OPERATIONS (the manifest)"
+            )
         api_url = reader.url("BIGCOMMERCE_API_URL", "https://api.bigcommerce.com")
         payments_url = reader.url("BIGCOMMERCE_PAYMENTS_URL", "https://payments.bigcommerce.com")
         return cls(
@@ -168,6 +177,8 @@ class Settings:
             ),
             signin_window_s=reader.number("GATEWAY_SIGNIN_WINDOW_S", 900.0, 1, 7 * 86400),
             signin_min_duration_s=reader.number("GATEWAY_SIGNIN_MIN_DURATION_S", 0.25, 0, 10),
+            persisted_operations=persisted_operations,
+            safelist=safelist,
         )
 
     def with_upstream(

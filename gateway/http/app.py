@@ -27,6 +27,7 @@ from gateway.domain.payments import PaymentFlows
 from gateway.graphiql import asset_routes, render_page
 from gateway.graphql.documents import DocumentCache
 from gateway.graphql.limits import QueryLimits, limit_rules
+from gateway.graphql.persisted_operations import load_persisted_operations
 from gateway.http.graphql_http import GraphQLEndpoint
 from gateway.http.routes import (
     GRAPHQL_PATH,
@@ -111,12 +112,18 @@ def build_app(settings: Settings, open_services: OpenServices, obs: Observabilit
     )
     metrics.mirror(lambda: documents.hits, metrics.cache_lookups.labels("document", "hit"))
     metrics.mirror(lambda: documents.misses, metrics.cache_lookups.labels("document", "miss"))
+    persisted = None
+    if settings.persisted_operations:  # checked and pinned now: a bad manifest stops the start
+        persisted = load_persisted_operations(
+            settings.persisted_operations, documents, safelist=settings.safelist
+        )
     endpoint = GraphQLEndpoint(
         schema._schema,
         documents,
         context_of,
         debug=settings.debug,
         hide_suggestions=hide_suggestions,
+        persisted=persisted,
     )
 
     async def graphql(request: Request) -> Response:

@@ -131,10 +131,14 @@ class GraphQLEndpoint:
             )
         persisted = (extensions or {}).get("persistedQuery")
         if persisted is not None:
-            query_or_error = self._persisted_query(persisted, query)
+            query_or_error = self._persisted_query(request, persisted, query)
             if isinstance(query_or_error, Response):
                 return query_or_error
             query = query_or_error
+        if query and not self._persisted.admits(query):
+            return self._refused(
+                request, "QUERY_NOT_IN_SAFELIST", "The query is not in the safelist."
+            )
         if not query:
             return request_error(400, "No query was sent.", "BAD_REQUEST")
         document = self._documents.get(query)
@@ -179,28 +183,30 @@ class GraphQLEndpoint:
         )
         return JSONResponse(body)
 
-    def _persisted_query(self, persisted: Any, query: Any) -> str | Response:
+    def _persisted_query(self, request: Request, persisted: Any, query: Any) -> str | Response:
         sha = persisted.get("sha256Hash") if isinstance(persisted, dict) else None
         if not isinstance(sha, str) or persisted.get("version") != 1:
             return request_error(400, "Unsupported persistedQuery extension.", "BAD_REQUEST")
         if query is None:
             known = self._persisted.lookup(sha.lower())
             if known is None:
-                # Apollo clients answer this by sending the query with its hash.
-                return JSONResponse(
-                    {
-                        "errors": [
-                            {
-                                "message": "PersistedQueryNotFound",
-                                "extensions": {"code": "PERSISTED_QUERY_NOT_FOUND"},
-                            }
-                        ]
-                    }
-                )
+                # Apollo clients answer this by sending the query with its hash (not when
+                # the safelist refuses the id: it answers PERSISTED_QUERY_NOT_IN_LIST).
+                message = "PersistedQueryNotFound"
+                if self._persisted.safelist:
+                    message = "The persisted query is not in the persisted query list."
+                return self._refused(request, self._persisted.missing_code, message)
             return known
         if not self._persisted.register(sha, query):
             return request_error(400, "provided sha does not match query", "BAD_REQUEST")
         return str(query)
+
+    def _refused(self, request: Request, code: str, message: str) -> JSONResponse:
+        """A request the persisted operations refuse: nothing runs; the log names the code."""
+        facts = request.scope.get("gateway.facts")
+        if facts is not None:
+            facts["outcome"] = code
+        return JSONResponse({"errors": [{"message": message, "extensions": {"code": code}}]})
 
     def _format_request_error(self, error: GraphQLError) -> dict[str, Any]:
         formatted: dict[str, Any] = dict(error.formatted)
