@@ -31,6 +31,11 @@ ORDER_ID_PATH = ["order_id"]
 log = logging.getLogger("gateway.payments")
 TAKEN_EVENTS = frozenset({"purchase", "authorization", "capture"})
 PAYMENT_BUSY = "Another payment for this order is in progress; read the order before paying again."
+# The payments counter's outcomes for the codes an operator watches most; others: the code.
+PAYMENT_OUTCOMES = {
+    ErrorCode.PAYMENT_DECLINED: "declined",
+    ErrorCode.PAYMENT_OUTCOME_UNKNOWN: "outcome_unknown",
+}
 
 
 class PaymentFlows:
@@ -47,6 +52,8 @@ class PaymentFlows:
         self._idempotency = idempotency
         self._methods = methods
         self._observer = observer or NullObserver()
+        # Method ids the store offered: the only ones used as metric labels (clients send any).
+        self._offered: set[str] = set()
 
     async def payment_methods(self, order_id: str) -> list[PaymentMethod]:
         number = self._codec.decode(order_id)
@@ -95,8 +102,9 @@ class PaymentFlows:
             return self._charge(number, payment_method_id, instrument_for, save_instrument)
 
         return await self._once(
-            "payWithCard", idempotency_key, client_key, fingerprint, charge, number
-        )
+            "payWithCard", idempotency_key, client_key, fingerprint, charge, number,
+            payment_method_id,
+        )  # fmt: skip
 
     async def pay_with_stored_card(
         self,
@@ -143,8 +151,9 @@ class PaymentFlows:
             return self._charge(number, payment_method_id, instrument_for, None)
 
         return await self._once(
-            "payWithStoredCard", idempotency_key, client_key, fingerprint, charge, number
-        )
+            "payWithStoredCard", idempotency_key, client_key, fingerprint, charge, number,
+            payment_method_id,
+        )  # fmt: skip
 
     def _decode(self, order_id: str, problems: check.Problems) -> int:
         try:
@@ -156,6 +165,7 @@ class PaymentFlows:
     async def _accepted(self, number: int, payment_method_id: str) -> PaymentMethod:
         for method in await self._methods_for(number):
             if method.id == payment_method_id:
+                self._offered.add(method.id)
                 return method
         raise GatewayError(
             ErrorCode.PAYMENT_METHOD_NOT_ACCEPTED,
@@ -171,12 +181,13 @@ class PaymentFlows:
         fingerprint: list[Any],
         charge: Callable[[], Awaitable[PaymentResult]],
         number: int,
+        payment_method_id: str,
     ) -> PaymentResult:
         async def one_at_a_time() -> PaymentResult:
             # One payment per order at a time, keys or not: a double click sends two.
             name = f"pay|{self._client.store_hash}|{number}"
             async with self._idempotency.exclusive(name, PAYMENT_BUSY):
-                return await charge()
+                return await self._observed(payment_method_id, charge())
 
         if idempotency_key is None:
             return await one_at_a_time()
@@ -193,6 +204,22 @@ class PaymentFlows:
                 raise
             # The first attempt's outcome was unknown: the order may have moved since.
             return await self._reconcile(number)
+
+    async def _observed(
+        self, payment_method_id: str, charging: Awaitable[PaymentResult]
+    ) -> PaymentResult:
+        """Report each charge's outcome once (an idempotent replay does not charge again)."""
+        try:
+            result = await charging
+        except GatewayError as exc:
+            outcome = PAYMENT_OUTCOMES.get(exc.code, exc.code.value.lower())
+            self._observer.payment_finished(self._method_label(payment_method_id), outcome)
+            raise
+        self._observer.payment_finished(self._method_label(payment_method_id), "approved")
+        return result
+
+    def _method_label(self, payment_method_id: str) -> str:
+        return payment_method_id if payment_method_id in self._offered else "other"
 
     async def _charge(
         self,
