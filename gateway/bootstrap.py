@@ -41,6 +41,7 @@ class Runtime:
     payments: PaymentFlows
     ready: bool = field(default=False)
     redis: Any = None  # redis.asyncio.Redis when GATEWAY_REDIS_URL is set
+    client_limit: Any = None  # the per-client limit shared in Redis (the guard asks it first)
 
     @classmethod
     async def open(
@@ -75,6 +76,12 @@ class Runtime:
             payments=PaymentFlows(client, codec, idempotency, methods_cache, flow_observer),
             redis=redis,
         )
+        if redis is not None and settings.client_rate_limit > 0:
+            from gateway.stores.redis_client_rate_limit import RedisClientRateLimit
+
+            runtime.client_limit = RedisClientRateLimit(
+                redis, settings.secret, settings.client_rate_limit, settings.client_rate_window_s
+            )
         runtime.ready = True
         return runtime
 

@@ -160,6 +160,7 @@ def build_app(settings: Settings, open_services: OpenServices, obs: Observabilit
     # Added last = outermost: headers on every answer, CORS preflights before the client key.
     app.add_middleware(
         GraphQLGuard,
+        shared_limit=lambda: getattr(getattr(app.state, "runtime", None), "client_limit", None),
         config=GuardConfig(
             client_keys=settings.client_keys,
             max_body_bytes=settings.max_body_bytes,
