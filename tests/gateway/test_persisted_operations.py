@@ -22,6 +22,7 @@ from gateway.sandbox import SandboxServer
 import flow
 from graphql_ops import OWN, Operations
 from live_gateway import gateway_settings, serve, stop
+from node_clients import run_client
 
 ROOT = Path(__file__).resolve().parents[2]
 FLOW = str(OWN / "checkout-flow.graphql")
@@ -208,3 +209,25 @@ def test_the_manifest_command_is_deterministic_and_matches_the_library(tmp_path:
         timeout=60,
     )
     assert failed.returncode == 1 and "missing.graphql" in failed.stderr
+
+
+async def test_apollo_clients_persisted_queries_link_runs_on_the_manifests_ids(
+    safelisted: tuple[ByIdGateway, dict[str, Any]], sandbox: SandboxServer
+) -> None:
+    gateway, manifest = safelisted
+    ids = {op["name"]: op["id"] for op in manifest["operations"]}
+    seen = await run_client(
+        "apollo-persisted.mjs",
+        {"url": f"{gateway.url}/graphql", "document": Operations.load().document, "ids": ids},
+    )
+    assert seen["errors"] == []
+    cart = seen["createCart"]["createCart"]["cart"]
+    assert seen["checkout"]["checkout"]["id"] == cart["id"]
+    # Ids only, never a document; the ids Apollo Client computes itself are the manifest's.
+    assert [body["hasQuery"] for body in seen["sent"]] == [False, False]
+    assert [body["extensions"]["persistedQuery"]["sha256Hash"] for body in seen["sent"]] == [
+        ids["CreateCart"],
+        ids["Checkout"],
+    ]
+    assert seen["runtimeIdMatches"] == {"CreateCart": True, "Checkout": True}
+    assert sandbox.requests  # they reached the store
