@@ -1,4 +1,4 @@
-"""``checkout-gateway serve | schema | sandbox`` (also ``python -m gateway``).
+"""``checkout-gateway serve | check | schema | sandbox`` (also ``python -m gateway``).
 
 The process entry point only: it reads arguments and starts things; what is built
 is decided in ``gateway.bootstrap``. Nothing imports this module.
@@ -33,6 +33,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     serve.add_argument(
         "--workers", type=int, default=1, help="worker processes (one event loop each)"
     )
+    commands.add_parser(
+        "check",
+        help="check, without changing anything, that the store's API token has the scopes "
+        "the gateway needs (same environment as serve)",
+    )
     commands.add_parser("schema", help="print the subgraph SDL")
     manifest = commands.add_parser(
         "manifest", help="write an Apollo persisted query manifest for .graphql files"
@@ -55,6 +60,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             return 0
         if args.command == "manifest":
             return _manifest(args.files, args.output)
+        if args.command == "check":
+            return _check()
         if args.command == "sandbox":
             from gateway.sandbox import run
 
@@ -86,6 +93,32 @@ def _manifest(files: list[str], output: str | None) -> int:
     else:
         sys.stdout.buffer.write(data)
     return 0
+
+
+def _check() -> int:
+    """Probe the configured store (or, with no credentials, the embedded sandbox store)."""
+    import asyncio
+
+    from gateway.bigcommerce.preflight import check
+
+    settings = Settings.from_env()
+    sandbox = None
+    if settings.sandbox:
+        from gateway.sandbox import start_in_thread
+
+        token = secrets.token_urlsafe(24)
+        sandbox = start_in_thread(port=0, payments_port=0, store_hash="sandbox", token=token)
+        settings = settings.with_upstream(sandbox.api_url, sandbox.payments_url, "sandbox", token)
+        print(f"checking the embedded sandbox store at {sandbox.api_url} (no credentials set)")
+    else:
+        print(f"checking store {settings.store_hash} at {settings.api_url}")
+    try:
+        report = asyncio.run(check(settings))
+    finally:
+        if sandbox is not None:
+            sandbox.stop()
+    print("\n".join(report.lines()))
+    return report.exit_code
 
 
 def _serve(host: str, port: int) -> int:
@@ -128,6 +161,10 @@ def _uvicorn_options(host: str, port: int, settings: Settings) -> dict[str, Any]
         "log_level": "warning",
         # In-flight requests (a payment included) finish within the deadline before closing.
         "timeout_graceful_shutdown": math.ceil(settings.deadline_s) + 1,
+        # The client address (the per-address sign-in limit counts it) is the peer's:
+        # X-Forwarded-For is any client's to write, so it is read only from proxies the
+        # operator names in FORWARDED_ALLOW_IPS (uvicorn's own setting, read by uvicorn).
+        "proxy_headers": bool(os.environ.get("FORWARDED_ALLOW_IPS")),
     }
 
 

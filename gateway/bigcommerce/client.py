@@ -16,8 +16,17 @@ from urllib.parse import quote
 
 from gateway.bigcommerce import bodies, parse
 from gateway.bigcommerce.calls import CallClass
-from gateway.bigcommerce.errors import FieldPath, MalformedAnswer, as_named, unavailable
+from gateway.bigcommerce.errors import (
+    FieldPath,
+    InputRule,
+    MalformedAnswer,
+    as_named,
+    currency_refused,
+    order_step_missing,
+    unavailable,
+)
 from gateway.bigcommerce.transport import UpstreamTransport
+from gateway.domain.identity import Shopper
 from gateway.domain.models import (
     Address,
     Cart,
@@ -28,9 +37,11 @@ from gateway.domain.models import (
     Payment,
     PaymentMethod,
     RedirectUrls,
+    StoredInstrument,
     Transaction,
 )
 from gateway.domain.ports import Instrument
+from gateway.errors import ErrorCode, GatewayError
 from gateway.settings import Settings
 
 SHIPPING_OPTIONS = "consignments.available_shipping_options"
@@ -108,9 +119,10 @@ class BigCommerceClient:
         currency_code: str | None,
     ) -> tuple[Cart, RedirectUrls | None]:
         body = bodies.cart_body(lines, customer_id, channel_id, currency_code)
-        data = await self._data(
-            CallClass.WRITE, "create_cart", "POST", f"{self._v3}/carts?include=redirect_urls", body
-        )
+        # A 400 naming no field is the currency (the only 400 carts.v3.yml describes).
+        names = InputRule(_in_cart, currency_refused if currency_code is not None else None)
+        url = f"{self._v3}/carts?include=redirect_urls"
+        data = await self._data(CallClass.WRITE, "create_cart", "POST", url, body, names)
         with _answer_of(CallClass.WRITE):
             return parse.cart(data), parse.redirect_urls(data.get("redirect_urls"))
 
@@ -170,7 +182,8 @@ class BigCommerceClient:
 
     async def create_order(self, checkout_id: str) -> int:
         url = f"{self._v3}/checkouts/{_seg(checkout_id)}/orders"
-        data = await self._data(CallClass.ORDER, "create_order", "POST", url)
+        names = InputRule(unnamed=order_step_missing)
+        data = await self._data(CallClass.ORDER, "create_order", "POST", url, None, names)
         try:
             return int(data["id"])
         except (KeyError, TypeError, ValueError):
@@ -212,6 +225,17 @@ class BigCommerceClient:
         with _answer_of(CallClass.READ):
             return [parse.payment_method(m) for m in data or []]
 
+    async def order_stored_instruments(self, order_number: int) -> list[StoredInstrument]:
+        """The order's customer's instruments that the order's accepted methods can charge.
+
+        Read from the same endpoint as the methods, never cached: they belong to one
+        customer, and the methods (which the gateway caches) are the same for everyone.
+        """
+        url = f"{self._v3}/payments/methods?order_id={int(order_number)}"
+        data = await self._data(CallClass.READ, "get_payment_methods", "GET", url)
+        with _answer_of(CallClass.READ):
+            return parse.usable_instruments(data or [])
+
     async def create_payment_access_token(self, order_number: int) -> str:
         body = {"order": {"id": int(order_number), "is_recurring": False}}
         data = await self._data(
@@ -246,6 +270,7 @@ class BigCommerceClient:
             endpoint="process_payment",
             headers=headers,
             json={"payment": payment},
+            field_path=_in_card if payment["instrument"]["type"] == "card" else _in_stored,
         )
         del payment  # no card data outlives the call
         data = response.data.get("data") if isinstance(response.data, dict) else None
@@ -255,12 +280,93 @@ class BigCommerceClient:
             return parse.payment(data)
 
 
+class BigCommerceCustomers:
+    """The domain's CustomerAccounts port: Customers V3 and the cart's customer."""
+
+    def __init__(self, client: BigCommerceClient) -> None:
+        self._client = client
+
+    async def validate_credentials(self, email: str, password: str, channel_id: int) -> int | None:
+        body = bodies.credentials_body(email, password, channel_id)
+        client = self._client
+        url = f"{client._v3}/customers/validate-credentials"
+        # A check acts on nothing: a READ (retried when unanswered, Effect NONE).
+        data = await client._json(CallClass.READ, "validate_credentials", "POST", url, body)
+        del body  # the password goes no further than the call
+        with _answer_of(CallClass.READ):
+            return parse.valid_customer_id(data)
+
+    async def get_customer(self, customer_id: int) -> Shopper | None:
+        url = f"{self._client._v3}/customers?id:in={int(customer_id)}"
+        data = await self._client._data(CallClass.READ, "get_customers", "GET", url)
+        with _answer_of(CallClass.READ):
+            found = [parse.shopper(c) for c in data or [] if c.get("id") == customer_id]
+        return found[0] if found else None
+
+    async def stored_instruments(self, customer_id: int) -> list[StoredInstrument]:
+        url = f"{self._client._v3}/customers/{int(customer_id)}/stored-instruments"
+        data = await self._client._json(CallClass.READ, "get_stored_instruments", "GET", url)
+        with _answer_of(CallClass.READ):
+            if not isinstance(data, list):
+                raise MalformedAnswer("stored-instruments")
+            return [s for s in (parse.stored_instrument(i) for i in data) if s is not None]
+
+    async def cart_customer_id(self, cart_id: str) -> int | None:
+        try:
+            checkout = await self._client.get_checkout(cart_id)
+        except GatewayError as exc:
+            if exc.code is ErrorCode.NOT_FOUND:
+                return None
+            raise
+        return checkout.cart.customer_id
+
+    async def assign_cart(self, cart_id: str, customer_id: int) -> None:
+        url = f"{self._client._v3}/carts/{_seg(cart_id)}"
+        body = bodies.cart_customer_body(customer_id)
+        await self._client._data(CallClass.WRITE, "update_cart_customer", "PUT", url, body)
+
+
+# Each call's FieldPath: where its REST body sits in the domain's input. Names inside are
+# BigCommerce's snake_case, the domain's own; list indexes are those of the domain's lists,
+# which the bodies keep in order.
+
+ADDRESS_WRAPPERS = frozenset({"address", "billing_address", "shipping_address"})
+
+
+def _in_cart(path: list[str]) -> list[str]:
+    # The one REST spelling that differs: {"currency": {"code"}} is the input's currency_code.
+    return ["currency_code"] if path[:1] == ["currency"] else path
+
+
 def _in_address(path: list[str]) -> list[str]:
-    return ["address", *path]
+    """The billing-address body is the address; a key BigCommerce prefixes with the
+    address's own name still means a field of it."""
+    return ["address", *(path[1:] if path[:1] and path[0] in ADDRESS_WRAPPERS else path)]
 
 
 def _in_the_one_consignment(path: list[str]) -> list[str]:
-    return path[1:] if path[:1] == ["0"] else path
+    # The body is an array of one consignment: its index is not part of the input's path;
+    # `shipping_address` is the deprecated alias of `address`.
+    inner = path[1:] if path[:1] == ["0"] else path
+    return ["address", *inner[1:]] if inner[:1] == ["shipping_address"] else inner
+
+
+def _in_card(path: list[str]) -> list[str]:
+    """payment.instrument.<field> is the card input's <field>; the rest is the payment's."""
+    if path[:2] == ["payment", "instrument"]:
+        rest = path[2:]
+        return ["payment_method_id"] if rest == ["type"] else ["card", *rest]
+    return path[1:] if path[:1] == ["payment"] else path
+
+
+def _in_stored(path: list[str]) -> list[str]:
+    """A stored instrument is chosen by its token; only its CVV is typed by the shopper."""
+    if path[:2] == ["payment", "instrument"]:
+        rest = path[2:]
+        if rest == ["type"]:
+            return ["payment_method_id"]
+        return ["verification_value"] if rest == ["verification_value"] else ["token"]
+    return path[1:] if path[:1] == ["payment"] else path
 
 
 @contextmanager

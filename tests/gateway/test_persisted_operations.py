@@ -20,12 +20,11 @@ from gateway.graphql.manifest import manifest_json
 from gateway.sandbox import SandboxServer
 
 import flow
-from graphql_ops import OWN, Operations
+from graphql_ops import Operations
 from live_gateway import gateway_settings, serve, stop
 from node_clients import run_client
 
 ROOT = Path(__file__).resolve().parents[2]
-FLOW = str(OWN / "checkout-flow.graphql")
 
 
 @dataclass
@@ -53,9 +52,17 @@ class ByIdGateway:
         return body
 
 
+def flow_file(directory: Path) -> str:
+    """The checkout flow's document as the tests run it (until orderStatusChanged lands,
+    without its subscription, which the schema cannot validate yet)."""
+    path = directory / "checkout-flow.graphql"
+    path.write_text(Operations.load().document)
+    return str(path)
+
+
 def write_manifest(directory: Path) -> tuple[Path, dict[str, Any]]:
     path = directory / "manifest.json"
-    path.write_bytes(manifest_json([FLOW]))
+    path.write_bytes(manifest_json([flow_file(directory)]))
     return path, json.loads(path.read_bytes())
 
 
@@ -190,16 +197,17 @@ def test_a_manifest_that_does_not_validate_stops_the_start_with_one_line(tmp_pat
 
 def test_the_manifest_command_is_deterministic_and_matches_the_library(tmp_path: Path) -> None:
     out = tmp_path / "m.json"
+    flow = flow_file(tmp_path)
     runs = [
         subprocess.run(
-            [sys.executable, "-m", "gateway", "manifest", FLOW, *extra],
+            [sys.executable, "-m", "gateway", "manifest", flow, *extra],
             capture_output=True,
             timeout=60,
             check=True,
         )
         for extra in ([], ["--output", str(out)])
     ]
-    assert runs[0].stdout == out.read_bytes() == manifest_json([FLOW])
+    assert runs[0].stdout == out.read_bytes() == manifest_json([flow])
     names = [op["name"] for op in json.loads(runs[0].stdout)["operations"]]
     assert names == sorted(Operations.load().names)
     failed = subprocess.run(
