@@ -56,6 +56,7 @@ class Runtime:
     shoppers: ShopperFlows
     ready: bool = field(default=False)
     redis: Any = None  # redis.asyncio.Redis when GATEWAY_REDIS_URL is set
+    client_limit: Any = None  # the per-client limit shared in Redis (the guard asks it first)
     jwks: JwksKeys | None = None  # a federated graph's key set, when configured
 
     @classmethod
@@ -111,6 +112,12 @@ class Runtime:
             redis=redis,
             jwks=jwks,
         )
+        if redis is not None and settings.client_rate_limit > 0:
+            from gateway.stores.redis_client_rate_limit import RedisClientRateLimit
+
+            runtime.client_limit = RedisClientRateLimit(
+                redis, settings.secret, settings.client_rate_limit, settings.client_rate_window_s
+            )
         runtime.ready = True
         return runtime
 

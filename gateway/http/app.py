@@ -31,6 +31,7 @@ from gateway.errors import GatewayError
 from gateway.graphiql import asset_routes, render_page
 from gateway.graphql.documents import DocumentCache
 from gateway.graphql.limits import QueryLimits, limit_rules
+from gateway.graphql.persisted_operations import load_persisted_operations
 from gateway.http.graphql_http import GraphQLEndpoint, request_error
 from gateway.http.routes import (
     GRAPHQL_PATH,
@@ -120,12 +121,18 @@ def build_app(settings: Settings, open_services: OpenServices, obs: Observabilit
     )
     metrics.mirror(lambda: documents.hits, metrics.cache_lookups.labels("document", "hit"))
     metrics.mirror(lambda: documents.misses, metrics.cache_lookups.labels("document", "miss"))
+    persisted = None
+    if settings.persisted_operations:  # checked and pinned now: a bad manifest stops the start
+        persisted = load_persisted_operations(
+            settings.persisted_operations, documents, safelist=settings.safelist
+        )
     endpoint = GraphQLEndpoint(
         schema._schema,
         documents,
         context_of,
         debug=settings.debug,
         hide_suggestions=hide_suggestions,
+        persisted=persisted,
     )
 
     async def graphql(request: Request) -> Response:
@@ -172,6 +179,7 @@ def build_app(settings: Settings, open_services: OpenServices, obs: Observabilit
     # Added last = outermost: headers on every answer, CORS preflights before the client key.
     app.add_middleware(
         GraphQLGuard,
+        shared_limit=lambda: getattr(getattr(app.state, "runtime", None), "client_limit", None),
         config=GuardConfig(
             client_keys=settings.client_keys,
             max_body_bytes=settings.max_body_bytes,
