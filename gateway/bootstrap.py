@@ -19,9 +19,11 @@ from starlette.applications import Starlette
 
 from gateway.bigcommerce import BigCommerceClient, UpstreamTransport
 from gateway.bigcommerce.observer import UpstreamObserver
+from gateway.domain.cart_editing import CartEditingFlows
 from gateway.domain.checkout import CheckoutFlows
 from gateway.domain.idempotency import Idempotency
 from gateway.domain.order_ids import OrderIdCodec
+from gateway.domain.orders import OrderFlows
 from gateway.domain.payments import PaymentFlows
 from gateway.domain.ports import IdempotencyBackend, Observer, PaymentMethodsCache
 from gateway.http.app import build_app
@@ -39,6 +41,8 @@ class Runtime:
     methods_cache: PaymentMethodsCache
     checkout: CheckoutFlows
     payments: PaymentFlows
+    editing: CartEditingFlows
+    orders: OrderFlows
     ready: bool = field(default=False)
     redis: Any = None  # redis.asyncio.Redis when GATEWAY_REDIS_URL is set
 
@@ -73,6 +77,8 @@ class Runtime:
             methods_cache=methods_cache,
             checkout=CheckoutFlows(client, codec, idempotency),
             payments=PaymentFlows(client, codec, idempotency, methods_cache, flow_observer),
+            editing=CartEditingFlows(client),
+            orders=OrderFlows(client),
             redis=redis,
         )
         runtime.ready = True

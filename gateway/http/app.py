@@ -22,7 +22,9 @@ from starlette.routing import BaseRoute, Route
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from gateway import deadline
+from gateway.domain.cart_editing import CartEditingFlows
 from gateway.domain.checkout import CheckoutFlows
+from gateway.domain.orders import OrderFlows
 from gateway.domain.payments import PaymentFlows
 from gateway.graphiql import asset_routes, render_page
 from gateway.graphql.documents import DocumentCache
@@ -48,6 +50,8 @@ class Services(Protocol):
 
     checkout: CheckoutFlows
     payments: PaymentFlows
+    editing: CartEditingFlows
+    orders: OrderFlows
     ready: bool
 
     async def is_ready(self) -> bool: ...
@@ -91,6 +95,8 @@ def build_app(settings: Settings, open_services: OpenServices, obs: Observabilit
         return Context(
             checkout=runtime.checkout,
             payments=runtime.payments,
+            editing=runtime.editing,
+            orders=runtime.orders,
             client_key=request.scope.get("gateway.client_key"),
             facts=request.scope.get("gateway.facts", {}),  # shared with the access log
         )

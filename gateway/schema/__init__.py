@@ -6,7 +6,9 @@ from collections.abc import Sequence
 from typing import Any
 
 import strawberry
+from strawberry.tools import merge_types
 
+from gateway.schema.cart_editing import CartEditingMutation
 from gateway.schema.entity_representations import guard_entity_representations
 from gateway.schema.plain_fields import read_plain_fields_directly
 from gateway.schema.resolvers import Mutation, Query
@@ -16,7 +18,7 @@ from gateway.schema.types import StoredBankAccount, StoredCard, StoredPayPalAcco
 def build_schema(extensions: Sequence[Any] = ()) -> strawberry.federation.Schema:
     schema = strawberry.federation.Schema(
         query=Query,
-        mutation=Mutation,
+        mutation=merge_types("Mutation", (Mutation, CartEditingMutation)),
         types=[StoredCard, StoredPayPalAccount, StoredBankAccount],
         extensions=list(extensions),
     )
