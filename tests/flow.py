@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from pathlib import Path
 from typing import Any
 
 US_ADDRESS = {
@@ -97,3 +98,26 @@ async def pay_by_card(
         },
     )
     return answer["data"]["payWithCard"]  # type: ignore[no-any-return]
+
+
+# The cart-editing and confirmation operations (gateway/operations/cart-and-orders.graphql)
+# use checkout-flow.graphql's fragments: they are sent together, as one document.
+_OPERATIONS = Path(__file__).resolve().parent.parent / "gateway" / "operations"
+EDITING_DOCUMENT = "\n".join(
+    (_OPERATIONS / name).read_text()
+    for name in ("checkout-flow.graphql", "cart-and-orders.graphql")
+)
+
+
+async def run_edit(
+    gateway: Any,
+    operation: str,
+    variables: dict[str, Any],
+    headers: dict[str, str] | None = None,
+) -> dict[str, Any]:
+    """Send one operation of the cart-and-orders document; the JSON answer."""
+    status, body = await gateway.post(
+        {"query": EDITING_DOCUMENT, "operationName": operation, "variables": variables}, headers
+    )
+    assert status == 200, body
+    return body  # type: ignore[no-any-return]
