@@ -34,7 +34,12 @@ class CartEditingFlows:
     async def _current(
         self, checkout_id: str, version: int | None, shopper: ShopperIdentity | None
     ) -> Checkout:
-        checkout = await self._client.get_checkout(checkout_id)
+        try:
+            checkout = await self._client.get_checkout(checkout_id)
+        except GatewayError as exc:
+            if exc.code is ErrorCode.NOT_FOUND:
+                raise GatewayError(ErrorCode.NOT_FOUND, exc.message, ["checkout_id"]) from None
+            raise
         ensure_reachable(checkout.cart.customer_id, shopper, ["checkout_id"])
         if version is not None and version != checkout.version:
             raise GatewayError(ErrorCode.CONFLICT, STALE, ["version"])
