@@ -21,14 +21,13 @@ def missing_for_order(checkout: Checkout) -> str | None:
     ]
     if unshipped:
         return (
-            f"{len(unshipped)} physical line item(s) are in no consignment: ship every "
-            "physical line (addConsignment or updateConsignment) first."
+            "Some physical line items have no shipping address: put each in a consignment "
+            "(addConsignment or updateConsignment) first."
         )
-    unpriced = [c for c in checkout.consignments if c.selected_shipping_option is None]
-    if unpriced:
+    if any(c.selected_shipping_option is None for c in checkout.consignments):
         return (
-            f"{len(unpriced)} consignment(s) have no shipping option selected: "
-            "select one for each (selectShippingOption) first."
+            "A consignment has no shipping option selected: select one for each "
+            "consignment (selectShippingOption) first."
         )
     return None
 

@@ -135,7 +135,7 @@ def _line(item_id: str, *, physical: bool) -> LineItem:
     ("lines", "consignments", "missing"),
     [
         ([("d", False)], [], None),  # a digital line ships nowhere
-        ([("p", True), ("d", False)], [], "in no consignment"),
+        ([("p", True), ("d", False)], [], "no shipping address"),
         ([("p", True)], [("p", False)], "no shipping option selected"),
         ([("p", True)], [("p", True)], None),
     ],
