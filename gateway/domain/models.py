@@ -226,6 +226,8 @@ class StoredCard:
     expiry_month: int
     expiry_year: int
     issuer_identification_number: str
+    # The accepted payment method that charges it for one order; None in the wallet.
+    payment_method_id: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -233,6 +235,8 @@ class StoredPayPalAccount:
     token: str
     is_default: bool
     email: str
+    # The accepted payment method that charges it for one order; None in the wallet.
+    payment_method_id: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -241,6 +245,8 @@ class StoredBankAccount:
     is_default: bool
     masked_account_number: str
     issuer: str
+    # The accepted payment method that charges it for one order; None in the wallet.
+    payment_method_id: str | None = None
 
 
 StoredInstrument = StoredCard | StoredPayPalAccount | StoredBankAccount
@@ -252,8 +258,9 @@ class PaymentMethod:
     name: str
     type: str
     test_mode: bool
+    # No stored instruments: they are the order's customer's, and a method is the same
+    # for every shopper (what the cache keeps and what a client normalizes by id).
     supported_instruments: list[SupportedInstrument]
-    stored_instruments: list[StoredInstrument] = field(default_factory=list)
 
 
 class PaymentStatus(Enum):

@@ -7,7 +7,14 @@ from typing import Any
 
 import pytest
 
-from flow import US_ADDRESS, checkout_ready_to_order, no_errors, run_edit
+from flow import (
+    US_ADDRESS,
+    checkout_ready_to_order,
+    no_errors,
+    run_edit,
+    shopper_headers,
+    sign_in,
+)
 
 WRITES = ("POST", "PUT", "DELETE")
 
@@ -185,3 +192,21 @@ async def test_quantity_zero_removes_the_line_and_its_consignment_place(gateway)
         r.method == "DELETE" and r.path.endswith(f"/items/{first}")
         for r in gateway.sandbox.requests
     )
+
+
+@pytest.mark.parametrize("operation", MUTATIONS)
+async def test_a_customers_checkout_is_not_found_to_anyone_else(gateway, operation: str) -> None:
+    owner = await sign_in(gateway, 1)
+    checkout = await checkout_ready_to_order(gateway, owner)
+    stranger = await sign_in(gateway, 2)
+    gateway.sandbox.clear_requests()
+    for headers in (None, shopper_headers(stranger)):
+        answer = await run_edit(
+            gateway, operation, {"input": inputs_for(checkout)[operation]}, headers
+        )
+        payload = answer["data"][field_of(operation)]
+        assert payload["checkout"] is None
+        assert [(e["code"], e["field"], e["message"]) for e in payload["errors"]] == [
+            ("NOT_FOUND", ["input", "checkoutId"], "Not found.")
+        ]
+    assert writes(gateway) == []

@@ -13,7 +13,7 @@ from typing import Any
 
 from gateway.sandbox import catalog
 
-from flow import US_ADDRESS, no_errors, pay_by_card, run_edit
+from flow import US_ADDRESS, no_errors, pay_by_card, run_edit, shopper_headers, sign_in
 from openapi.validate import validate_recorded
 
 PRICES = {111: Decimal("24.95"), 118: Decimal("34.50"), 123: Decimal("8.75"), 130: Decimal("6.45")}
@@ -34,14 +34,18 @@ def amount(money: dict[str, Any]) -> Decimal:
     return Decimal(money["amount"])
 
 
-async def edit(gateway: Any, operation: str, input: dict[str, Any]) -> dict[str, Any]:
-    answer = await run_edit(gateway, operation, {"input": input})
+async def edit(
+    gateway: Any, operation: str, input: dict[str, Any], headers: dict[str, str] | None
+) -> dict[str, Any]:
+    answer = await run_edit(gateway, operation, {"input": input}, headers)
     field = operation[0].lower() + operation[1:]
     return no_errors(answer["data"][field])["checkout"]  # type: ignore[no-any-return]
 
 
-async def refused(gateway: Any, operation: str, input: dict[str, Any]) -> list[dict[str, Any]]:
-    answer = await run_edit(gateway, operation, {"input": input})
+async def refused(
+    gateway: Any, operation: str, input: dict[str, Any], headers: dict[str, str] | None
+) -> list[dict[str, Any]]:
+    answer = await run_edit(gateway, operation, {"input": input}, headers)
     payload = answer["data"][operation[0].lower() + operation[1:]]
     assert payload["errors"], payload
     return payload["errors"]  # type: ignore[no-any-return]
@@ -51,8 +55,10 @@ def lines_by_product(checkout: dict[str, Any]) -> dict[int, dict[str, Any]]:
     return {line["productId"]: line for line in checkout["cart"]["lineItems"]}
 
 
-async def create_order_errors(gateway: Any, checkout_id: str) -> list[dict[str, Any]]:
-    answer = await run_edit(gateway, "CreateOrder", {"input": {"checkoutId": checkout_id}})
+async def create_order_errors(
+    gateway: Any, checkout_id: str, headers: dict[str, str] | None
+) -> list[dict[str, Any]]:
+    answer = await run_edit(gateway, "CreateOrder", {"input": {"checkoutId": checkout_id}}, headers)
     payload = answer["data"]["createOrder"]
     assert payload["order"] is None
     return payload["errors"]  # type: ignore[no-any-return]
@@ -65,36 +71,41 @@ def option(consignment: dict[str, Any], cost: Decimal) -> str:
 
 
 async def test_storefront_route_to_the_confirmation_page(gateway) -> None:
+    # A signed-in shopper (customer 1): the cart is theirs, and so is every step.
+    token = await sign_in(gateway, 1)
+    me = shopper_headers(token)
+
+    async def send(operation: str, variables: dict[str, Any]) -> dict[str, Any]:
+        return await run_edit(gateway, operation, variables, me)
+
     # 1. Three lines; change one quantity, remove one, add one.
-    created = await run_edit(
-        gateway,
+    created = await send(
         "CreateCart",
         {"input": {"lineItems": [{"productId": 111, "quantity": 1},
                                  {"productId": 118, "quantity": 2},
                                  {"productId": 123, "quantity": 3}]}},
     )  # fmt: skip
     checkout_id = no_errors(created["data"]["createCart"])["cart"]["id"]
-    start = (await run_edit(gateway, "Checkout", {"id": checkout_id}))["data"]["checkout"]
+    start = (await send("Checkout", {"id": checkout_id}))["data"]["checkout"]
     lines = lines_by_product(start)
     checkout = await edit(
         gateway,
         "UpdateCartLineItem",
         {"checkoutId": checkout_id, "lineItemId": lines[123]["id"], "quantity": 1,
-         "version": start["version"]},
-    )  # fmt: skip
+         "version": start["version"]}, me)  # fmt: skip
     assert lines_by_product(checkout)[123]["quantity"] == 1
     checkout = await edit(
         gateway,
         "RemoveCartLineItem",
         {"checkoutId": checkout_id, "lineItemId": lines[118]["id"], "version": checkout["version"]},
+        me,
     )
     assert set(lines_by_product(checkout)) == {111, 123}
     checkout = await edit(
         gateway,
         "AddCartLineItems",
         {"checkoutId": checkout_id, "lineItems": [{"productId": 130, "quantity": 2}],
-         "version": checkout["version"]},
-    )  # fmt: skip
+         "version": checkout["version"]}, me)  # fmt: skip
     quantities = {p: line["quantity"] for p, line in lines_by_product(checkout).items()}
     assert quantities == {111: 1, 123: 1, 130: 2}
     extended = {p: PRICES[p] * q for p, q in quantities.items()}
@@ -104,36 +115,37 @@ async def test_storefront_route_to_the_confirmation_page(gateway) -> None:
     # 2. SAVE10; EXPIRED2020 is refused; remove SAVE10 and apply it again (any case).
     off = {p: cents(e / 10) for p, e in extended.items()}  # 10% of each line, to the cent
     discount = sum(off.values())
-    checkout = await edit(gateway, "ApplyCoupon", {"checkoutId": checkout_id, "code": "SAVE10"})
+    checkout = await edit(gateway, "ApplyCoupon", {"checkoutId": checkout_id, "code": "SAVE10"}, me)
     assert [(c["code"], amount(c["discountedAmount"])) for c in checkout["coupons"]] == [
         ("SAVE10", discount)
     ]
     assert amount(checkout["discountTotal"]) == discount
     expired = await refused(
-        gateway, "ApplyCoupon", {"checkoutId": checkout_id, "code": "EXPIRED2020"}
+        gateway, "ApplyCoupon", {"checkoutId": checkout_id, "code": "EXPIRED2020"}, me
     )
     assert [(e["code"], e["field"]) for e in expired] == [("COUPON_INVALID", ["input", "code"])]
-    checkout = await edit(gateway, "RemoveCoupon", {"checkoutId": checkout_id, "code": "SAVE10"})
+    checkout = await edit(
+        gateway, "RemoveCoupon", {"checkoutId": checkout_id, "code": "SAVE10"}, me
+    )
     assert checkout["coupons"] == [] and amount(checkout["discountTotal"]) == 0
-    checkout = await edit(gateway, "ApplyCoupon", {"checkoutId": checkout_id, "code": "save10"})
+    checkout = await edit(gateway, "ApplyCoupon", {"checkoutId": checkout_id, "code": "save10"}, me)
     assert amount(checkout["discountTotal"]) == discount
 
     # No order before each step is done: the gateway says which one, before BigCommerce.
     gateway.sandbox.clear_requests()
-    missing = await create_order_errors(gateway, checkout_id)
+    missing = await create_order_errors(gateway, checkout_id, me)
     assert [(e["code"], e["field"]) for e in missing] == [("VALIDATION", ["input", "checkoutId"])]
     assert "billing address" in missing[0]["message"]
     assert not any(r.path.endswith("/orders") for r in gateway.sandbox.requests)
 
     # 3. Billing; two consignments to two states (all lines first, then split), an option each.
-    billing = await run_edit(
-        gateway, "AddBillingAddress", {"input": {"checkoutId": checkout_id, "address": US_ADDRESS}}
+    billing = await send(
+        "AddBillingAddress", {"input": {"checkoutId": checkout_id, "address": US_ADDRESS}}
     )
     no_errors(billing["data"]["addBillingAddress"])
     ids = {p: line["id"] for p, line in lines_by_product(checkout).items()}
     everything = [{"itemId": ids[p], "quantity": q} for p, q in quantities.items()]
-    added = await run_edit(
-        gateway,
+    added = await send(
         "AddConsignment",
         {"input": {"checkoutId": checkout_id, "address": TEXAS, "lineItems": everything}},
     )
@@ -143,11 +155,11 @@ async def test_storefront_route_to_the_confirmation_page(gateway) -> None:
         gateway,
         "UpdateConsignment",
         {"checkoutId": checkout_id, "consignmentId": texas["id"], "lineItems": texas_lines},
+        me,
     )
-    missing = await create_order_errors(gateway, checkout_id)
+    missing = await create_order_errors(gateway, checkout_id, me)
     assert "physical line items have no shipping address" in missing[0]["message"]
-    added = await run_edit(
-        gateway,
+    added = await send(
         "AddConsignment",
         {"input": {"checkoutId": checkout_id, "address": CALIFORNIA,
                    "lineItems": [{"itemId": ids[123], "quantity": 1}]}},
@@ -156,27 +168,24 @@ async def test_storefront_route_to_the_confirmation_page(gateway) -> None:
     assert texas["address"]["stateOrProvinceCode"] == "TX"
     assert california["address"]["stateOrProvinceCode"] == "CA"
     # Each consignment has its own options and its own selection.
-    checkout = await run_edit(
-        gateway,
+    checkout = await send(
         "SelectShippingOption",
         {"input": {"checkoutId": checkout_id, "consignmentId": texas["id"],
                    "shippingOptionId": option(texas, EXPRESS)}},
     )  # fmt: skip
-    missing = await create_order_errors(gateway, checkout_id)
+    missing = await create_order_errors(gateway, checkout_id, me)
     assert "no shipping option selected" in missing[0]["message"]
     # A new address drops the consignment's selected option, as BigCommerce does.
     moved = await edit(
         gateway,
         "UpdateConsignment",
         {"checkoutId": checkout_id, "consignmentId": california["id"],
-         "address": {**CALIFORNIA, "firstName": "Samantha"}},
-    )  # fmt: skip
+         "address": {**CALIFORNIA, "firstName": "Samantha"}}, me)  # fmt: skip
     by_id = {c["id"]: c for c in moved["consignments"]}
     assert by_id[california["id"]]["address"]["firstName"] == "Samantha"
     assert by_id[california["id"]]["selectedShippingOption"] is None
     assert amount(by_id[texas["id"]]["selectedShippingOption"]["cost"]) == EXPRESS
-    selected = await run_edit(
-        gateway,
+    selected = await send(
         "SelectShippingOption",
         {"input": {"checkoutId": checkout_id, "consignmentId": california["id"],
                    "shippingOptionId": option(california, FLAT)}},
@@ -188,7 +197,7 @@ async def test_storefront_route_to_the_confirmation_page(gateway) -> None:
     # 4. A note; the order; payment.
     note = "Please ring twice.\nThank you!"
     checkout = await edit(
-        gateway, "SetCustomerMessage", {"checkoutId": checkout_id, "message": note}
+        gateway, "SetCustomerMessage", {"checkoutId": checkout_id, "message": note}, me
     )
     assert checkout["customerMessage"] == note
 
@@ -205,15 +214,15 @@ async def test_storefront_route_to_the_confirmation_page(gateway) -> None:
     assert amount(checkout["taxTotal"]) == tax
     assert amount(checkout["grandTotal"]) == grand
 
-    made = await run_edit(gateway, "CreateOrder", {"input": {"checkoutId": checkout_id}})
+    made = await send("CreateOrder", {"input": {"checkoutId": checkout_id}})
     order = no_errors(made["data"]["createOrder"])["order"]
     assert amount(order["total"]) == grand
-    paid = no_errors(await pay_by_card(gateway, order["id"]))
+    paid = no_errors(await pay_by_card(gateway, order["id"], token=token))
     assert paid["order"]["statusId"] == 11
 
     # 5. The confirmation page: three upstream reads, every total to the cent.
     gateway.sandbox.clear_requests()
-    page = (await run_edit(gateway, "OrderConfirmation", {"id": order["id"]}))["data"]["order"]
+    page = (await send("OrderConfirmation", {"id": order["id"]}))["data"]["order"]
     reads = [(r.method, r.path.rsplit("/v2/", 1)[-1]) for r in gateway.sandbox.requests]
     number = order["number"]
     assert sorted(reads) == [
@@ -248,3 +257,12 @@ async def test_storefront_route_to_the_confirmation_page(gateway) -> None:
     created_at = dt.datetime.fromisoformat(page["createdAt"])
     assert page["createdAt"].endswith("Z")
     assert abs(dt.datetime.now(dt.UTC) - created_at) < dt.timedelta(minutes=5)
+
+    # 6. The order is the first of the shopper's orders; a guest has no shopper.
+    mine = (await send("ShopperOrders", {"first": 2}))["data"]["shopper"]
+    assert mine["customerId"] == 1
+    newest = mine["orders"]["edges"][0]
+    assert newest["node"]["id"] == order["id"] and amount(newest["node"]["total"]) == grand
+    assert mine["orders"]["pageInfo"]["endCursor"] == mine["orders"]["edges"][-1]["cursor"]
+    guest = await run_edit(gateway, "ShopperOrders", {"first": 2})
+    assert guest["data"]["shopper"] is None

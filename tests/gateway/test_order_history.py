@@ -16,7 +16,7 @@ from gateway.bootstrap import Runtime
 from gateway.domain.orders import decode_cursor, encode_cursor
 from gateway.errors import ErrorCode, GatewayError
 
-from flow import unpaid_order
+from flow import sign_in, unpaid_order
 from live_gateway import gateway_settings
 from openapi.validate import validate_recorded
 
@@ -34,7 +34,8 @@ def newest_first(gateway: Any, customer_id: int) -> list[int]:
 
 
 async def test_pages_walk_the_customers_orders_newest_first(gateway, runtime: Runtime) -> None:
-    mine = [(await unpaid_order(gateway, customer_id=2))["number"] for _ in range(3)]
+    token = await sign_in(gateway, 2)
+    mine = [(await unpaid_order(gateway, token))["number"] for _ in range(3)]
     expected = newest_first(gateway, 2)
     assert expected[:3] == mine[::-1]  # the latest order is the first
 

@@ -151,7 +151,7 @@ def test_every_placeholder_in_the_variables_is_known(examples: str) -> None:
 def test_every_variables_key_is_an_operation_of_the_flow(document: str, examples: str) -> None:
     operations = resources.files("gateway") / "operations"
     text = re.sub(r"#[^\n]*", "", (operations / document).read_text())
-    names = set(re.findall(r"\b(?:query|mutation)\s+([_A-Za-z]\w*)", text))
+    names = set(re.findall(r"\b(?:query|mutation|subscription)\s+([_A-Za-z]\w*)", text))
     variables = json.loads((operations / examples).read_text())
     assert set(variables) <= names
 
