@@ -19,10 +19,12 @@ from starlette.applications import Starlette
 
 from gateway.bigcommerce import BigCommerceClient, BigCommerceCustomers, UpstreamTransport
 from gateway.bigcommerce.observer import UpstreamObserver
+from gateway.domain.cart_editing import CartEditingFlows
 from gateway.domain.checkout import CheckoutFlows
 from gateway.domain.idempotency import Idempotency
 from gateway.domain.identity import SignIn
 from gateway.domain.order_ids import OrderIdCodec
+from gateway.domain.orders import OrderFlows
 from gateway.domain.payments import PaymentFlows
 from gateway.domain.ports import (
     IdempotencyBackend,
@@ -52,6 +54,8 @@ class Runtime:
     methods_cache: PaymentMethodsCache
     checkout: CheckoutFlows
     payments: PaymentFlows
+    editing: CartEditingFlows
+    orders: OrderFlows
     tokens: ShopperTokens
     shoppers: ShopperFlows
     ready: bool = field(default=False)
@@ -109,6 +113,8 @@ class Runtime:
             ),
             tokens=tokens,
             shoppers=ShopperFlows(sign_in, tokens, accounts),
+            editing=CartEditingFlows(client),
+            orders=OrderFlows(client),
             redis=redis,
             jwks=jwks,
         )

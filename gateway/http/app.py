@@ -22,8 +22,10 @@ from starlette.routing import BaseRoute, Route
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from gateway import deadline
+from gateway.domain.cart_editing import CartEditingFlows
 from gateway.domain.checkout import CheckoutFlows
 from gateway.domain.identity import SHOPPER_TOKEN_HEADER, identify
+from gateway.domain.orders import OrderFlows
 from gateway.domain.payments import PaymentFlows
 from gateway.domain.ports import ShopperTokens
 from gateway.domain.shoppers import ShopperFlows
@@ -53,6 +55,8 @@ class Services(Protocol):
 
     checkout: CheckoutFlows
     payments: PaymentFlows
+    editing: CartEditingFlows
+    orders: OrderFlows
     tokens: ShopperTokens
     shoppers: ShopperFlows
     ready: bool
@@ -98,6 +102,8 @@ def build_app(settings: Settings, open_services: OpenServices, obs: Observabilit
         return Context(
             checkout=runtime.checkout,
             payments=runtime.payments,
+            editing=runtime.editing,
+            orders=runtime.orders,
             shoppers=runtime.shoppers,
             client_key=request.scope.get("gateway.client_key"),
             shopper=request.scope.get("gateway.shopper"),
