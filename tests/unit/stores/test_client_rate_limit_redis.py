@@ -128,7 +128,7 @@ async def test_a_redis_slower_than_the_check_allows_is_not_waited_for(
         # A busy Redis: a script runs 1 s on another connection, this check gives up.
         busy = asyncio.ensure_future(
             blocker.eval(
-                # A full second in microseconds (whole seconds alone made it anywhere from 0 to 1 s).
+                # A full second, in microseconds (whole seconds made it anywhere from 0 to 1 s).
                 "local function now() local t = redis.call('TIME') "
                 "return tonumber(t[1]) * 1000000 + tonumber(t[2]) end "
                 "local stop = now() + 1000000 "
