@@ -20,7 +20,7 @@ from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 
-import needs
+from tests import needs
 
 FEDERATION_DIR = Path(__file__).resolve().parent
 NODE_MODULES = FEDERATION_DIR / "node_modules"

@@ -12,8 +12,7 @@ from typing import Any
 
 from gateway.bootstrap import create_app
 from gateway.sandbox import Fault, SandboxServer
-
-from live_gateway import LiveGateway, flow, serve, stop
+from tests.live_gateway import LiveGateway, flow, serve, stop
 
 ENTITIES = """
 query Entities($representations: [_Any!]!) {

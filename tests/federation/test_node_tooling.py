@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from node import (
+from tests.federation.node import (
     FEDERATION_DIR,
     compose,
     node_process,

@@ -15,16 +15,15 @@ from typing import Any
 import pytest
 
 from gateway.schema import sdl
-
-from graphql_ops import ROOT
-from live_gateway import LiveGateway, flow
-from node import (
+from tests.federation.node import (
     FEDERATION_DIR,
     compose,
     require_node_tooling,
     start_node_process,
     stop_node_process,
 )
+from tests.graphql_ops import ROOT
+from tests.live_gateway import LiveGateway, flow
 
 LOYALTY_SDL = (FEDERATION_DIR / "loyalty.graphql").read_text()
 # Hint codes we accept from composition, and why. None today: our SDL and the loyalty

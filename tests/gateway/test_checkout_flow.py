@@ -5,9 +5,9 @@ from __future__ import annotations
 import uuid
 from decimal import Decimal
 
-from flow import GOOD_CARD, checkout_ready_to_order, no_errors, pay_by_card, unpaid_order
-from graphql_ops import Operations, shared_dir, strip_comments
-from openapi.validate import validate_recorded
+from tests.flow import GOOD_CARD, checkout_ready_to_order, no_errors, pay_by_card, unpaid_order
+from tests.graphql_ops import Operations, shared_dir, strip_comments
+from tests.openapi.validate import validate_recorded
 
 
 def test_own_operations_are_the_contracts() -> None:

@@ -10,9 +10,8 @@ import orjson
 import pytest
 
 from gateway.observability.logs import JsonFormatter, RequestIdFilter, access_log
-
-import flow
-from observability_support import observed_gateway
+from tests import flow
+from tests.observability.observability_support import observed_gateway
 
 
 @pytest.fixture

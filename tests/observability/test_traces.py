@@ -5,8 +5,8 @@ from __future__ import annotations
 
 from opentelemetry.trace import SpanKind
 
-import flow
-from observability_support import observed_gateway
+from tests import flow
+from tests.observability.observability_support import observed_gateway
 
 SENT_VALUES = [
     flow.GOOD_CARD["number"],

@@ -5,9 +5,8 @@ from __future__ import annotations
 import time
 
 from gateway.sandbox import Fault
-
-from flow import checkout_ready_to_order
-from reliability_support import CHECKOUT, own_gateway, sent
+from tests.flow import checkout_ready_to_order
+from tests.reliability.reliability_support import CHECKOUT, own_gateway, sent
 
 
 async def _checkout(gateway, checkout_id: str) -> dict:

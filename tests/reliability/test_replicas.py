@@ -21,13 +21,12 @@ import pytest_asyncio
 from redis.asyncio import Redis
 
 from gateway.sandbox import Fault, SandboxServer
-
-import live_gateway as live
-import needs
-from artifacts import artifact_stream
-from flow import no_errors, pay_by_card, unpaid_order
-from graphql_ops import Operations
-from reliability_support import PAYMENTS, own_gateway, sent
+from tests import live_gateway as live
+from tests import needs
+from tests.artifacts import artifact_stream
+from tests.flow import no_errors, pay_by_card, unpaid_order
+from tests.graphql_ops import Operations
+from tests.reliability.reliability_support import PAYMENTS, own_gateway, sent
 
 SECRET = "replicas-share-this-secret-0123456789"
 

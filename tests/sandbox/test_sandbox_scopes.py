@@ -14,8 +14,7 @@ import pytest
 from gateway.sandbox import SandboxServer
 from gateway.sandbox.scopes import FORBIDDEN_TITLE, parse_tokens, required_scopes
 from gateway.sandbox.server import options_from_env
-
-from sandbox_client import ADDRESS, Client, card
+from tests.sandbox.sandbox_client import ADDRESS, Client, card
 
 CART_ONLY = "cart-only-token"
 

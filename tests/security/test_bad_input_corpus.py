@@ -17,10 +17,9 @@ import orjson
 import pytest
 
 from gateway.domain.order_ids import OrderIdCodec
-
-from cards import ALL_CARDS, TWELVE_DIGITS, TWENTY_DIGITS
-from live_gateway import flow
-from secured import KEYS, Answer, SecuredGateway
+from tests.live_gateway import flow
+from tests.security.cards import ALL_CARDS, TWELVE_DIGITS, TWENTY_DIGITS
+from tests.security.secured import KEYS, Answer, SecuredGateway
 
 GOOD_CARD = {**flow.GOOD_CARD, "verificationValue": "987"}
 Send = Callable[[SecuredGateway, dict[str, Any]], Awaitable[Answer]]

@@ -10,8 +10,7 @@ from gateway.bigcommerce.breaker import BreakerState, CircuitBreaker, Outcome
 from gateway.bigcommerce.errors import UpstreamError
 from gateway.errors import ErrorCode
 from gateway.settings import BreakerSettings, ConfigError, Settings
-
-from .clock import FakeClock
+from tests.unit.bigcommerce.clock import FakeClock
 
 S, F, HARD, NEUTRAL = Outcome.SUCCESS, Outcome.FAILURE, Outcome.HARD_DOWN, Outcome.NEUTRAL
 
