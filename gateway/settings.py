@@ -91,6 +91,11 @@ class Settings:
     signin_max_failures_per_address: int = 50  # per client address (shared NATs: higher)
     signin_window_s: float = 900.0
     signin_min_duration_s: float = 0.25  # every credential check takes at least this long
+    # Live order status (issue 17). Without a webhook secret, /webhooks/bigcommerce is not
+    # served; the sandbox gets a random one per process (a --workers parent must fix one).
+    webhook_secret: str | None = field(default=None, repr=False)
+    subscription_heartbeat_s: float = 5.0  # multipart heartbeat while a stream is quiet
+    max_subscriptions_per_connection: int = 20  # one WebSocket's concurrent subscriptions
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
@@ -117,6 +122,11 @@ class Settings:
             raise ConfigError("GATEWAY_SECRET is required with a real store (it signs order ids)")
         if secret_text and len(secret_text) < 16:
             raise ConfigError("GATEWAY_SECRET must be at least 16 characters")
+        webhook_secret = reader.text("GATEWAY_WEBHOOK_SECRET")
+        if webhook_secret and len(webhook_secret) < 16:
+            raise ConfigError("GATEWAY_WEBHOOK_SECRET must be at least 16 characters")
+        if not webhook_secret and sandbox:
+            webhook_secret = secrets.token_urlsafe(32)
         api_url = reader.url("BIGCOMMERCE_API_URL", "https://api.bigcommerce.com")
         payments_url = reader.url("BIGCOMMERCE_PAYMENTS_URL", "https://payments.bigcommerce.com")
         return cls(
@@ -168,6 +178,13 @@ class Settings:
             ),
             signin_window_s=reader.number("GATEWAY_SIGNIN_WINDOW_S", 900.0, 1, 7 * 86400),
             signin_min_duration_s=reader.number("GATEWAY_SIGNIN_MIN_DURATION_S", 0.25, 0, 10),
+            webhook_secret=webhook_secret or None,
+            subscription_heartbeat_s=reader.number(
+                "GATEWAY_SUBSCRIPTION_HEARTBEAT_S", 5.0, 0.05, 300
+            ),
+            max_subscriptions_per_connection=int(
+                reader.number("GATEWAY_MAX_SUBSCRIPTIONS_PER_CONNECTION", 20, 1, 1000)
+            ),
         )
 
     def with_upstream(

@@ -1,1 +1,1 @@
-"""HTTP: the Starlette app, the GraphQL endpoint, the guards in front of it, and the routes."""
+"""HTTP: the Starlette app, the GraphQL endpoint and its transports, guards, webhooks."""

@@ -23,6 +23,12 @@ from gateway.errors import ErrorCode
 from gateway.graphql.documents import DocumentCache, PersistedQueries
 from gateway.graphql.executor import AcyclicExecutor
 from gateway.graphql.safe_messages import safe_coercion_message, safe_document_message
+from gateway.http.negotiation import (
+    CONTENT_TYPE,
+    accept_header,
+    negotiate,
+    request_error_status,
+)
 from gateway.schema.context import Context
 
 log = logging.getLogger("gateway.graphql")
@@ -37,10 +43,13 @@ class JSONResponse(Response):
         return orjson.dumps(content)
 
 
-def request_error(status: int, message: str, code: str, **extra: Any) -> JSONResponse:
+def request_error(
+    status: int, message: str, code: str, media_type: str = JSON, **extra: Any
+) -> JSONResponse:
     return JSONResponse(
         {"errors": [{"message": message, "extensions": {"code": code, **extra}}]},
         status_code=status,
+        media_type=CONTENT_TYPE[media_type],
     )
 
 
@@ -78,12 +87,19 @@ class GraphQLEndpoint:
         self._persisted = persisted or PersistedQueries()
 
     async def __call__(self, request: Request) -> Response:
-        params = await self._params(request)
+        media = negotiate(accept_header(request.scope))
+        if media is None:
+            return request_error(
+                406,
+                "Accept application/graphql-response+json or application/json.",
+                "NOT_ACCEPTABLE",
+            )
+        params = await self._params(request, media)
         if isinstance(params, Response):
             return params
-        return await self.run(request, params)
+        return await self.run(request, params, media)
 
-    async def _params(self, request: Request) -> dict[str, Any] | Response:
+    async def _params(self, request: Request, media: str) -> dict[str, Any] | Response:
         if request.method == "GET":
             query = request.query_params
             params: dict[str, Any] = {
@@ -96,24 +112,27 @@ class GraphQLEndpoint:
                     try:
                         params[name] = orjson.loads(raw)
                     except orjson.JSONDecodeError:
-                        return request_error(400, f"{name} is not valid JSON.", "BAD_REQUEST")
+                        return request_error(
+                            400, f"{name} is not valid JSON.", "BAD_REQUEST", media
+                        )
             return params
         body = await request.body()
         try:
             params = orjson.loads(body)
         except orjson.JSONDecodeError:
-            return request_error(400, "The body is not valid JSON.", "BAD_REQUEST")
+            return request_error(400, "The body is not valid JSON.", "BAD_REQUEST", media)
         if isinstance(params, list):
             return request_error(
                 400,
                 "Batched requests are not supported; send one operation.",
                 "BATCHING_NOT_SUPPORTED",
+                media,
             )
         if not isinstance(params, dict):
-            return request_error(400, "The body must be a JSON object.", "BAD_REQUEST")
+            return request_error(400, "The body must be a JSON object.", "BAD_REQUEST", media)
         return params
 
-    async def run(self, request: Request, params: dict[str, Any]) -> Response:
+    async def run(self, request: Request, params: dict[str, Any], media: str) -> Response:
         query = params.get("query")
         operation_name = params.get("operationName")
         variables = params.get("variables")
@@ -128,31 +147,31 @@ class GraphQLEndpoint:
                 400,
                 "query, operationName, variables or extensions has the wrong JSON type.",
                 "BAD_REQUEST",
+                media,
             )
         persisted = (extensions or {}).get("persistedQuery")
         if persisted is not None:
-            query_or_error = self._persisted_query(persisted, query)
+            query_or_error = self._persisted_query(request, persisted, query, media)
             if isinstance(query_or_error, Response):
                 return query_or_error
             query = query_or_error
         if not query:
-            return request_error(400, "No query was sent.", "BAD_REQUEST")
+            return request_error(400, "No query was sent.", "BAD_REQUEST", media)
         document = self._documents.get(query)
         if document.node is None:
-            return JSONResponse(
-                {"errors": [self._format_request_error(e) for e in document.errors]},
-                status_code=400,
-            )
+            failures = [self._format_request_error(e) for e in document.errors]
+            return self._request_errors(request, failures, media)
         kind = document.operation_type(operation_name)
         if kind is None:
-            return request_error(
-                400, "operationName does not name an operation of the document.", "BAD_REQUEST"
-            )
+            message = "operationName does not name an operation of the document."
+            failures = [{"message": message, "extensions": {"code": "BAD_REQUEST"}}]
+            return self._request_errors(request, failures, media)
         if request.method == "GET" and kind is not OperationType.QUERY:
             return request_error(
                 405,
                 "Only queries may be sent with GET; use POST.",
                 "METHOD_NOT_ALLOWED",
+                media,
                 allow="POST",
             )
         context = self._context_of(request)
@@ -171,35 +190,47 @@ class GraphQLEndpoint:
         )
         if not isinstance(result, ExecutionResult):
             result = await result
+        if result.data is None and result.errors and result.errors[0].path is None:
+            # Variables that do not coerce: a request error, nothing ran, no data entry.
+            failures = [self._format_error(e) for e in result.errors]
+            return self._request_errors(request, failures, media)
         body = self._format(result)
         errors = body.get("errors")
         # For metrics and the access log: ok, or the code of the first error.
         facts["outcome"] = (
             (errors[0].get("extensions") or {}).get("code", "error") if errors else "ok"
         )
-        return JSONResponse(body)
+        return JSONResponse(body, media_type=CONTENT_TYPE[media])
 
-    def _persisted_query(self, persisted: Any, query: Any) -> str | Response:
+    def _request_errors(
+        self, request: Request, errors: list[dict[str, Any]], media: str
+    ) -> JSONResponse:
+        """A well-formed request that failed before execution: no data; 400 or 200 by type."""
+        facts = request.scope.get("gateway.facts")
+        if facts is not None:  # the access log and metrics name the code, even under a 200
+            facts["outcome"] = (errors[0].get("extensions") or {}).get("code", "error")
+        return JSONResponse(
+            {"errors": errors},
+            status_code=request_error_status(media),
+            media_type=CONTENT_TYPE[media],
+        )
+
+    def _persisted_query(
+        self, request: Request, persisted: Any, query: Any, media: str
+    ) -> str | Response:
         sha = persisted.get("sha256Hash") if isinstance(persisted, dict) else None
         if not isinstance(sha, str) or persisted.get("version") != 1:
-            return request_error(400, "Unsupported persistedQuery extension.", "BAD_REQUEST")
+            return request_error(400, "Unsupported persistedQuery extension.", "BAD_REQUEST", media)
         if query is None:
             known = self._persisted.lookup(sha.lower())
             if known is None:
                 # Apollo clients answer this by sending the query with its hash.
-                return JSONResponse(
-                    {
-                        "errors": [
-                            {
-                                "message": "PersistedQueryNotFound",
-                                "extensions": {"code": "PERSISTED_QUERY_NOT_FOUND"},
-                            }
-                        ]
-                    }
-                )
+                message = "PersistedQueryNotFound"
+                errors = [{"message": message, "extensions": {"code": "PERSISTED_QUERY_NOT_FOUND"}}]
+                return self._request_errors(request, errors, media)
             return known
         if not self._persisted.register(sha, query):
-            return request_error(400, "provided sha does not match query", "BAD_REQUEST")
+            return request_error(400, "provided sha does not match query", "BAD_REQUEST", media)
         return str(query)
 
     def _format_request_error(self, error: GraphQLError) -> dict[str, Any]:

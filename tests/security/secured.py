@@ -39,6 +39,7 @@ class SecuredGateway:
     http: aiohttp.ClientSession
     ops: Operations
     key: str = KEYS[0]
+    accept: str | None = None  # sent as Accept unless a request names its own
 
     def auth(self, key: str | None = None) -> dict[str, str]:
         return {"Authorization": f"Bearer {key or self.key}"}
@@ -51,6 +52,8 @@ class SecuredGateway:
         headers: dict[str, str] | None = None,
         params: dict[str, str] | None = None,
     ) -> Answer:
+        if self.accept is not None and not any(h.lower() == "accept" for h in headers or {}):
+            headers = {**(headers or {}), "Accept": self.accept}
         async with self.http.request(
             method, f"{self.url}{path}", data=data, headers=headers, params=params
         ) as resp:

@@ -1,8 +1,9 @@
 """Hostile and malformed requests, each answered with its documented status and code.
 
-Every case goes to a production-mode gateway with client keys over real HTTP. Beyond
-its own expectation, every answer is checked for what must never happen: a 500, a
-traceback, a non-JSON body, or a card number or CVV of the request coming back.
+Every case goes to a production-mode gateway with client keys over real HTTP, once asking
+for ``application/graphql-response+json`` and once for ``application/json``. Beyond its own
+expectation, every answer is checked for what must never happen: a 500, a traceback, a
+non-JSON body, or a card number or CVV of the request coming back.
 """
 
 from __future__ import annotations
@@ -10,26 +11,33 @@ from __future__ import annotations
 import re
 import uuid
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 import orjson
 import pytest
 
 from gateway.domain.order_ids import OrderIdCodec
+from gateway.http.negotiation import GRAPHQL_RESPONSE, JSON
 from tests.live_gateway import flow
 from tests.security.cards import ALL_CARDS, TWELVE_DIGITS, TWENTY_DIGITS
 from tests.security.secured import KEYS, Answer, SecuredGateway
 
 GOOD_CARD = {**flow.GOOD_CARD, "verificationValue": "987"}
 Send = Callable[[SecuredGateway, dict[str, Any]], Awaitable[Answer]]
+# A well-formed request that fails before execution (the document does not parse or
+# validate, the operation cannot be chosen, the variables do not coerce): GraphQL over HTTP
+# answers it 400 under application/graphql-response+json and 200 under application/json.
+REQUEST_ERROR = 0
+# Refused by the HTTP guard before any GraphQL: always plain application/json.
+GUARD_STATUSES = frozenset({401, 413, 414, 415, 429})
 
 
 @dataclass(frozen=True)
 class Case:
     name: str
     send: Send
-    status: int
+    status: int  # or REQUEST_ERROR
     code: str | None  # top-level errors[0].extensions.code, or the payload's first error
     payload: str | None = None  # the mutation whose payload carries the code
 
@@ -133,13 +141,14 @@ CASES = [
          400, "BAD_REQUEST"),
     Case("no query", _json({"variables": {}}), 400, "BAD_REQUEST"),
     Case("unknown operationName", _json({"query": "query A { __typename }",
-                                         "operationName": "B"}), 400, "BAD_REQUEST"),
+                                         "operationName": "B"}), REQUEST_ERROR, "BAD_REQUEST"),
     Case("array batch", _json([{"query": "{ __typename }"}] * 2), 400, "BATCHING_NOT_SUPPORTED"),
     Case("1 MB query", _json({"query": "{ __typename " + " " * 1_048_576 + "}"}),
          413, "PAYLOAD_TOO_LARGE"),
     Case("1 MB chunked body, no Content-Length", _chunked(1_048_576), 413, "PAYLOAD_TOO_LARGE"),
-    Case("20k tokens", _query("{ " + "a " * 20_000 + "}"), 400, "GRAPHQL_PARSE_FAILED"),
-    Case("syntax error", _query("{ checkout(id: 4111111111111111 "), 400, "GRAPHQL_PARSE_FAILED"),
+    Case("20k tokens", _query("{ " + "a " * 20_000 + "}"), REQUEST_ERROR, "GRAPHQL_PARSE_FAILED"),
+    Case("syntax error", _query("{ checkout(id: 4111111111111111 "), REQUEST_ERROR,
+         "GRAPHQL_PARSE_FAILED"),
     Case("GET mutation", _raw("GET", params={"query": "mutation { __typename }"}),
          405, "METHOD_NOT_ALLOWED"),
     Case("PUT", _raw("PUT", data=b"{}", headers={"Content-Type": "application/json"}), 405, None),
@@ -153,6 +162,14 @@ CASES = [
          415, "UNSUPPORTED_MEDIA_TYPE"),
     Case("no Content-Type", _raw("POST", data=b'{"query":"{ __typename }"}'), 415,
          "UNSUPPORTED_MEDIA_TYPE"),
+    Case("Accept naming neither JSON type", _json({"query": "{ __typename }"}, Accept="text/html"),
+         406, "NOT_ACCEPTABLE"),
+    Case("Accept refusing JSON", _json({"query": "{ __typename }"},
+                                       Accept="application/json;q=0, text/plain"),
+         406, "NOT_ACCEPTABLE"),
+    Case("Accept JSON only in Latin-1", _json({"query": "{ __typename }"},
+                                              Accept="application/json; charset=iso-8859-1"),
+         406, "NOT_ACCEPTABLE"),
     # Client keys.
     Case("missing client key", _raw("POST", auth=False, data=b'{"query":"{ __typename }"}',
                                     headers={"Content-Type": "application/json"}),
@@ -167,33 +184,39 @@ CASES = [
     Case("GET query without key", _raw("GET", auth=False, params={"query": "{ __typename }"}),
          401, "UNAUTHENTICATED"),
     # Document limits.
-    Case("depth 50", _query(_nested(50)), 400, "MAX_DEPTH_EXCEEDED"),
+    Case("depth 50", _query(_nested(50)), REQUEST_ERROR, "MAX_DEPTH_EXCEEDED"),
     Case("1,000 aliases", _query("{ " + " ".join(f"a{i}: __typename" for i in range(1000)) + " }"),
-         400, "MAX_ALIASES_EXCEEDED"),
-    Case("1,000 aliases via fragments", _query(_fragment_aliases()), 400, "MAX_ALIASES_EXCEEDED"),
-    Case("25 root fields", _query("{ " + "__typename " * 25 + "}"), 400,
+         REQUEST_ERROR, "MAX_ALIASES_EXCEEDED"),
+    Case("1,000 aliases via fragments", _query(_fragment_aliases()), REQUEST_ERROR,
+         "MAX_ALIASES_EXCEEDED"),
+    Case("25 root fields", _query("{ " + "__typename " * 25 + "}"), REQUEST_ERROR,
          "MAX_ROOT_FIELDS_EXCEEDED"),
-    Case("two payments in one request", _query(PAY_TWICE), 400, "TOO_MANY_PAYMENT_MUTATIONS"),
-    Case("introspection in production", _query("{ __schema { types { name } } }"), 400,
+    Case("two payments in one request", _query(PAY_TWICE), REQUEST_ERROR,
+         "TOO_MANY_PAYMENT_MUTATIONS"),
+    Case("introspection in production", _query("{ __schema { types { name } } }"), REQUEST_ERROR,
          "GRAPHQL_VALIDATION_FAILED"),
     Case("card number as an inline literal of the wrong type",
          _query('mutation { payWithCard(input: {orderId: "x", paymentMethodId: "m", card: '
                 '{number: 4111111111111111, cardholderName: "a", expiryMonth: 1, '
                 'expiryYear: 2030, verificationValue: 987}}) { errors { code } } }'),
-         400, "GRAPHQL_VALIDATION_FAILED"),
-    # Mistyped card fields: a top-level error that names no value.
+         REQUEST_ERROR, "GRAPHQL_VALIDATION_FAILED"),
+    # Mistyped card fields (variables that do not coerce): a top-level error naming no value.
     Case("card number as a JSON number", _pay({**GOOD_CARD, "number": 4111111111111111}),
-         200, "VALIDATION"),
+         REQUEST_ERROR, "VALIDATION"),
     Case("expiry month holding a card number",
-         _pay({**GOOD_CARD, "expiryMonth": "4242424242424242"}), 200, "VALIDATION"),
+         _pay({**GOOD_CARD, "expiryMonth": "4242424242424242"}), REQUEST_ERROR, "VALIDATION"),
     Case("expiry month as a huge integer", _pay({**GOOD_CARD, "expiryMonth": 4000000000000002}),
-         200, "VALIDATION"),
-    Case("CVV as a JSON number", _pay({**GOOD_CARD, "verificationValue": 987}), 200, "VALIDATION"),
-    Case("CVV as a list", _pay({**GOOD_CARD, "verificationValue": ["987"]}), 200, "VALIDATION"),
+         REQUEST_ERROR, "VALIDATION"),
+    Case("CVV as a JSON number", _pay({**GOOD_CARD, "verificationValue": 987}), REQUEST_ERROR,
+         "VALIDATION"),
+    Case("CVV as a list", _pay({**GOOD_CARD, "verificationValue": ["987"]}), REQUEST_ERROR,
+         "VALIDATION"),
     Case("card number as an unknown key", _pay({**GOOD_CARD, "4000000000009995": "x"}),
-         200, "VALIDATION"),
-    Case("card missing fields", _pay({"number": "4000000000000069"}), 200, "VALIDATION"),
-    Case("card as a string", _pay("378282246310005"), 200, "VALIDATION"),  # type: ignore[arg-type]
+         REQUEST_ERROR, "VALIDATION"),
+    Case("card missing fields", _pay({"number": "4000000000000069"}), REQUEST_ERROR,
+         "VALIDATION"),
+    Case("card as a string", _pay("378282246310005"), REQUEST_ERROR,  # type: ignore[arg-type]
+         "VALIDATION"),
     # Card checks: payload errors naming the field.
     Case("12-digit card number", _pay({**GOOD_CARD, "number": TWELVE_DIGITS}), 200,
          "INVALID_CARD", "payWithCard"),
@@ -264,10 +287,26 @@ def test_corpus_is_large_enough() -> None:
     assert len({case.name for case in CASES}) == len(CASES)
 
 
+def expected_status(case: Case, accept: str) -> int:
+    if case.status != REQUEST_ERROR:
+        return case.status
+    return 400 if accept == GRAPHQL_RESPONSE else 200
+
+
+def expected_content_type(status: int, accept: str) -> str:
+    if status in GUARD_STATUSES or status == 406:
+        return JSON
+    return accept
+
+
+@pytest.mark.parametrize("accept", [GRAPHQL_RESPONSE, JSON])
 @pytest.mark.parametrize("case", CASES, ids=[case.name for case in CASES])
-async def test_bad_input(secured: SecuredGateway, world: dict[str, Any], case: Case) -> None:
-    answer = await case.send(secured, world)
-    assert answer.status == case.status, answer.text[:500]
+async def test_bad_input(
+    secured: SecuredGateway, world: dict[str, Any], case: Case, accept: str
+) -> None:
+    answer = await case.send(replace(secured, accept=accept), world)
+    status = expected_status(case, accept)
+    assert answer.status == status, answer.text[:500]
     assert "Traceback" not in answer.text and 'File "' not in answer.text
     for card in ALL_CARDS:
         assert card not in answer.text, f"{case.name}: the answer repeats a card number"
@@ -276,8 +315,11 @@ async def test_bad_input(secured: SecuredGateway, world: dict[str, Any], case: C
     assert not re.search(r'(["\'=:]\s*)987\b', answer.text), f"{case.name}: the CVV came back"
     if case.status == 405 and case.code is None:
         return  # Starlette's router answers other methods itself
-    assert answer.headers["Content-Type"].startswith("application/json")
+    content_type = expected_content_type(status, accept)
+    assert answer.headers["Content-Type"] == f"{content_type}; charset=utf-8"
     body = answer.json
+    if case.status == REQUEST_ERROR:
+        assert "data" not in body, body  # nothing was executed
     if case.payload is not None:
         payload = body["data"][case.payload]
         codes = [error["code"] for error in payload["errors"]]

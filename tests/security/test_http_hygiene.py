@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import logging
+from dataclasses import replace
 
 import aiohttp
 import pytest
 
 from gateway.bootstrap import create_app
+from gateway.http.negotiation import GRAPHQL_RESPONSE, JSON
 from gateway.redaction import CardDataFilter, redact
 from gateway.sandbox import SandboxServer
 from gateway.settings import ConfigError, Settings
@@ -155,8 +157,13 @@ async def test_federation_fields_stay_available_with_introspection_off(
 ) -> None:
     # Production mode: introspection is refused, but the router still needs the subgraph's
     # SDL and its entities.
-    refused = await secured.post({"query": "{ __schema { queryType { name } } }"})
+    introspection = {"query": "{ __schema { queryType { name } } }"}
+    refused = await replace(secured, accept=GRAPHQL_RESPONSE).post(introspection)
     assert refused.status == 400
+    assert refused.code() == "GRAPHQL_VALIDATION_FAILED" and "data" not in refused.json
+    legacy = await replace(secured, accept=JSON).post(introspection)  # 200 for older clients
+    assert legacy.status == 200
+    assert legacy.code() == "GRAPHQL_VALIDATION_FAILED" and "data" not in legacy.json
     service = await secured.post({"query": "{ _service { sdl } }"})
     assert service.status == 200
     assert '@key(fields: "id")' in service.json["data"]["_service"]["sdl"]

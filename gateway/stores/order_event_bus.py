@@ -1,0 +1,111 @@
+"""Order status events between replicas: in process, or over Redis pub/sub.
+
+Why: a webhook reaches one replica, a shopper's subscription may be held by another.
+The feed that read the order publishes its snapshot; each replica's feed receives it
+and tells its own subscribers (judging it against what it already told them). Pub/sub
+is enough: a replica that misses a message (Redis restarting) only delays its
+subscribers until the next hint, and a new subscription always starts from a read.
+A message holds the order number, status and customer id, never a token or card data.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections.abc import Awaitable, Callable
+
+import orjson
+from redis.asyncio import Redis
+from redis.asyncio.client import PubSub
+from redis.exceptions import RedisError
+
+from gateway.domain.order_events import OrderStatusSnapshot
+
+log = logging.getLogger("gateway.order_events")
+
+Handler = Callable[[str, OrderStatusSnapshot], None]
+
+
+class InProcessOrderEventBus:
+    """One process: ``publish`` calls the handlers directly."""
+
+    def __init__(self) -> None:
+        self._handlers: list[Handler] = []
+
+    async def publish(self, origin: str, snapshot: OrderStatusSnapshot) -> None:
+        for handler in list(self._handlers):
+            _call(handler, origin, snapshot)
+
+    async def subscribe(self, handler: Handler) -> Callable[[], Awaitable[None]]:
+        self._handlers.append(handler)
+
+        async def unsubscribe() -> None:
+            if handler in self._handlers:
+                self._handlers.remove(handler)
+
+        return unsubscribe
+
+
+class RedisOrderEventBus:
+    """Redis pub/sub on one channel per store; a lost connection is retried with backoff."""
+
+    def __init__(self, redis: Redis, store_hash: str, *, retry_s: float = 0.5) -> None:
+        self._redis = redis
+        self.channel = f"checkout-gateway:{store_hash}:order-status"
+        self._retry_s = retry_s
+
+    async def publish(self, origin: str, snapshot: OrderStatusSnapshot) -> None:
+        message = orjson.dumps({"origin": origin, "snapshot": snapshot.to_message()})
+        await self._redis.publish(self.channel, message)
+
+    async def subscribe(self, handler: Handler) -> Callable[[], Awaitable[None]]:
+        pubsub = self._redis.pubsub(ignore_subscribe_messages=True)
+        await pubsub.subscribe(self.channel)  # subscribed before returning: nothing missed
+        task = asyncio.create_task(self._listen(pubsub, handler))
+
+        async def unsubscribe() -> None:
+            task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await task
+            with contextlib.suppress(RedisError, OSError):
+                await pubsub.unsubscribe(self.channel)
+            await pubsub.aclose()
+
+        return unsubscribe
+
+    async def _listen(self, pubsub: PubSub, handler: Handler) -> None:
+        while True:
+            try:
+                message = await pubsub.get_message(timeout=30.0)
+            except (RedisError, OSError):
+                # redis-py reconnects and subscribes again on the next read.
+                log.warning("order events: Redis pub/sub unreachable, retrying")
+                await asyncio.sleep(self._retry_s)
+                continue
+            if message is None or message.get("type") != "message":
+                continue
+            decoded = _decode(message.get("data"))
+            if decoded is not None:
+                _call(handler, *decoded)
+
+
+def _decode(data: object) -> tuple[str, OrderStatusSnapshot] | None:
+    try:
+        body = orjson.loads(data) if isinstance(data, bytes | str) else None
+        if not isinstance(body, dict):
+            raise ValueError("not an object")
+        origin, snapshot = body.get("origin"), body.get("snapshot")
+        if not isinstance(origin, str) or not isinstance(snapshot, dict):
+            raise ValueError("no origin or snapshot")
+        return origin, OrderStatusSnapshot.from_message(snapshot)
+    except ValueError:  # orjson.JSONDecodeError is a ValueError
+        log.warning("order events: malformed message ignored")
+        return None
+
+
+def _call(handler: Handler, origin: str, snapshot: OrderStatusSnapshot) -> None:
+    try:
+        handler(origin, snapshot)
+    except Exception:  # one failing handler must not stop the others
+        log.exception("order event handler failed")

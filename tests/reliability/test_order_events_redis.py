@@ -1,0 +1,126 @@
+"""Order status events across replicas over a real Redis (pub/sub): a hint to one replica
+reaches the subscribers of another, once."""
+
+from __future__ import annotations
+
+import asyncio
+import subprocess
+import time
+from collections.abc import AsyncIterator, Iterator
+
+import orjson
+import pytest
+import pytest_asyncio
+from redis.asyncio import Redis
+
+from gateway.domain.order_events import OrderStatusFeed
+from gateway.stores.order_event_bus import RedisOrderEventBus
+from tests import live_gateway as live
+from tests import needs
+from tests.order_store import OrderBook
+
+
+@pytest.fixture(scope="module")
+def redis_url() -> Iterator[str]:
+    binary = needs.redis_server()
+    port = live.free_port()
+    process = subprocess.Popen(
+        [binary, "--port", str(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"],
+        stdout=subprocess.DEVNULL,
+    )
+    try:
+        for _ in range(200):
+            try:
+                out = subprocess.run(
+                    ["redis-cli", "-p", str(port), "ping"], capture_output=True, timeout=1
+                )
+                if out.stdout.strip() == b"PONG":
+                    break
+            except (OSError, subprocess.TimeoutExpired):
+                pass
+            time.sleep(0.02)
+        yield f"redis://127.0.0.1:{port}/0"
+    finally:
+        process.terminate()
+        process.wait(5)
+
+
+class Replica:
+    def __init__(self, book: OrderBook, redis_url: str) -> None:
+        self.redis = Redis.from_url(redis_url)
+        self.bus = RedisOrderEventBus(self.redis, "teststore", retry_s=0.05)
+        self.feed = OrderStatusFeed(book, self.bus)
+
+    async def close(self) -> None:
+        await self.feed.close()
+        await self.redis.aclose()
+
+
+@pytest_asyncio.fixture(loop_scope="session")
+async def replicas(redis_url: str) -> AsyncIterator[tuple[OrderBook, Replica, Replica]]:
+    book = OrderBook()  # the store both replicas read
+    a, b = Replica(book, redis_url), Replica(book, redis_url)
+    await a.feed.start()
+    await b.feed.start()
+    yield book, a, b
+    await a.close()
+    await b.close()
+
+
+async def test_a_hint_to_replica_a_reaches_a_subscriber_on_replica_b(replicas) -> None:
+    book, a, b = replicas
+    book.put(801, 0, "Incomplete", 100)
+    watch = await b.feed.watch(801)
+    assert (await asyncio.wait_for(watch.__anext__(), 5)).status == "Incomplete"
+    reads = book.reads
+    book.put(801, 11, "Awaiting Fulfillment", 101)
+    await a.feed.notify(801, delivery_key="d1")
+    assert (await asyncio.wait_for(watch.__anext__(), 5)).status == "Awaiting Fulfillment"
+    assert book.reads - reads == 1  # replica A read it; B trusted A's read
+    # The same delivery again on A, and A's snapshot again on the channel: nothing new.
+    await a.feed.notify(801, delivery_key="d1")
+    await a.bus.publish("replica-c", book.orders[801])
+    book.put(801, 2, "Shipped", 102)
+    await a.feed.notify(801, delivery_key="d2")
+    assert (await asyncio.wait_for(watch.__anext__(), 5)).status == "Shipped"
+    assert list(watch._pending) == []
+    watch.close()
+
+
+async def test_malformed_messages_on_the_channel_are_ignored(replicas) -> None:
+    book, a, b = replicas
+    book.put(802, 11, "Awaiting Fulfillment", 100)
+    watch = await b.feed.watch(802)
+    await asyncio.wait_for(watch.__anext__(), 5)
+    for junk in (b"not json", b"[]", b'{"origin": "x", "snapshot": {"order_number": "802"}}'):
+        await a.redis.publish(a.bus.channel, junk)
+    book.put(802, 2, "Shipped", 101)
+    await a.feed.notify(802)
+    assert (await asyncio.wait_for(watch.__anext__(), 5)).status == "Shipped"
+    watch.close()
+
+
+async def test_nothing_secret_travels_on_the_channel(replicas, redis_url) -> None:
+    book, a, _b = replicas
+    book.put(803, 11, "Awaiting Fulfillment", 100, customer_id=5)
+    listener = Redis.from_url(redis_url)
+    pubsub = listener.pubsub(ignore_subscribe_messages=True)
+    await pubsub.subscribe(a.bus.channel)
+    try:
+        await a.feed.notify(803)
+        message = None
+        for _ in range(100):
+            message = await pubsub.get_message(timeout=0.05)
+            if message is not None:
+                break
+        assert message is not None
+        assert set(orjson.loads(message["data"])["snapshot"]) == {
+            "order_number",
+            "status_id",
+            "status",
+            "version",
+            "customer_id",
+        }
+    finally:
+        await pubsub.aclose()
+        await listener.aclose()
