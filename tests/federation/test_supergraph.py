@@ -41,7 +41,7 @@ def fnv1a_points(order_id: str) -> int:
     return value % 1000
 
 
-def unexpected_hints(result: dict) -> list[dict]:
+def unexpected_hints(result: dict[str, Any]) -> list[dict[str, Any]]:
     return [hint for hint in result["hints"] if hint["code"] not in ACCEPTED_HINTS]
 
 
@@ -88,13 +88,15 @@ class ApolloRouter:
         self.url = url
         self.subgraph = subgraph
 
-    async def query(self, document: str, variables: dict[str, Any], name: str | None) -> dict:
+    async def query(
+        self, document: str, variables: dict[str, Any], name: str | None
+    ) -> dict[str, Any]:
         body = {"query": document, "variables": variables, "operationName": name}
         async with self.subgraph.http.post(self.url, json=body) as resp:
             assert resp.status == 200, await resp.text()
             return await resp.json()  # type: ignore[no-any-return]
 
-    async def run(self, operation: str, variables: dict[str, Any] | None = None) -> dict:
+    async def run(self, operation: str, variables: dict[str, Any] | None = None) -> dict[str, Any]:
         return await self.query(self.subgraph.ops.document, variables or {}, operation)
 
 

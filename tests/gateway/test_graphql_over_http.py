@@ -47,7 +47,7 @@ UNKNOWN_HASH = hashlib.sha256(b"{ never sent }").hexdigest()
 # Failures before execution, and the code each carries. The audits' own "validation" and
 # "coercion" documents fail earlier than their names say (a parse error; an unused
 # variable), so these are the real thing.
-REQUEST_ERRORS = {
+REQUEST_ERRORS: dict[str, tuple[dict[str, Any], str]] = {
     "parse": ({"query": "{ checkout("}, "GRAPHQL_PARSE_FAILED"),
     "validation": ({"query": "{ noSuchField }"}, "GRAPHQL_VALIDATION_FAILED"),
     "operation": (

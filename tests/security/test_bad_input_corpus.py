@@ -116,7 +116,10 @@ def _nested(depth: int) -> str:
 def _fragment_aliases() -> str:
     # 10 aliases, each level spreads the one below ten times: 1,000 aliases after expansion.
     aliases = " ".join(f"a{i}: __typename" for i in range(10))
-    spread = lambda name: " ".join(f"...{name}" for _ in range(10))  # noqa: E731
+
+    def spread(name: str) -> str:
+        return " ".join(f"...{name}" for _ in range(10))
+
     return (
         f"query Q {{ ...F3 }} fragment F1 on Query {{ {aliases} }} "
         f"fragment F2 on Query {{ {spread('F1')} }} fragment F3 on Query {{ {spread('F2')} }}"
