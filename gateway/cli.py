@@ -1,4 +1,4 @@
-"""``checkout-gateway serve | schema | sandbox`` (also ``python -m gateway``).
+"""``checkout-gateway serve | check | schema | sandbox`` (also ``python -m gateway``).
 
 The process entry point only: it reads arguments and starts things; what is built
 is decided in ``gateway.bootstrap``. Nothing imports this module.
@@ -33,6 +33,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     serve.add_argument(
         "--workers", type=int, default=1, help="worker processes (one event loop each)"
     )
+    commands.add_parser(
+        "check",
+        help="check, without changing anything, that the store's API token has the scopes "
+        "the gateway needs (same environment as serve)",
+    )
     commands.add_parser("schema", help="print the subgraph SDL")
     sandbox = commands.add_parser("sandbox", help="run the sandbox BigCommerce store alone")
     sandbox.add_argument("--host", default="127.0.0.1")
@@ -48,6 +53,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             sys.stdout.write(sdl())
             sys.stdout.write("\n")
             return 0
+        if args.command == "check":
+            return _check()
         if args.command == "sandbox":
             from gateway.sandbox import run
 
@@ -62,6 +69,32 @@ def main(argv: Sequence[str] | None = None) -> int:
     except OSError as exc:
         print(f"checkout-gateway: cannot start: {exc.strerror or exc}", file=sys.stderr)
         return 1
+
+
+def _check() -> int:
+    """Probe the configured store (or, with no credentials, the embedded sandbox store)."""
+    import asyncio
+
+    from gateway.bigcommerce.preflight import check
+
+    settings = Settings.from_env()
+    sandbox = None
+    if settings.sandbox:
+        from gateway.sandbox import start_in_thread
+
+        token = secrets.token_urlsafe(24)
+        sandbox = start_in_thread(port=0, payments_port=0, store_hash="sandbox", token=token)
+        settings = settings.with_upstream(sandbox.api_url, sandbox.payments_url, "sandbox", token)
+        print(f"checking the embedded sandbox store at {sandbox.api_url} (no credentials set)")
+    else:
+        print(f"checking store {settings.store_hash} at {settings.api_url}")
+    try:
+        report = asyncio.run(check(settings))
+    finally:
+        if sandbox is not None:
+            sandbox.stop()
+    print("\n".join(report.lines()))
+    return report.exit_code
 
 
 def _serve(host: str, port: int) -> int:

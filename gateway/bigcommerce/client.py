@@ -16,7 +16,15 @@ from urllib.parse import quote
 
 from gateway.bigcommerce import bodies, parse
 from gateway.bigcommerce.calls import CallClass
-from gateway.bigcommerce.errors import FieldPath, MalformedAnswer, as_named, unavailable
+from gateway.bigcommerce.errors import (
+    FieldPath,
+    InputRule,
+    MalformedAnswer,
+    as_named,
+    currency_refused,
+    order_step_missing,
+    unavailable,
+)
 from gateway.bigcommerce.transport import UpstreamTransport
 from gateway.domain.models import (
     Address,
@@ -108,9 +116,10 @@ class BigCommerceClient:
         currency_code: str | None,
     ) -> tuple[Cart, RedirectUrls | None]:
         body = bodies.cart_body(lines, customer_id, channel_id, currency_code)
-        data = await self._data(
-            CallClass.WRITE, "create_cart", "POST", f"{self._v3}/carts?include=redirect_urls", body
-        )
+        # A 400 naming no field is the currency (the only 400 carts.v3.yml describes).
+        names = InputRule(_in_cart, currency_refused if currency_code is not None else None)
+        url = f"{self._v3}/carts?include=redirect_urls"
+        data = await self._data(CallClass.WRITE, "create_cart", "POST", url, body, names)
         with _answer_of(CallClass.WRITE):
             return parse.cart(data), parse.redirect_urls(data.get("redirect_urls"))
 
@@ -170,7 +179,8 @@ class BigCommerceClient:
 
     async def create_order(self, checkout_id: str) -> int:
         url = f"{self._v3}/checkouts/{_seg(checkout_id)}/orders"
-        data = await self._data(CallClass.ORDER, "create_order", "POST", url)
+        names = InputRule(unnamed=order_step_missing)
+        data = await self._data(CallClass.ORDER, "create_order", "POST", url, None, names)
         try:
             return int(data["id"])
         except (KeyError, TypeError, ValueError):
@@ -246,6 +256,7 @@ class BigCommerceClient:
             endpoint="process_payment",
             headers=headers,
             json={"payment": payment},
+            field_path=_in_card if payment["instrument"]["type"] == "card" else _in_stored,
         )
         del payment  # no card data outlives the call
         data = response.data.get("data") if isinstance(response.data, dict) else None
@@ -255,12 +266,47 @@ class BigCommerceClient:
             return parse.payment(data)
 
 
+# Each call's FieldPath: where its REST body sits in the domain's input. Names inside are
+# BigCommerce's snake_case, the domain's own; list indexes are those of the domain's lists,
+# which the bodies keep in order.
+
+ADDRESS_WRAPPERS = frozenset({"address", "billing_address", "shipping_address"})
+
+
+def _in_cart(path: list[str]) -> list[str]:
+    # The one REST spelling that differs: {"currency": {"code"}} is the input's currency_code.
+    return ["currency_code"] if path[:1] == ["currency"] else path
+
+
 def _in_address(path: list[str]) -> list[str]:
-    return ["address", *path]
+    """The billing-address body is the address; a key BigCommerce prefixes with the
+    address's own name still means a field of it."""
+    return ["address", *(path[1:] if path[:1] and path[0] in ADDRESS_WRAPPERS else path)]
 
 
 def _in_the_one_consignment(path: list[str]) -> list[str]:
-    return path[1:] if path[:1] == ["0"] else path
+    # The body is an array of one consignment: its index is not part of the input's path;
+    # `shipping_address` is the deprecated alias of `address`.
+    inner = path[1:] if path[:1] == ["0"] else path
+    return ["address", *inner[1:]] if inner[:1] == ["shipping_address"] else inner
+
+
+def _in_card(path: list[str]) -> list[str]:
+    """payment.instrument.<field> is the card input's <field>; the rest is the payment's."""
+    if path[:2] == ["payment", "instrument"]:
+        rest = path[2:]
+        return ["payment_method_id"] if rest == ["type"] else ["card", *rest]
+    return path[1:] if path[:1] == ["payment"] else path
+
+
+def _in_stored(path: list[str]) -> list[str]:
+    """A stored instrument is chosen by its token; only its CVV is typed by the shopper."""
+    if path[:2] == ["payment", "instrument"]:
+        rest = path[2:]
+        if rest == ["type"]:
+            return ["payment_method_id"]
+        return ["verification_value"] if rest == ["verification_value"] else ["token"]
+    return path[1:] if path[:1] == ["payment"] else path
 
 
 @contextmanager

@@ -4,12 +4,20 @@ BigCommerce answers in three shapes (v3 management ``{status,title,type,errors}`
 payments ``{status,title,type,code}``, v2 bare ``[{status,message}]``, plus the
 get-checkout 404 ``{"errors": [...]}``). Their text never reaches a client:
 each code gets a message of ours, and field errors keep only the field path.
+
+How a refused field is named, once for every call: BigCommerce's path (``0.address.country_code``)
+is split into segments, the call's ``FieldPath`` places it in the domain's input (dropping the
+body's own wrapping, e.g. the consignment array's ``0``), and the message names the field in
+words (``the country code``): no REST key, dot path or REST index reaches a client. Refusals
+that name no field (a currency the store does not sell in, an order the checkout is not ready
+for) are named by the call's ``InputRule.unnamed``.
 """
 
 from __future__ import annotations
 
 import re
 from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
 from typing import Any
 
 from gateway.bigcommerce.calls import CallClass
@@ -67,6 +75,79 @@ FieldPath = Callable[[list[str]], list[str]]
 def as_named(path: list[str]) -> list[str]:
     """BigCommerce's snake_case names are the domain's own."""
     return path
+
+
+@dataclass(frozen=True)
+class Refusal:
+    """A refusal the store made without naming a field, named by the gateway."""
+
+    field: list[str]
+    message: str
+
+
+# (status, body) of a 4xx naming no field -> what the gateway can name, or None.
+Unnamed = Callable[[int, Any], Refusal | None]
+
+
+@dataclass(frozen=True)
+class InputRule:
+    """A call's ``FieldPath``, plus what a refusal naming no field is about."""
+
+    place: FieldPath = as_named
+    unnamed: Unnamed | None = None
+
+    def __call__(self, path: list[str]) -> list[str]:
+        return self.place(path)
+
+
+def currency_refused(status: int, body: Any) -> Refusal | None:
+    # carts.v3.yml: "Passing a non-transactional display currency will result in a 400 error."
+    if status != 400:
+        return None
+    return Refusal(["currency_code"], "The store does not sell in this currency.")
+
+
+# (words in the store's title, our message), first match wins.
+ORDER_STEPS: tuple[tuple[str, str], ...] = (
+    (
+        "billing address for this order is incomplete",
+        "The checkout's billing address is incomplete: add it again, whole, before creating "
+        "the order.",
+    ),
+    ("billing", "The checkout has no billing address: add one before creating the order."),
+    (
+        "shipping method",
+        "No shipping option is selected: select one for every consignment before creating "
+        "the order.",
+    ),
+    (
+        "shipping address",
+        "The checkout has no complete shipping address: add a consignment for every line item "
+        "before creating the order.",
+    ),
+)
+ORDER_NOT_READY = (
+    "The checkout is not ready for an order: add the billing address, a consignment and "
+    "a shipping option first."
+)
+
+
+def order_step_missing(status: int, body: Any) -> Refusal | None:
+    """createOrder's 422 names no field, only the step missing (in its title, which is
+    read to choose our message and never passed on): it is the checkout's, not an input's."""
+    if status != 422:
+        return None
+    title = str(body.get("title") or "").lower() if isinstance(body, Mapping) else ""
+    for words, message in ORDER_STEPS:
+        if words in title:
+            return Refusal(["checkout_id"], message)
+    return Refusal(["checkout_id"], ORDER_NOT_READY)
+
+
+def field_words(path: Sequence[str]) -> str:
+    """``["line_items", "0", "item_id"]`` -> ``the item id``: the field in words, for messages."""
+    names = [part for part in path if not part.isdigit()]
+    return "the " + (names[-1].replace("_", " ") if names else "input")
 
 
 class UpstreamError(GatewayError):
@@ -131,13 +212,14 @@ def error_from_response(
         if code is ErrorCode.UPSTREAM_UNAVAILABLE and (call is CallClass.PAYMENT or status >= 500):
             # The processor failed after the payment was handed to it.
             return unavailable(call.effect(answered=False), status=status)
+        named = _field_errors(body) if code is ErrorCode.VALIDATION else []
+        rest = _rest_path(named[0]) if named else _instrument_field(code)
+        field = field_path(rest) if rest is not None else None
+        message = SPECIFIC_MESSAGES.get(bc_code)
+        if message is None and named and field is not None:
+            message = _refused(field)
         return UpstreamError(
-            code,
-            SPECIFIC_MESSAGES.get(bc_code),
-            status=status,
-            bc_code=bc_code,
-            field=_card_field(code),
-            effect=answered,
+            code, message, status=status, bc_code=bc_code, field=field, effect=answered
         )
     if status >= 500:
         return unavailable(call.effect(answered=False), status=status)
@@ -149,15 +231,22 @@ def error_from_response(
         return UpstreamError(ErrorCode.CONFLICT, status=status, effect=answered)
     fields = _field_errors(body)
     if fields:
-        first = fields[0]
+        path = field_path(_rest_path(fields[0]))
         return UpstreamError(
-            ErrorCode.VALIDATION,
-            "The store rejected this field.",
-            field_path(_rest_path(first)),
-            status=status,
-            effect=answered,
+            ErrorCode.VALIDATION, _refused(path), path, status=status, effect=answered
+        )
+    unnamed = field_path.unnamed if isinstance(field_path, InputRule) else None
+    refusal = unnamed(status, body) if unnamed is not None else None
+    if refusal is not None:
+        return UpstreamError(
+            ErrorCode.VALIDATION, refusal.message, refusal.field, status=status, effect=answered
         )
     return UpstreamError(ErrorCode.VALIDATION, status=status, effect=answered)
+
+
+def _refused(path: Sequence[str]) -> str:
+    words = field_words(path)
+    return f"The store did not accept {words}; check {words} and try again."
 
 
 def _payment_code(body: Any) -> int | None:
@@ -168,11 +257,15 @@ def _payment_code(body: Any) -> int | None:
     return None
 
 
-def _card_field(code: ErrorCode) -> list[str] | None:
+def _instrument_field(code: ErrorCode) -> list[str] | None:
+    """The REST field a payment code is about, though the body names none; the payment
+    call's ``FieldPath`` places it in the domain's input (a new card, or a stored one)."""
     if code is ErrorCode.CARD_EXPIRED:
-        return ["card", "expiry_year"]
+        return ["payment", "instrument", "expiry_year"]
     if code is ErrorCode.INVALID_CARD:
-        return ["card"]
+        return ["payment", "instrument"]
+    if code is ErrorCode.STORED_INSTRUMENT_NOT_FOUND:
+        return ["payment", "instrument", "token"]
     return None
 
 

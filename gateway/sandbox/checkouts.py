@@ -39,27 +39,34 @@ def _respond(request: web.Request, cart: Cart) -> web.Response:
     return envelope(render.checkout(cart, with_options=with_options))
 
 
+def _key(field: str, name: str) -> str:
+    """An error key: the field's path in the request body (``""``: the body is the address)."""
+    return f"{field}.{name}" if field else name
+
+
 def parse_address(raw: Any, field: str, address_id: str) -> Address:
-    obj = as_object(raw, field)
+    """``field`` is where the address sits in the body; ``""`` when the body is the address
+    (the billing-address calls), so error keys name the body's own fields."""
+    obj = as_object(raw, field or "body")
     fields: dict[str, Any] = {}
-    email = req_str(obj, "email", f"{field}.email")
+    email = req_str(obj, "email", _key(field, "email"))
     if "@" not in email:
-        raise Invalid(f"{field}.email", "email is not a valid email address")
+        raise Invalid(_key(field, "email"), "email is not a valid email address")
     fields["email"] = email
-    country = req_str(obj, "country_code", f"{field}.country_code").upper()
+    country = req_str(obj, "country_code", _key(field, "country_code")).upper()
     if country not in catalog.COUNTRIES:
-        raise Invalid(f"{field}.country_code", f"{country} is not a valid country code")
+        raise Invalid(_key(field, "country_code"), f"{country} is not a valid country code")
     fields["country_code"] = country
     for key in STRING_FIELDS:
-        value = opt_str(obj, key, f"{field}.{key}")
+        value = opt_str(obj, key, _key(field, key))
         if value is not None:
             fields[key] = value
     if country == "US":
         _normalise_us_state(fields, field)
     custom = obj.get("custom_fields")
     if custom is not None:
-        items = as_list(custom, f"{field}.custom_fields")
-        fields["custom_fields"] = [as_object(x, f"{field}.custom_fields") for x in items]
+        items = as_list(custom, _key(field, "custom_fields"))
+        fields["custom_fields"] = [as_object(x, _key(field, "custom_fields")) for x in items]
     return Address(id=address_id, fields=fields)
 
 
@@ -72,7 +79,7 @@ def _normalise_us_state(fields: dict[str, Any], field: str) -> None:
     if not code:
         return
     if code not in catalog.US_STATES:
-        raise Invalid(f"{field}.state_or_province", f"{name or code} is not a valid US state")
+        raise Invalid(_key(field, "state_or_province"), f"{name or code} is not a valid US state")
     fields["state_or_province_code"] = code
     fields["state_or_province"] = catalog.US_STATES[code]
 
@@ -88,7 +95,7 @@ async def get_checkout(request: web.Request) -> web.Response:
 async def add_billing_address(request: web.Request) -> web.Response:
     cart = _cart(request)
     body = as_object(parse_json(await request.read()), "body")
-    address = parse_address(body, "billing_address", hex_id())
+    address = parse_address(body, "", hex_id())
     _check_version(cart, body)
     if cart.billing_address is not None:
         address.id = cart.billing_address.id
@@ -103,7 +110,7 @@ async def update_billing_address(request: web.Request) -> web.Response:
     body = as_object(parse_json(await request.read()), "body")
     if cart.billing_address is None or cart.billing_address.id != address_id:
         raise v3_error(404, "Address not found", detail=f"Billing address {address_id} not found.")
-    address = parse_address(body, "billing_address", address_id)
+    address = parse_address(body, "", address_id)
     _check_version(cart, body)
     cart.billing_address = address
     cart.touch()

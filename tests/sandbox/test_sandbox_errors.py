@@ -264,3 +264,25 @@ async def test_unknown_v2_order_is_bare_array(client: Client) -> None:
 async def test_session_is_plain_http(client: Client) -> None:
     assert isinstance(client.session, aiohttp.ClientSession)
     assert client.sandbox.api_url.startswith("http://127.0.0.1:")
+
+
+@pytest.mark.parametrize(
+    ("change", "key"),
+    [
+        ({"country_code": "JP"}, "country_code"),
+        ({"state_or_province": "Narnia", "state_or_province_code": ""}, "state_or_province"),
+    ],
+)
+async def test_billing_address_errors_name_the_body_fields(
+    client: Client, change: dict[str, str], key: str
+) -> None:
+    # The billing-address body is the address itself: the 422 keys name its own fields
+    # (as BigCommerce's `errors` object does, 4_errors.md), not a wrapper the body lacks.
+    cart = await client.create_cart()
+    url = f"/v3/checkouts/{cart['id']}/billing-address"
+    reply = await client.call("POST", url, {**ADDRESS, **change})
+    assert reply.status == 422 and list(reply.json()["errors"]) == [key]
+    first = await client.call("POST", url, ADDRESS)
+    address_id = first.data["billing_address"]["id"]
+    again = await client.call("PUT", f"{url}/{address_id}", {**ADDRESS, **change})
+    assert again.status == 422 and list(again.json()["errors"]) == [key]
