@@ -42,7 +42,11 @@ PLACEHOLDERS: dict[str, dict[str, Any]] = {
     },
     "<createOrder.order.id>": {"key": "orderId", "learntFrom": "CreateOrder"},
     "<paymentMethods[].id>": {"key": "paymentMethodId", "learntFrom": "PaymentMethods"},
-    "<storedInstruments[].token>": {"key": "storedToken", "learntFrom": "PaymentMethods"},
+    "<shopper.storedInstruments[].paymentMethodId>": {
+        "key": "storedPaymentMethodId",
+        "learntFrom": "PaymentMethods",
+    },
+    "<shopper.storedInstruments[].token>": {"key": "storedToken", "learntFrom": "PaymentMethods"},
     "<new key>": {"fresh": True},
 }
 

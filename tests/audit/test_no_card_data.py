@@ -1,4 +1,5 @@
-"""Nothing the gateway wrote during the suite holds a test card number or a CVV.
+"""Nothing the gateway wrote during the suite holds a card number, a CVV, a password
+or a shopper token.
 
 Marked ``audit``: tests/conftest.py runs it after every other test, whatever the order.
 
@@ -16,6 +17,7 @@ from pathlib import Path
 import pytest
 
 from tests.artifacts import ARTIFACTS
+from tests.flow import MINTED_TOKENS, SANDBOX_PASSWORD
 from tests.security.cards import ALL_CARDS
 
 pytestmark = pytest.mark.audit
@@ -51,3 +53,16 @@ def test_nothing_written_holds_a_card_number_or_a_cvv() -> None:
                 assert form not in data, f"{path} holds the card number {number[:6]}…"
         match = CARD_CONTEXT_CVV.search(data)
         assert match is None, f"{path} holds a CVV: {match.group(0)[:20]!r}"
+
+
+def test_nothing_written_holds_a_password_or_a_shopper_token() -> None:
+    """No password (CONTRACT §4's, which every sign-in test sends) and none of the shopper
+    tokens this run minted or was given (tests/flow.py keeps them, in memory only) is in
+    any log line, artifact or Redis dump."""
+    assert (ARTIFACTS / "process.log").exists(), "tests/conftest.py writes the process log"
+    secrets = [SANDBOX_PASSWORD.encode(), *(token.encode() for token in set(MINTED_TOKENS))]
+    for path in _written_files():
+        data = path.read_bytes()
+        for secret in secrets:
+            shown = secret[:12].decode(errors="replace")
+            assert secret not in data, f"{path} holds a password or shopper token ({shown}…)"

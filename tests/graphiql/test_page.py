@@ -135,7 +135,7 @@ def test_every_placeholder_in_the_variables_is_known() -> None:
 def test_every_variables_key_is_an_operation_of_the_flow() -> None:
     operations = resources.files("gateway") / "operations"
     document = re.sub(r"#[^\n]*", "", (operations / "checkout-flow.graphql").read_text())
-    names = set(re.findall(r"\b(?:query|mutation)\s+([_A-Za-z]\w*)", document))
+    names = set(re.findall(r"\b(?:query|mutation|subscription)\s+([_A-Za-z]\w*)", document))
     variables = json.loads((operations / "variables.json").read_text())
     assert set(variables) <= names
 

@@ -48,17 +48,20 @@
     return value !== null && typeof value === "object" && !Array.isArray(value);
   }
 
+  // Operations the example variables leave out: the Checkout query's id is the cart id.
+  var UNLISTED = { Checkout: { id: "<cart id>" } };
+
   // The editor holds one variables object keyed by operation name (each mutation's $input
-  // has its own type); send only the running operation's part.
+  // has its own type); send only the running operation's part (SignOut and Shopper have none).
   function variablesFor(operationName, variables, query) {
     if (!operationName || !isPlainObject(variables)) return variables;
     var names = operationNames(query);
     var keys = Object.keys(variables);
     var keyedByOperation =
-      keys.length > 0 &&
-      keys.indexOf(operationName) !== -1 &&
-      keys.every(function (key) { return names.indexOf(key) !== -1; });
-    return keyedByOperation ? variables[operationName] : variables;
+      keys.length > 0 && keys.every(function (key) { return names.indexOf(key) !== -1; });
+    if (!keyedByOperation) return variables;
+    if (keys.indexOf(operationName) !== -1) return variables[operationName];
+    return UNLISTED[operationName] || {};
   }
 
   // Replace "<cart id>"-style placeholders with what earlier results taught us. Returns the
@@ -111,13 +114,13 @@
     var order = data.createOrder && data.createOrder.order;
     if (order) found.orderId = order.id;
     if (Array.isArray(data.paymentMethods) && data.paymentMethods.length > 0) {
-      var withStored = data.paymentMethods.filter(function (method) {
-        return Array.isArray(method.storedInstruments) && method.storedInstruments.length > 0;
-      });
-      var method = first(withStored) || data.paymentMethods[0];
-      found.paymentMethodId = method.id;
-      var stored = first(method.storedInstruments);
-      if (stored) found.storedToken = stored.token;
+      found.paymentMethodId = data.paymentMethods[0].id;
+    }
+    // A signed-in shopper's instruments for the order (Shopper.storedInstruments(orderId)).
+    var stored = data.shopper && first(data.shopper.storedInstruments);
+    if (stored) {
+      found.storedToken = stored.token;
+      found.storedPaymentMethodId = stored.paymentMethodId;
     }
     remember(found);
   }
@@ -130,9 +133,34 @@
     return headers;
   }
 
+  // The subscription operations of a document, cut out of the text sent with a query or a
+  // mutation: until orderStatusChanged lands the schema has no Subscription type, and one
+  // operation it cannot validate would fail the whole document (every step of the flow).
+  function withoutSubscriptions(source, operationName) {
+    var text = String(source || "");
+    var pattern = /^subscription\b/m;
+    var kept = "";
+    var match;
+    while ((match = pattern.exec(text)) !== null) {
+      var open = text.indexOf("{", match.index);
+      if (open === -1) break;
+      var depth = 0;
+      var end = open;
+      for (; end < text.length; end++) {
+        if (text[end] === "{") depth++;
+        else if (text[end] === "}" && --depth === 0) break;
+      }
+      var name = /^subscription\s+([_A-Za-z][_0-9A-Za-z]*)/.exec(text.slice(match.index));
+      if (name && name[1] === operationName) return source;  // running a subscription
+      kept += text.slice(0, match.index);
+      text = text.slice(end + 1);
+    }
+    return kept + text;
+  }
+
   function fetcher(params, options) {
     var body = {
-      query: params.query,
+      query: withoutSubscriptions(params.query, params.operationName),
       operationName: params.operationName || undefined,
       variables: variablesFor(params.operationName, params.variables, params.query),
     };
