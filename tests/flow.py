@@ -31,7 +31,7 @@ def no_errors(payload: dict[str, Any]) -> dict[str, Any]:
 
 SANDBOX_PASSWORD = "sandbox-password"  # CONTRACT §4: customers 1 (jane) and 2 (john)
 EMAILS = {1: "jane@example.com", 2: "john@example.com"}
-# Every shopper token the tests were given or made: the final audit (tests/zz_audit)
+# Every shopper token the tests were given or made: the final audit (tests/audit)
 # proves none of them was written anywhere. Kept in memory only, never in a file.
 MINTED_TOKENS: list[str] = []
 

@@ -13,8 +13,7 @@ import pytest
 from gateway.graphiql import render_page
 from gateway.graphiql.assets import ASSETS_DIR, manifest_files, sri_sha384
 from gateway.graphiql.page import ASSETS_URL_PREFIX, PLACEHOLDERS, SCROLL_LOCK_STYLE
-
-from graphiql_page_tags import PageTags
+from tests.graphiql.graphiql_page_tags import PageTags
 
 URL_ATTRIBUTES = ("src", "href", "action", "srcset", "poster", "data")
 

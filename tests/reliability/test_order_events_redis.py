@@ -15,10 +15,9 @@ from redis.asyncio import Redis
 
 from gateway.domain.order_events import OrderStatusFeed
 from gateway.stores.order_event_bus import RedisOrderEventBus
-
-import live_gateway as live
-import needs
-from order_store import OrderBook
+from tests import live_gateway as live
+from tests import needs
+from tests.order_store import OrderBook
 
 
 @pytest.fixture(scope="module")

@@ -40,7 +40,8 @@ def segments(token: str) -> tuple[dict[str, object], dict[str, object], str]:
 
 
 def decode_part(part: str) -> dict[str, object]:
-    return orjson.loads(base64.urlsafe_b64decode(part + "=" * (-len(part) % 4)))
+    data: dict[str, object] = orjson.loads(base64.urlsafe_b64decode(part + "=" * (-len(part) % 4)))
+    return data
 
 
 def encode_part(data: dict[str, object]) -> str:
