@@ -6,7 +6,7 @@ import uuid
 from pathlib import Path
 from typing import Any
 
-from graphql_ops import without_subscriptions
+from tests.graphql_ops import without_subscriptions
 
 US_ADDRESS = {
     "firstName": "Jane", "lastName": "Doe", "email": "jane@example.com",

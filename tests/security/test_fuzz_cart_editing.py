@@ -9,8 +9,8 @@ import orjson
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from flow import EDITING_DOCUMENT, US_ADDRESS
-from secured import SecuredGateway
+from tests.flow import EDITING_DOCUMENT, US_ADDRESS
+from tests.security.secured import SecuredGateway
 
 MUTATIONS = (
     "AddCartLineItems", "UpdateCartLineItem", "RemoveCartLineItem", "ApplyCoupon",
