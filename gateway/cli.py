@@ -50,6 +50,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         "--destination", required=True, help="the gateway's https://.../webhooks/bigcommerce"
     )
     hook_commands.add_parser("list", help="show the hooks this API account has")
+    manifest = commands.add_parser(
+        "manifest", help="write an Apollo persisted query manifest for .graphql files"
+    )
+    manifest.add_argument("files", nargs="+", metavar="FILE")
+    manifest.add_argument("-o", "--output", help="write here instead of standard output")
     sandbox = commands.add_parser("sandbox", help="run the sandbox BigCommerce store alone")
     sandbox.add_argument("--host", default="127.0.0.1")
     sandbox.add_argument("--port", type=int, default=8100)
@@ -66,6 +71,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             return 0
         if args.command == "webhooks":
             return _webhooks(args.hook_command, getattr(args, "destination", None))
+        if args.command == "manifest":
+            return _manifest(args.files, args.output)
         if args.command == "check":
             return _check()
         if args.command == "sandbox":
@@ -111,6 +118,23 @@ def _webhooks(command: str, destination: str | None) -> int:
     return 0
 
 
+def _manifest(files: list[str], output: str | None) -> int:
+    from pathlib import Path
+
+    from gateway.graphql.manifest import ManifestError, manifest_json
+
+    try:
+        data = manifest_json(files)
+    except ManifestError as exc:
+        print(f"checkout-gateway: manifest: {exc}", file=sys.stderr)
+        return 1
+    if output:
+        Path(output).write_bytes(data)
+    else:
+        sys.stdout.buffer.write(data)
+    return 0
+
+
 def _check() -> int:
     """Probe the configured store (or, with no credentials, the embedded sandbox store)."""
     import asyncio
@@ -145,6 +169,7 @@ def _serve(host: str, port: int) -> int:
 
     install_logging()
     settings = Settings.from_env()
+    _check_persisted_operations(settings)
     if settings.sandbox:
         settings = _with_embedded_sandbox(settings)
         _register_own_hook(settings, host, port)
@@ -168,6 +193,14 @@ def _register_own_hook(settings: Settings, host: str, port: int) -> None:
     destination = f"http://{shown}:{port}{WEBHOOK_PATH}"
     asyncio.run(register_webhooks(settings, destination))
     log.info("sandbox mode: order webhooks go to %s", destination)
+
+
+def _check_persisted_operations(settings: Settings) -> None:
+    """A bad manifest stops the start before anything else starts (workers, the sandbox)."""
+    if settings.persisted_operations:
+        from gateway.bootstrap import create_app
+
+        create_app(settings)  # raises ConfigError naming the operation
 
 
 def _uvicorn_options(host: str, port: int, settings: Settings) -> dict[str, Any]:
@@ -214,6 +247,7 @@ def _serve_workers(host: str, port: int, workers: int) -> int:
 
     install_logging()
     settings = Settings.from_env()
+    _check_persisted_operations(settings)
     if settings.sandbox:
         settings = _with_embedded_sandbox(settings)
         values = (settings.api_url, settings.payments_url, settings.access_token)

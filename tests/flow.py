@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from pathlib import Path
 from typing import Any
 
 US_ADDRESS = {
@@ -28,7 +29,7 @@ def no_errors(payload: dict[str, Any]) -> dict[str, Any]:
 
 SANDBOX_PASSWORD = "sandbox-password"  # CONTRACT §4: customers 1 (jane) and 2 (john)
 EMAILS = {1: "jane@example.com", 2: "john@example.com"}
-# Every shopper token the tests were given or made: the final audit (tests/zz_audit)
+# Every shopper token the tests were given or made: the final audit (tests/audit)
 # proves none of them was written anywhere. Kept in memory only, never in a file.
 MINTED_TOKENS: list[str] = []
 
@@ -145,3 +146,28 @@ async def pay_by_card(
         shopper_headers(token),
     )
     return answer["data"]["payWithCard"]  # type: ignore[no-any-return]
+
+
+# The cart-editing and confirmation operations (gateway/operations/cart-and-orders.graphql)
+# use checkout-flow.graphql's fragments: they are sent together, as one document.
+_OPERATIONS = Path(__file__).resolve().parent.parent / "gateway" / "operations"
+EDITING_DOCUMENT = "\n".join(
+    (
+        (_OPERATIONS / "checkout-flow.graphql").read_text(),
+        (_OPERATIONS / "cart-and-orders.graphql").read_text(),
+    )
+)
+
+
+async def run_edit(
+    gateway: Any,
+    operation: str,
+    variables: dict[str, Any],
+    headers: dict[str, str] | None = None,
+) -> dict[str, Any]:
+    """Send one operation of the cart-and-orders document; the JSON answer."""
+    status, body = await gateway.post(
+        {"query": EDITING_DOCUMENT, "operationName": operation, "variables": variables}, headers
+    )
+    assert status == 200, body
+    return body  # type: ignore[no-any-return]

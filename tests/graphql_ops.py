@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import needs
+from tests import needs
 
 ROOT = Path(__file__).resolve().parent.parent
 OWN = ROOT / "gateway" / "operations"

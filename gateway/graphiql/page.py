@@ -131,12 +131,25 @@ def _json_for_script_block(value: object) -> str:
     return json.dumps(value, ensure_ascii=False).replace("<", "\\u003c")
 
 
+# The editor's documents, in order (a later one uses an earlier one's fragments), each
+# with its example variables.
+FLOW_DOCUMENTS = (
+    ("checkout-flow.graphql", "variables.json"),
+    ("cart-and-orders.graphql", "cart-and-orders.variables.json"),
+)
+
+
 def _flow_config(endpoint: str) -> dict[str, Any]:
     operations = resources.files("gateway") / "operations"
+    documents: list[str] = []
+    variables: dict[str, Any] = {}
+    for document, examples in FLOW_DOCUMENTS:
+        documents.append((operations / document).read_text(encoding="utf-8"))
+        variables.update(json.loads((operations / examples).read_text(encoding="utf-8")))
     return {
         "endpoint": endpoint,
-        "operations": (operations / "checkout-flow.graphql").read_text(encoding="utf-8"),
-        "variables": json.loads((operations / "variables.json").read_text(encoding="utf-8")),
+        "operations": "\n".join(documents),
+        "variables": variables,
         "placeholders": PLACEHOLDERS,
     }
 

@@ -11,8 +11,8 @@ from pathlib import Path
 
 import pytest
 
-from artifacts import artifact_path
-from live_gateway import free_port
+from tests.artifacts import artifact_path
+from tests.live_gateway import free_port
 
 ROOT = Path(__file__).resolve().parents[2]
 

@@ -22,8 +22,7 @@ from starlette.routing import Route
 
 from gateway.graphiql import asset_routes, render_page
 from gateway.graphiql.page import SCROLL_LOCK_STYLE
-
-import needs
+from tests import needs
 
 
 @pytest.fixture(scope="module")

@@ -22,9 +22,8 @@ from gateway.bootstrap import create_app
 from gateway.graphiql import render_page
 from gateway.sandbox import SandboxServer
 from gateway.settings import Settings
-
-import needs
-from live_gateway import gateway_settings, serve, stop
+from tests import needs
+from tests.live_gateway import gateway_settings, serve, stop
 
 ARTIFACTS = Path(__file__).resolve().parent.parent / "artifacts"
 HTML = {"accept": "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8"}

@@ -21,11 +21,10 @@ import orjson
 
 from gateway.http.webhooks import WEBHOOK_PATH
 from gateway.sandbox import SandboxServer
-
-import live_gateway as live
-from artifacts import artifact_stream
-from graphql_ops import Operations
-from node_clients import CLIENTS_DIR, require_clients
+from tests import live_gateway as live
+from tests.artifacts import artifact_stream
+from tests.graphql_ops import Operations
+from tests.node_clients import CLIENTS_DIR, require_clients
 
 CLIENT_KEY = "live-status-client-key"
 WEBHOOK_SECRET = "live-status-webhook-secret-0123456789"

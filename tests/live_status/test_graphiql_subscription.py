@@ -6,11 +6,10 @@ import pytest
 
 from gateway.bootstrap import register_webhooks
 from gateway.sandbox import SandboxServer
-
-import needs
-from flow import no_errors, pay_by_card, unpaid_order
-from live_gateway import LiveGateway
-from served import DOCUMENT
+from tests import needs
+from tests.flow import no_errors, pay_by_card, unpaid_order
+from tests.live_gateway import LiveGateway
+from tests.live_status.served import DOCUMENT
 
 # Runs the page's own fetcher (what GraphiQL calls) and keeps its stream on the window.
 START = """async ([query, orderId]) => {

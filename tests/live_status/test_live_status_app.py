@@ -23,10 +23,9 @@ from gateway.bootstrap import create_app
 from gateway.domain.order_ids import OrderIdCodec
 from gateway.errors import ErrorCode, GatewayError
 from gateway.sandbox import SandboxServer
-
-from flow import sign_in, unpaid_order
-from live_gateway import LiveGateway, gateway_settings, serve, stop
-from served import CLIENT_KEY, DOCUMENT
+from tests.flow import sign_in, unpaid_order
+from tests.live_gateway import LiveGateway, gateway_settings, serve, stop
+from tests.live_status.served import CLIENT_KEY, DOCUMENT
 
 PROTOCOL = "graphql-transport-ws"
 
@@ -200,7 +199,8 @@ def test_order_bodies_that_cannot_be_read() -> None:
     assert modified_at(None) == 0
     when = datetime(2026, 12, 1, 10, tzinfo=UTC).timestamp()
     assert modified_at("Tue, 01 Dec 2026 10:00:00 +0000") == when
-    for bad in ([], {"status_id": 1}, {"id": "x"}, {"id": 1, "date_modified": "yesterday"}):
+    bads: list[object] = [[], {"status_id": 1}, {"id": "x"}, {"id": 1, "date_modified": "y"}]
+    for bad in bads:
         with pytest.raises(MalformedAnswer):
             snapshot_of(bad, str)
 

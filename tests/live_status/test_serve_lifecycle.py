@@ -12,11 +12,10 @@ import pytest
 import pytest_asyncio
 
 from gateway.sandbox import SandboxServer
-
-import live_gateway as live
-import needs
-from flow import no_errors, pay_by_card, unpaid_order
-from served import (
+from tests import live_gateway as live
+from tests import needs
+from tests.flow import no_errors, pay_by_card, unpaid_order
+from tests.live_status.served import (
     AUTH,
     DOCUMENT,
     WsSubscriber,

@@ -17,9 +17,8 @@ import pytest
 import pytest_asyncio
 
 from gateway.sandbox import SandboxServer
-
-from flow import no_errors, pay_by_card, sign_in, unpaid_order
-from served import (
+from tests.flow import no_errors, pay_by_card, sign_in, unpaid_order
+from tests.live_status.served import (
     WEBHOOK_SECRET,
     NodeSubscriber,
     ServedGateway,

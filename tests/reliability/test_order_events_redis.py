@@ -16,10 +16,9 @@ from redis.exceptions import RedisError
 
 from gateway.domain.order_events import OrderStatusFeed, OrderStatusSnapshot
 from gateway.stores.order_event_bus import RedisOrderEventBus
-
-import live_gateway as live
-import needs
-from order_store import OrderBook
+from tests import live_gateway as live
+from tests import needs
+from tests.order_store import OrderBook
 
 
 @pytest.fixture(scope="module")
