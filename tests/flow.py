@@ -6,8 +6,6 @@ import uuid
 from pathlib import Path
 from typing import Any
 
-from tests.graphql_ops import without_subscriptions
-
 US_ADDRESS = {
     "firstName": "Jane", "lastName": "Doe", "email": "jane@example.com",
     "address1": "123 Main Street", "city": "Austin", "stateOrProvince": "Texas",
@@ -155,7 +153,7 @@ async def pay_by_card(
 _OPERATIONS = Path(__file__).resolve().parent.parent / "gateway" / "operations"
 EDITING_DOCUMENT = "\n".join(
     (
-        without_subscriptions((_OPERATIONS / "checkout-flow.graphql").read_text()),
+        (_OPERATIONS / "checkout-flow.graphql").read_text(),
         (_OPERATIONS / "cart-and-orders.graphql").read_text(),
     )
 )

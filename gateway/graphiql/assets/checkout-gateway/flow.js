@@ -133,34 +133,67 @@
     return headers;
   }
 
-  // The subscription operations of a document, cut out of the text sent with a query or a
-  // mutation: until orderStatusChanged lands the schema has no Subscription type, and one
-  // operation it cannot validate would fail the whole document (every step of the flow).
-  function withoutSubscriptions(source, operationName) {
-    var text = String(source || "");
-    var pattern = /^subscription\b/m;
-    var kept = "";
+  // Whether the operation to run is a subscription (the named one, or the only one).
+  function isSubscription(source, operationName) {
+    var pattern = /^\s*(query|mutation|subscription)\b\s*([_A-Za-z][_0-9A-Za-z]*)?/gm;
     var match;
-    while ((match = pattern.exec(text)) !== null) {
-      var open = text.indexOf("{", match.index);
-      if (open === -1) break;
-      var depth = 0;
-      var end = open;
-      for (; end < text.length; end++) {
-        if (text[end] === "{") depth++;
-        else if (text[end] === "}" && --depth === 0) break;
-      }
-      var name = /^subscription\s+([_A-Za-z][_0-9A-Za-z]*)/.exec(text.slice(match.index));
-      if (name && name[1] === operationName) return source;  // running a subscription
-      kept += text.slice(0, match.index);
-      text = text.slice(end + 1);
+    var kinds = [];
+    while ((match = pattern.exec(String(source || ""))) !== null) {
+      if (!operationName || match[2] === operationName) kinds.push(match[1]);
     }
-    return kept + text;
+    return kinds.length === 1 && kinds[0] === "subscription";
+  }
+
+  // A subscription over HTTP multipart (what Apollo Client's HttpLink speaks): each part's
+  // payload is a result; "{}" parts are heartbeats; "--graphql--" ends the stream. GraphiQL
+  // shows each result as it comes (the fetcher returns an async iterable).
+  async function* multipartResults(response) {
+    var reader = response.body.getReader();
+    var decoder = new TextDecoder();
+    var buffer = "";
+    var delimiter = "\r\n--graphql";
+    for (;;) {
+      var chunk = await reader.read();
+      if (chunk.done) return;
+      buffer += decoder.decode(chunk.value, { stream: true });
+      var at;
+      while ((at = buffer.indexOf(delimiter)) >= 0) {
+        var part = buffer.slice(0, at);
+        buffer = buffer.slice(at + delimiter.length);
+        var body = part.slice(part.indexOf("\r\n\r\n") + 4);
+        if (part.indexOf("\r\n\r\n") < 0 || !body.trim()) continue;
+        var message = JSON.parse(body);
+        if (message.payload) {
+          if (message.payload.data) learnFrom(message.payload.data);
+          yield message.payload;
+        } else if (message.errors) {
+          yield { errors: message.errors };
+        }
+      }
+      if (buffer.indexOf("--") === 0) return;
+    }
+  }
+
+  function subscribe(body, options) {
+    var headers = requestHeaders(options && options.headers);
+    headers.accept = 'multipart/mixed;boundary="graphql";subscriptionSpec="1.0",application/json';
+    return window
+      .fetch(config.endpoint, {
+        method: "POST",
+        credentials: "same-origin",
+        headers: headers,
+        body: JSON.stringify(body),
+      })
+      .then(function (response) {
+        var type = response.headers.get("content-type") || "";
+        if (type.indexOf("multipart/mixed") === 0) return multipartResults(response);
+        return response.json();
+      });
   }
 
   function fetcher(params, options) {
     var body = {
-      query: withoutSubscriptions(params.query, params.operationName),
+      query: params.query,
       operationName: params.operationName || undefined,
       variables: variablesFor(params.operationName, params.variables, params.query),
     };
@@ -171,6 +204,7 @@
         errors: [{ message: "Not sent: no value yet for " + missing.join(", ") }],
       });
     }
+    if (isSubscription(params.query, params.operationName)) return subscribe(body, options);
     return window
       .fetch(config.endpoint, {
         method: "POST",
