@@ -11,7 +11,9 @@ import threading
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
-FaultKind = Literal["status", "html_502", "delay", "rate_limit", "drop", "drop_after_effect"]
+FaultKind = Literal[
+    "status", "html_502", "delay", "rate_limit", "drop", "drop_after_effect", "status_after_effect"
+]
 
 
 @dataclass(frozen=True)
@@ -29,6 +31,14 @@ class Fault:
     def status(cls, status: int, body: Any = None, headers: dict[str, str] | None = None) -> Fault:
         """Answer ``status`` with ``body`` (bytes as-is, dict/list as JSON, None: a v3 error)."""
         return cls("status", http_status=status, body=body, headers=headers)
+
+    @classmethod
+    def status_after_effect(
+        cls, status: int, body: Any = None, headers: dict[str, str] | None = None
+    ) -> Fault:
+        """Handle the request (the payment is taken), then answer ``status`` with ``body``:
+        a processor that charged and failed before it could say so."""
+        return cls("status_after_effect", http_status=status, body=body, headers=headers)
 
     @classmethod
     def html_502(cls) -> Fault:

@@ -1,0 +1,172 @@
+"""What a shopper sees when BigCommerce answers badly, and which upstream calls were made.
+
+Each case asserts the contract code, the field path, and the sandbox's request record:
+a payment is sent at most once, and a refused input reaches no upstream at all.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+import pytest
+
+from gateway.sandbox import Fault
+
+from flow import GOOD_CARD, no_errors, pay_by_card, unpaid_order
+
+PAYMENTS = r"/stores/[^/]+/payments"
+ORDER_READ = r"/stores/[^/]+/v2/orders/\d+"
+TYPE = "https://developer.bigcommerce.com/api-docs/getting-started/api-status-codes"
+
+
+def calls(sandbox: Any, method: str, path_regex: str) -> list[int]:
+    """Positions, in the sandbox's request record, of the requests that match."""
+    pattern = re.compile(path_regex)
+    return [
+        index
+        for index, r in enumerate(sandbox.requests)
+        if r.method == method and pattern.fullmatch(r.path) is not None
+    ]
+
+
+def processor_error(status: int, code: int) -> dict[str, Any]:
+    return {"status": status, "title": "Processor error", "type": TYPE, "code": code}
+
+
+@pytest.mark.parametrize(("status", "code"), [(500, 10000), (400, 10000), (422, 30100)])
+async def test_may_have_been_processed_after_the_charge_reconciles_from_the_order(
+    gateway, status: int, code: int
+) -> None:
+    # The processor took the money, then answered with a "may have been processed" code.
+    order = await unpaid_order(gateway)
+    sandbox = gateway.sandbox
+    sandbox.clear_requests()
+    fault = Fault.status_after_effect(status, processor_error(status, code))
+    sandbox.faults.add(method="POST", path=PAYMENTS, fault=fault)
+    paid = await pay_by_card(gateway, order["id"])
+    # Not a plain failure the shopper would answer by paying again: the order says paid.
+    assert paid["errors"] == []
+    assert paid["payment"] is None
+    assert paid["order"]["statusId"] == 11
+    payments = calls(sandbox, "POST", PAYMENTS)
+    assert len(payments) == 1  # nothing resent
+    assert [i for i in calls(sandbox, "GET", ORDER_READ) if i > payments[0]] != []
+
+
+@pytest.mark.parametrize(("status", "code"), [(500, 10000), (422, 30100)])
+async def test_may_have_been_processed_and_not_charged_is_outcome_unknown(
+    gateway, status: int, code: int
+) -> None:
+    order = await unpaid_order(gateway)
+    sandbox = gateway.sandbox
+    sandbox.clear_requests()
+    sandbox.faults.add(
+        method="POST", path=PAYMENTS, fault=Fault.status(status, processor_error(status, code))
+    )
+    paid = await pay_by_card(gateway, order["id"])
+    assert [e["code"] for e in paid["errors"]] == ["PAYMENT_OUTCOME_UNKNOWN"]
+    assert paid["errors"][0]["message"].startswith("The payment's outcome is not known yet.")
+    assert paid["order"]["number"] == order["number"] and paid["order"]["statusId"] != 11
+    payments = calls(sandbox, "POST", PAYMENTS)
+    assert len(payments) == 1
+    assert [i for i in calls(sandbox, "GET", ORDER_READ) if i > payments[0]] != []
+
+
+@pytest.mark.parametrize(
+    ("code", "contract", "field"),
+    [
+        (30102, "INVALID_CARD", ["input", "card"]),
+        (30103, "CARD_EXPIRED", ["input", "card", "expiryYear"]),
+        (30106, "INSUFFICIENT_FUNDS", None),
+    ],
+)
+async def test_upstream_card_refusals_name_the_card_field(
+    gateway, code: int, contract: str, field: list[str] | None
+) -> None:
+    order = await unpaid_order(gateway)
+    sandbox = gateway.sandbox
+    sandbox.clear_requests()
+    sandbox.faults.add(
+        method="POST", path=PAYMENTS, fault=Fault.status(422, processor_error(422, code))
+    )
+    failed = await pay_by_card(gateway, order["id"])
+    assert [(e["code"], e["field"]) for e in failed["errors"]] == [(contract, field)]
+    assert len(calls(sandbox, "POST", PAYMENTS)) == 1
+    # Refused, not charged: the order is still payable.
+    assert no_errors(await pay_by_card(gateway, order["id"]))["order"]["statusId"] == 11
+
+
+async def test_a_payments_code_we_do_not_know_is_a_validation_refusal(gateway) -> None:
+    order = await unpaid_order(gateway)
+    sandbox = gateway.sandbox
+    sandbox.faults.add(
+        method="POST", path=PAYMENTS, fault=Fault.status(422, processor_error(422, 39999))
+    )
+    failed = await pay_by_card(gateway, order["id"])
+    assert [e["code"] for e in failed["errors"]] == ["VALIDATION"]
+    assert len(calls(sandbox, "POST", PAYMENTS)) == 1
+
+
+@pytest.mark.parametrize("status", [401, 403])
+async def test_the_store_refusing_our_credentials_is_upstream_auth(gateway, status: int) -> None:
+    gateway.sandbox.faults.add(method="POST", path=r".*/v3/carts", fault=Fault.status(status))
+    answer = await gateway.run(
+        "CreateCart", {"input": {"lineItems": [{"productId": 111, "quantity": 1}]}}
+    )
+    payload = answer["data"]["createCart"]
+    assert payload["cart"] is None
+    assert [e["code"] for e in payload["errors"]] == ["UPSTREAM_AUTH"]
+    assert payload["errors"][0]["message"] == (
+        "The gateway is not authorised by the store; contact its operator."
+    )
+
+
+async def test_zero_quantity_is_refused_before_bigcommerce(gateway) -> None:
+    gateway.sandbox.clear_requests()
+    answer = await gateway.run(
+        "CreateCart", {"input": {"lineItems": [{"productId": 111, "quantity": 0}]}}
+    )
+    errors = answer["data"]["createCart"]["errors"]
+    assert [(e["code"], e["field"]) for e in errors] == [
+        ("VALIDATION", ["input", "lineItems", "0", "quantity"])
+    ]
+    assert gateway.sandbox.requests == []
+
+
+@pytest.mark.parametrize(
+    "number", ["5555555555554444", "2223003122003222", "6011111111111117", "378282246310005"]
+)
+async def test_each_brand_pays_with_the_card_method(gateway, number: str) -> None:
+    order = await unpaid_order(gateway)
+    cvv = "1234" if number.startswith("37") else "123"
+    card = {**GOOD_CARD, "number": number, "verificationValue": cvv}
+    gateway.sandbox.clear_requests()
+    assert no_errors(await pay_by_card(gateway, order["id"], card))["order"]["statusId"] == 11
+    sent = [
+        r.json() for r in gateway.sandbox.requests if r.method == "POST" and r.host == "payments"
+    ]
+    assert len(sent) == 1
+    assert sent[0]["payment"]["instrument"]["number"].endswith(number[-4:])
+
+
+async def test_non_canonical_spellings_of_an_order_id_are_not_found(gateway) -> None:
+    order = await unpaid_order(gateway)
+    order_id = order["id"]
+    assert (
+        no_errors_order(await gateway.run("Order", {"id": order_id}))["number"] == order["number"]
+    )
+    spellings = [order_id[:8] + "!" + order_id[8:]]
+    if "-" in order_id:
+        spellings.append(order_id.replace("-", "+", 1))
+    if "_" in order_id[4:]:
+        spellings.append(order_id[:4] + order_id[4:].replace("_", "/", 1))
+    for spelling in spellings:
+        answer = await gateway.run("Order", {"id": spelling})
+        assert answer["data"]["order"] is None
+        assert answer["errors"][0]["extensions"]["code"] == "NOT_FOUND"
+
+
+def no_errors_order(answer: dict[str, Any]) -> dict[str, Any]:
+    assert "errors" not in answer, answer["errors"]
+    return answer["data"]["order"]  # type: ignore[no-any-return]
