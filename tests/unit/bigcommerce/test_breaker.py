@@ -266,3 +266,24 @@ def test_breaker_settings_come_from_the_environment() -> None:
 def test_bad_breaker_settings_stop_the_start_naming_the_variable(name: str, value: str) -> None:
     with pytest.raises(ConfigError, match=name):
         Settings.from_env({name: value})
+
+
+def test_a_probe_from_an_earlier_half_open_spell_is_old_news_in_the_next() -> None:
+    clock = FakeClock()
+    b = opened(clock, cooldown_s=10, half_open_probes=2)
+    clock.advance(10)
+    failing, slow = b.admit(), b.admit()
+    assert b.record(failing, F) is True  # reopened
+    clock.advance(10)
+    assert b.state is BreakerState.HALF_OPEN
+    assert b.record(slow, S) is False  # answers only now, in the next spell: not counted
+    first = b.admit()
+    assert b.record(first, S) is False  # one success of the two this spell needs
+    assert b.state is BreakerState.HALF_OPEN
+    assert b.record(b.admit(), S) is True
+    assert b.state is BreakerState.CLOSED
+
+
+def test_a_closed_breaker_asks_no_wait() -> None:
+    b = CircuitBreaker(clock=FakeClock())
+    assert b.retry_after_ms() == 0
