@@ -170,3 +170,67 @@ async def test_non_canonical_spellings_of_an_order_id_are_not_found(gateway) -> 
 def no_errors_order(answer: dict[str, Any]) -> dict[str, Any]:
     assert "errors" not in answer, answer["errors"]
     return answer["data"]["order"]  # type: ignore[no-any-return]
+
+
+async def stored(gateway: Any, order_id: str, method_id: str, typename: str) -> str:
+    methods = (await gateway.run("PaymentMethods", {"orderId": order_id}))["data"]
+    method = next(m for m in methods["paymentMethods"] if m["id"] == method_id)
+    return next(s["token"] for s in method["storedInstruments"] if s["__typename"] == typename)  # type: ignore[no-any-return]
+
+
+async def pay_stored(gateway: Any, order_id: str, **fields: Any) -> dict[str, Any]:
+    variables = {"input": {"orderId": order_id, "paymentMethodId": "braintree.card", **fields}}
+    answer = await gateway.run("PayWithStoredCard", variables)
+    return answer["data"]["payWithStoredCard"]  # type: ignore[no-any-return]
+
+
+async def test_a_stored_card_needs_its_security_code_when_the_method_asks(gateway) -> None:
+    order = await unpaid_order(gateway, customer_id=1)
+    token = await stored(gateway, order["id"], "braintree.card", "StoredCard")
+    gateway.sandbox.clear_requests()
+    failed = await pay_stored(gateway, order["id"], token=token)
+    assert [(e["code"], e["field"]) for e in failed["errors"]] == [
+        ("VALIDATION", ["input", "verificationValue"])
+    ]
+    assert calls(gateway.sandbox, "POST", PAYMENTS) == []
+    paid = await pay_stored(gateway, order["id"], token=token, verificationValue="123")
+    assert no_errors(paid)["order"]["statusId"] == 11
+    sent = [r.json() for r in gateway.sandbox.requests if r.host == "payments"]
+    assert len(sent) == 1 and sent[0]["payment"]["instrument"]["token"] == token
+
+
+@pytest.mark.parametrize("method", ["braintree.card", "braintree.paypal"])
+async def test_a_token_the_shopper_does_not_have_is_not_found(gateway, method: str) -> None:
+    order = await unpaid_order(gateway, customer_id=1)
+    paypal_token = await stored(gateway, order["id"], "braintree.paypal", "StoredPayPalAccount")
+    token = paypal_token if method == "braintree.card" else "no-such-token"
+    gateway.sandbox.clear_requests()
+    failed = await pay_stored(gateway, order["id"], token=token, paymentMethodId=method)
+    assert [(e["code"], e["field"]) for e in failed["errors"]] == [
+        ("STORED_INSTRUMENT_NOT_FOUND", ["input", "token"])
+    ]
+    assert calls(gateway.sandbox, "POST", PAYMENTS) == []
+
+
+@pytest.mark.parametrize("method", ["braintree.paypal", "no.such.method"])
+async def test_a_card_on_a_method_that_takes_no_cards_is_not_accepted(gateway, method: str) -> None:
+    order = await unpaid_order(gateway)
+    gateway.sandbox.clear_requests()
+    answer = await gateway.run(
+        "PayWithCard",
+        {
+            "input": {
+                "orderId": order["id"],
+                "paymentMethodId": method,
+                "card": GOOD_CARD,
+                "idempotencyKey": "k-" + method,
+            }
+        },
+    )
+    failed = answer["data"]["payWithCard"]
+    assert [(e["code"], e["field"]) for e in failed["errors"]] == [
+        ("PAYMENT_METHOD_NOT_ACCEPTED", ["input", "paymentMethodId"])
+    ]
+    assert calls(gateway.sandbox, "POST", PAYMENTS) == []
+    # The refusal was an answer before any charge: a good method still pays.
+    assert no_errors(await pay_by_card(gateway, order["id"]))["order"]["statusId"] == 11
