@@ -51,10 +51,14 @@ def test_may_have_been_processed_on_a_4xx_read_is_a_plain_unavailable(code: int)
     assert seen(on_order) == (ErrorCode.UPSTREAM_UNAVAILABLE, None, Effect.APPLIED)
 
 
+@pytest.mark.parametrize("status", [500, 503])
 @pytest.mark.parametrize("call", WRITES)
-def test_a_5xx_with_a_known_unavailable_code_is_unknown_for_writes(call: CallClass) -> None:
-    error = error_from_response(503, payments_body(10000), call)
+def test_a_5xx_with_a_known_unavailable_code_is_unknown_for_writes(
+    call: CallClass, status: int
+) -> None:
+    error = error_from_response(status, payments_body(10000), call)
     assert seen(error) == (ErrorCode.UPSTREAM_UNAVAILABLE, None, Effect.UNKNOWN)
+    assert error.status == status
 
 
 @pytest.mark.parametrize(
@@ -145,7 +149,7 @@ def test_a_5xx_was_not_answered(call: CallClass) -> None:
 def test_a_429_was_refused_before_acting(call: CallClass) -> None:
     error = error_from_response(429, payments_body(30104), call, retry_after_ms=1500)
     assert seen(error) == (ErrorCode.RATE_LIMITED, None, Effect.NONE)
-    assert error.retry_after_ms == 1500
+    assert (error.status, error.retry_after_ms) == (429, 1500)
     assert error.extensions == {"retryAfterMs": 1500}
     assert error.message == "The store is busy; retry after the indicated wait."
     assert error_from_response(429, None, call).extensions == {}
