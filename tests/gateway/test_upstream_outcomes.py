@@ -234,3 +234,85 @@ async def test_a_card_on_a_method_that_takes_no_cards_is_not_accepted(gateway, m
     assert calls(gateway.sandbox, "POST", PAYMENTS) == []
     # The refusal was an answer before any charge: a good method still pays.
     assert no_errors(await pay_by_card(gateway, order["id"]))["order"]["statusId"] == 11
+
+
+async def test_the_retry_of_an_unknown_outcome_reads_the_order_and_does_not_pay(gateway) -> None:
+    order = await unpaid_order(gateway)
+    sandbox = gateway.sandbox
+    sandbox.faults.add(method="POST", path=PAYMENTS, fault=Fault.status(502))
+    first = await pay_by_card(gateway, order["id"], key="pay-retry-1")
+    assert [e["code"] for e in first["errors"]] == ["PAYMENT_OUTCOME_UNKNOWN"]
+    sandbox.state.orders[order["number"]].status_id = 11  # BigCommerce settles it later
+    sandbox.clear_requests()
+    again = await pay_by_card(gateway, order["id"], key="pay-retry-1")
+    assert again["errors"] == [] and again["payment"] is None
+    assert again["order"]["statusId"] == 11
+    assert calls(sandbox, "POST", PAYMENTS) == []
+    assert calls(sandbox, "GET", ORDER_READ) != []
+
+
+async def test_a_duplicate_transaction_reads_the_order_instead_of_failing(gateway) -> None:
+    order = await unpaid_order(gateway)
+    sandbox = gateway.sandbox
+    fault = Fault.status_after_effect(422, processor_error(422, 30105))
+    sandbox.faults.add(method="POST", path=PAYMENTS, fault=fault)
+    paid = await pay_by_card(gateway, order["id"])
+    assert paid["errors"] == [] and paid["order"]["statusId"] == 11
+
+
+async def test_an_unknown_outcome_whose_order_cannot_be_read_is_still_unknown(gateway) -> None:
+    order = await unpaid_order(gateway)
+    sandbox = gateway.sandbox
+    sandbox.faults.add(method="POST", path=PAYMENTS, fault=Fault.status(502))
+    sandbox.faults.add(method="GET", path=ORDER_READ, fault=Fault.status(404), times=None)
+    paid = await pay_by_card(gateway, order["id"])
+    assert [e["code"] for e in paid["errors"]] == ["PAYMENT_OUTCOME_UNKNOWN"]
+    assert paid["order"] is None
+    assert len(calls(sandbox, "POST", PAYMENTS)) == 1
+
+
+async def test_a_charge_whose_order_read_back_fails_is_still_a_success(gateway) -> None:
+    order = await unpaid_order(gateway)
+    sandbox = gateway.sandbox
+    sandbox.faults.add(method="GET", path=ORDER_READ, fault=Fault.status(404), times=None)
+    paid = await pay_by_card(gateway, order["id"])
+    assert paid["errors"] == []
+    assert paid["payment"]["status"] == "SUCCESS"
+    assert paid["order"] is None
+    sandbox.faults.clear()
+    assert sandbox.state.orders[order["number"]].status_id == 11
+
+
+async def test_a_paid_orders_methods_are_read_again(gateway) -> None:
+    order = await unpaid_order(gateway)
+    await gateway.run("PaymentMethods", {"orderId": order["id"]})
+    no_errors(await pay_by_card(gateway, order["id"]))
+    gateway.sandbox.clear_requests()
+    await gateway.run("PaymentMethods", {"orderId": order["id"]})
+    assert calls(gateway.sandbox, "GET", r".*/v3/payments/methods") != []
+
+
+async def test_a_bad_order_id_is_reported_first_with_the_other_problems(gateway) -> None:
+    gateway.sandbox.clear_requests()
+    card = {**GOOD_CARD, "verificationValue": "12"}
+    answer = await gateway.run(
+        "PayWithCard",
+        {
+            "input": {
+                "orderId": "ord_nope",
+                "paymentMethodId": " ",
+                "card": card,
+                "idempotencyKey": "k" * 256,
+            }
+        },
+    )
+    failed = answer["data"]["payWithCard"]
+    assert [(e["code"], e["field"]) for e in failed["errors"]] == [
+        ("NOT_FOUND", ["input", "orderId"]),
+        ("INVALID_CARD", ["input", "card", "verificationValue"]),
+        ("VALIDATION", ["input", "paymentMethodId"]),
+        ("VALIDATION", ["input", "idempotencyKey"]),
+    ]
+    assert gateway.sandbox.requests == []
+    methods = await gateway.run("PaymentMethods", {"orderId": "ord_nope"})
+    assert methods["errors"][0]["extensions"]["code"] == "NOT_FOUND"
