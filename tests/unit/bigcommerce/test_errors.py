@@ -135,6 +135,7 @@ def test_not_found_and_conflict(status: int, contract: ErrorCode) -> None:
         error = error_from_response(status, {"title": "x"}, call)
         assert seen(error) == (contract, None, call.effect(answered=True))
         assert error.message == MESSAGES[contract]
+        assert error.status == status
 
 
 @pytest.mark.parametrize("call", ALL_CALLS)
