@@ -200,3 +200,10 @@ def test_unavailable_carries_its_wait() -> None:
         {"retryAfterMs": 250},
     )
     assert unavailable(Effect.UNKNOWN).extensions == {}
+
+
+def test_an_upstream_error_without_a_message_of_its_own_gets_ours() -> None:
+    assert UpstreamError(ErrorCode.NOT_FOUND, effect=Effect.NONE).message == "Not found."
+    odd = UpstreamError(ErrorCode.PAYMENT_OUTCOME_UNKNOWN, effect=Effect.UNKNOWN)
+    assert odd.message == "Upstream error."
+    assert UpstreamError(ErrorCode.NOT_FOUND, "Gone.", effect=Effect.NONE).message == "Gone."
