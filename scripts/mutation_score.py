@@ -91,9 +91,18 @@ def report() -> int:
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--glob", help="print the mutant-name glob of one module and exit")
+    parser.add_argument(
+        "--survivors", action="store_true", help="print the surviving, non-equivalent mutants"
+    )
     args = parser.parse_args()
     if args.glob:
         print(glob_for(args.glob))
+        return 0
+    if args.survivors:
+        equivalent = equivalents()
+        for name, code in sorted(results().items()):
+            if code in SURVIVED and name not in equivalent:
+                print(name)
         return 0
     return report()
 

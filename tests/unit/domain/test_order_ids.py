@@ -101,3 +101,8 @@ def test_another_secret_or_store_cannot_read_it() -> None:
 def test_garbage_is_not_found(bad: str) -> None:
     with pytest.raises(GatewayError):
         codec.decode(bad)
+
+
+@pytest.mark.parametrize("number", [2**63, 2**64 - 1])
+def test_the_whole_unsigned_64_bit_range_round_trips(number: int) -> None:
+    assert codec.decode(codec.encode(number)) == number
