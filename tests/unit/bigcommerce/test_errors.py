@@ -161,6 +161,7 @@ def test_the_first_field_a_v3_body_names_is_the_path() -> None:
     error = error_from_response(422, body, CallClass.WRITE)
     assert seen(error) == (ErrorCode.VALIDATION, ("0", "address", "first_name"), Effect.APPLIED)
     assert error.message == "The store rejected this field."
+    assert error.status == 422
     indexed = error_from_response(422, {"errors": {"line_items[1].quantity": "x"}}, CallClass.WRITE)
     assert indexed.field == ("line_items", "1", "quantity")
 
@@ -179,6 +180,7 @@ def test_the_field_path_is_translated_by_the_caller() -> None:
 def test_a_refusal_without_fields_is_validation(body: Any) -> None:
     error = error_from_response(400, body, CallClass.ORDER)
     assert seen(error) == (ErrorCode.VALIDATION, None, Effect.APPLIED)
+    assert error.status == 400
     assert error.message == "The store rejected the input."
 
 
