@@ -7,6 +7,7 @@ a payment is sent at most once, and a refused input reaches no upstream at all.
 from __future__ import annotations
 
 import re
+import uuid
 from typing import Any
 
 import pytest
@@ -223,7 +224,7 @@ async def test_a_card_on_a_method_that_takes_no_cards_is_not_accepted(gateway, m
                 "orderId": order["id"],
                 "paymentMethodId": method,
                 "card": GOOD_CARD,
-                "idempotencyKey": "k-" + method,
+                "idempotencyKey": f"pay-{uuid.uuid4()}",
             }
         },
     )
@@ -240,11 +241,12 @@ async def test_the_retry_of_an_unknown_outcome_reads_the_order_and_does_not_pay(
     order = await unpaid_order(gateway)
     sandbox = gateway.sandbox
     sandbox.faults.add(method="POST", path=PAYMENTS, fault=Fault.status(502))
-    first = await pay_by_card(gateway, order["id"], key="pay-retry-1")
+    key = f"pay-{uuid.uuid4()}"
+    first = await pay_by_card(gateway, order["id"], key=key)
     assert [e["code"] for e in first["errors"]] == ["PAYMENT_OUTCOME_UNKNOWN"]
     sandbox.state.orders[order["number"]].status_id = 11  # BigCommerce settles it later
     sandbox.clear_requests()
-    again = await pay_by_card(gateway, order["id"], key="pay-retry-1")
+    again = await pay_by_card(gateway, order["id"], key=key)
     assert again["errors"] == [] and again["payment"] is None
     assert again["order"]["statusId"] == 11
     assert calls(sandbox, "POST", PAYMENTS) == []
@@ -316,3 +318,68 @@ async def test_a_bad_order_id_is_reported_first_with_the_other_problems(gateway)
     assert gateway.sandbox.requests == []
     methods = await gateway.run("PaymentMethods", {"orderId": "ord_nope"})
     assert methods["errors"][0]["extensions"]["code"] == "NOT_FOUND"
+
+
+@pytest.mark.parametrize(
+    "change",
+    [
+        {"card": {**GOOD_CARD, "number": "5555555555554444"}},
+        {"card": {**GOOD_CARD, "cardholderName": "John Doe"}},
+        {"card": {**GOOD_CARD, "expiryMonth": 11}},
+        {"card": {**GOOD_CARD, "expiryYear": 2031}},
+        {"card": {**GOOD_CARD, "verificationValue": "321"}},
+        {"saveInstrument": True},
+        {"paymentMethodId": "braintree.paypal"},
+    ],
+)
+async def test_a_key_used_again_with_any_other_payment_detail_is_reused(
+    gateway, change: dict[str, Any]
+) -> None:
+    order = await unpaid_order(gateway)
+    first = {
+        "orderId": order["id"],
+        "paymentMethodId": "braintree.card",
+        "card": GOOD_CARD,
+        "saveInstrument": False,
+        "idempotencyKey": f"pay-{uuid.uuid4()}",
+    }
+    paid = await gateway.run("PayWithCard", {"input": first})
+    assert no_errors(paid["data"]["payWithCard"])["order"]["statusId"] == 11
+    gateway.sandbox.clear_requests()
+    again = await gateway.run("PayWithCard", {"input": {**first, **change}})
+    failed = again["data"]["payWithCard"]
+    assert [(e["code"], e["field"]) for e in failed["errors"]] == [
+        ("IDEMPOTENCY_KEY_REUSED", ["input", "idempotencyKey"])
+    ]
+    assert gateway.sandbox.requests == []
+
+
+async def test_a_key_used_again_for_another_order_is_reused(gateway) -> None:
+    first, second = await unpaid_order(gateway), await unpaid_order(gateway)
+    key = f"pay-{uuid.uuid4()}"
+    no_errors(await pay_by_card(gateway, first["id"], key=key))
+    other = await pay_by_card(gateway, second["id"], key=key)
+    assert [e["code"] for e in other["errors"]] == ["IDEMPOTENCY_KEY_REUSED"]
+
+
+async def test_the_same_payment_typed_with_spaces_around_the_name_is_replayed(gateway) -> None:
+    order = await unpaid_order(gateway)
+    key = f"pay-{uuid.uuid4()}"
+    first = no_errors(await pay_by_card(gateway, order["id"], key=key))
+    gateway.sandbox.clear_requests()
+    card = {**GOOD_CARD, "cardholderName": "  Jane Doe "}
+    again = await pay_by_card(gateway, order["id"], card, key=key)
+    assert again == first
+    assert calls(gateway.sandbox, "POST", PAYMENTS) == []
+
+
+async def test_a_stored_card_key_used_again_with_another_code_or_token_is_reused(gateway) -> None:
+    order = await unpaid_order(gateway, customer_id=1)
+    token = await stored(gateway, order["id"], "braintree.card", "StoredCard")
+    first = {"token": token, "verificationValue": "123", "idempotencyKey": f"pay-{uuid.uuid4()}"}
+    no_errors(await pay_stored(gateway, order["id"], **first))
+    for change in ({"verificationValue": "456"}, {"token": "another"}):
+        again = await pay_stored(gateway, order["id"], **{**first, **change})
+        assert [e["code"] for e in again["errors"]] == ["IDEMPOTENCY_KEY_REUSED"]
+    replayed = await pay_stored(gateway, order["id"], **first)
+    assert no_errors(replayed)["order"]["statusId"] == 11
