@@ -55,7 +55,17 @@ def module_of(mutant: str) -> str:
     return mutant.rsplit(".", 1)[0]
 
 
-def report() -> int:
+def markdown(rows: list[tuple[str, int, int, int, int, float]]) -> None:
+    """The table the README records."""
+    print("| module | mutants | killed | equivalent | not run | score |")
+    print("| --- | --: | --: | --: | --: | --: |")
+    for module, total, killed, eq, unchecked, score in rows:
+        shown = "not run" if score != score else f"{score:.1f}%"
+        path = module.replace(".", "/") + ".py"
+        print(f"| `{path}` | {total} | {killed} | {eq} | {unchecked} | {shown} |")
+
+
+def report(as_markdown: bool = False) -> int:
     exit_codes = results()
     equivalent = equivalents()
     unknown = sorted(set(equivalent) - set(exit_codes))
@@ -72,6 +82,9 @@ def report() -> int:
         checked = len(counted) - unchecked
         score = 100.0 * killed / checked if checked else float("nan")
         rows.append((module, len(mine), killed, len(eq), unchecked, score))
+    if as_markdown:
+        markdown(rows)
+        return 0
     print(f"{'module':40} {'mutants':>7} {'killed':>6} {'equiv':>5} {'unrun':>5} {'score':>6}")
     below = 0
     for module, total, killed, eq, unchecked, score in rows:
@@ -91,6 +104,7 @@ def report() -> int:
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--glob", help="print the mutant-name glob of one module and exit")
+    parser.add_argument("--markdown", action="store_true", help="print the scores as a table")
     parser.add_argument(
         "--survivors", action="store_true", help="print the surviving, non-equivalent mutants"
     )
@@ -104,7 +118,7 @@ def main() -> int:
             if code in SURVIVED and name not in equivalent:
                 print(name)
         return 0
-    return report()
+    return report(args.markdown)
 
 
 if __name__ == "__main__":
