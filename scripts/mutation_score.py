@@ -10,6 +10,7 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+import time
 import tomllib
 from pathlib import Path
 
@@ -37,7 +38,12 @@ def glob_for(short: str) -> str:
 def results() -> dict[str, int | None]:
     exit_codes: dict[str, int | None] = {}
     for meta in (ROOT / "mutants").rglob("*.py.meta"):
-        exit_codes.update(json.loads(meta.read_text())["exit_code_by_key"])
+        for _ in range(20):  # a run in progress rewrites these files
+            try:
+                exit_codes.update(json.loads(meta.read_text())["exit_code_by_key"])
+                break
+            except json.JSONDecodeError:
+                time.sleep(0.1)
     return exit_codes
 
 
