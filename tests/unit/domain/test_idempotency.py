@@ -272,3 +272,45 @@ class ForgetfulBackend(MemoryIdempotencyBackend):
 async def test_an_answer_not_kept_still_reaches_the_client() -> None:
     keys, _ = idempotency(ForgetfulBackend())
     assert await keys.run("k", "f", Counted("paid")) == {"ok": {"n": 1, "answer": "paid"}}
+
+
+def test_keys_and_fingerprints_already_stored_stay_valid() -> None:
+    # Records live 24 hours in Redis across deploys: a silent change to the derivation
+    # would free every key in flight (a retry would pay again). These values are pinned.
+    keys, _ = idempotency()
+    assert keys.key(None, "payWithCard", "k1") == (
+        "idem:f387e74822a9947e2bdc3702216d641f0addb9341d139be5b75170ac13c71a10"
+    )
+    assert keys.key("client", "payWithCard", "k1") == (
+        "idem:fd2d86e2a782b8eb41ba3f37e0b312e5c5a0b410e704471b750f55745bfa0954"
+    )
+    assert keys.fingerprint(["payWithCard", 7, "4111111111111111"]) == (
+        "036a6f99253447fe256f1c308f1d68967ab0a942ddbe2e5a43ae93cd4b30eb8a"
+    )
+
+
+class KeptFor(MemoryIdempotencyBackend):
+    """Notes how long the store was asked to keep each claim and record."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.ttls: list[float] = []
+
+    async def claim(self, key: str, fingerprint: str, ttl_s: float) -> Any:
+        self.ttls.append(ttl_s)
+        return await super().claim(key, fingerprint, ttl_s)
+
+    async def finish(
+        self, lease: Lease, fingerprint: str, record: dict[str, Any], ttl_s: float
+    ) -> None:
+        self.ttls.append(ttl_s)
+        await super().finish(lease, fingerprint, record, ttl_s)
+
+
+async def test_records_and_locks_are_kept_for_the_configured_time() -> None:
+    backend = KeptFor()
+    keys = Idempotency(backend, b"s" * 32, 86_400.0)
+    await keys.run("k", "f", Counted())
+    async with keys.exclusive("pay|store|7", "busy"):
+        pass
+    assert backend.ttls == [86_400.0, 86_400.0, 86_400.0]
