@@ -383,3 +383,48 @@ async def test_a_stored_card_key_used_again_with_another_code_or_token_is_reused
         assert [e["code"] for e in again["errors"]] == ["IDEMPOTENCY_KEY_REUSED"]
     replayed = await pay_stored(gateway, order["id"], **first)
     assert no_errors(replayed)["order"]["statusId"] == 11
+
+
+async def test_a_stored_card_payment_reports_every_input_problem_before_any_call(gateway) -> None:
+    order = await unpaid_order(gateway, customer_id=1)
+    gateway.sandbox.clear_requests()
+    failed = await pay_stored(
+        gateway,
+        order["id"],
+        paymentMethodId=" ",
+        token=" ",
+        verificationValue="12",
+        idempotencyKey="",
+    )
+    assert [(e["code"], e["field"], e["message"]) for e in failed["errors"]] == [
+        ("VALIDATION", ["input", "paymentMethodId"], "The payment method id is required."),
+        ("VALIDATION", ["input", "token"], "The token is required."),
+        (
+            "INVALID_CARD",
+            ["input", "verificationValue"],
+            "The card security code must be 3 or 4 digits.",
+        ),
+        (
+            "VALIDATION",
+            ["input", "idempotencyKey"],
+            "The idempotency key must be 1 to 255 printable characters.",
+        ),
+    ]
+    assert gateway.sandbox.requests == []
+    bad_order = await pay_stored(gateway, "ord_nope", token="t")
+    assert [(e["code"], e["field"]) for e in bad_order["errors"]] == [
+        ("NOT_FOUND", ["input", "orderId"])
+    ]
+
+
+async def test_stored_card_refusals_say_what_is_missing(gateway) -> None:
+    order = await unpaid_order(gateway, customer_id=1)
+    token = await stored(gateway, order["id"], "braintree.card", "StoredCard")
+    missing = await pay_stored(gateway, order["id"], token=token)
+    assert [e["message"] for e in missing["errors"]] == [
+        "The verification value is required for this stored card."
+    ]
+    unknown = await pay_stored(gateway, order["id"], token="no-such-token")
+    assert [e["message"] for e in unknown["errors"]] == [
+        "No stored instrument with this token belongs to the order's shopper."
+    ]
