@@ -140,7 +140,6 @@ class PaymentFlows:
         check.check_idempotency_key(idempotency_key, problems)
         number = self._decode(order_id, problems)
         problems.raise_any()
-        await self._reachable_order(number, shopper, ORDER_ID_PATH)
         digits = card.digits
         fingerprint = [
             "payWithCard", number, payment_method_id, digits, card.cardholder_name.strip(),
@@ -158,7 +157,7 @@ class PaymentFlows:
                 )
             return card
 
-        def charge() -> Awaitable[PaymentResult]:
+        def charge(order: Order) -> Awaitable[PaymentResult]:
             return self._charge(number, payment_method_id, instrument_for, save_instrument)
 
         return await self._once(
@@ -184,7 +183,6 @@ class PaymentFlows:
         check.check_idempotency_key(idempotency_key, problems)
         number = self._decode(order_id, problems)
         problems.raise_any()
-        order = await self._reachable_order(number, shopper, ORDER_ID_PATH)
         fingerprint = ["payWithStoredCard", number, payment_method_id, token, verification_value]
 
         def instrument_for(stored: StoredInstrument, method: PaymentMethod) -> Instrument:
@@ -202,7 +200,7 @@ class PaymentFlows:
             cvv = verification_value if isinstance(stored, StoredCard) else None
             return StoredChoice(stored, cvv)
 
-        async def charge() -> PaymentResult:
+        async def charge(order: Order) -> PaymentResult:
             # The instrument first: one that is not the order's customer's mints no PAT.
             stored = await self._usable_instrument(order, payment_method_id, token)
             return await self._charge(
@@ -256,19 +254,23 @@ class PaymentFlows:
         idempotency_key: str | None,
         caller: tuple[str | None, ShopperIdentity | None],
         fingerprint: list[Any],
-        charge: Callable[[], Awaitable[PaymentResult]],
+        charge: Callable[[Order], Awaitable[PaymentResult]],
         number: int,
         payment_method_id: str,
     ) -> PaymentResult:
+        client_key, shopper = caller
+
         async def one_at_a_time() -> PaymentResult:
+            # Another's order is NOT_FOUND before any lock, PAT or charge. A replay skips this
+            # read: its key is scoped to the shopper who made the record (no upstream call).
+            order = await self._reachable_order(number, shopper, ORDER_ID_PATH)
             # One payment per order at a time, keys or not: a double click sends two.
             name = f"pay|{self._client.store_hash}|{number}"
             async with self._idempotency.exclusive(name, PAYMENT_BUSY):
-                return await self._observed(payment_method_id, charge())
+                return await self._observed(payment_method_id, charge(order))
 
         if idempotency_key is None:
             return await one_at_a_time()
-        client_key, shopper = caller
         key = self._idempotency.key(client_key, mutation, idempotency_key, shopper_scope(shopper))
 
         async def run() -> dict[str, Any]:

@@ -197,7 +197,7 @@ def check_address(address: Address, problems: Problems, path: Sequence[str]) -> 
             if name not in ("country_code", "phone", "email")
         },
         country_code=country or None,
-        phone=phone or None,
+        phone=(phone or "").strip() or None,  # a blank phone is no phone, as for the email
         email=(email or "").strip() or None,
     )
 

@@ -150,7 +150,7 @@ def make_middleware(
                 return _drop(request)
             if fault.kind == "delay":
                 await asyncio.sleep(fault.seconds)
-            elif fault.kind != "drop_after_effect":
+            elif fault.kind not in ("drop_after_effect", "status_after_effect"):
                 return _fault_response(fault, host, path, decision.headers)
         if not decision.allowed:
             limited = _family_error(host, path, 429, "Too Many Requests").response()
@@ -176,6 +176,8 @@ def make_middleware(
         response.headers.update(decision.headers)
         if fault is not None and fault.kind == "drop_after_effect":
             return _drop(request)
+        if fault is not None and fault.kind == "status_after_effect":
+            return _fault_response(fault, host, path, decision.headers)
         return response
 
     return middleware

@@ -11,7 +11,9 @@ import threading
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
-FaultKind = Literal["status", "html_502", "delay", "rate_limit", "drop", "drop_after_effect"]
+FaultKind = Literal[
+    "status", "html_502", "delay", "rate_limit", "drop", "drop_after_effect", "status_after_effect"
+]
 
 
 @dataclass(frozen=True)
@@ -29,6 +31,14 @@ class Fault:
     def status(cls, status: int, body: Any = None, headers: dict[str, str] | None = None) -> Fault:
         """Answer ``status`` with ``body`` (bytes as-is, dict/list as JSON, None: a v3 error)."""
         return cls("status", http_status=status, body=body, headers=headers)
+
+    @classmethod
+    def status_after_effect(
+        cls, status: int, body: Any = None, headers: dict[str, str] | None = None
+    ) -> Fault:
+        """Handle the request (the payment is taken), then answer ``status`` with ``body``:
+        a processor that charged and failed before it could say so."""
+        return cls("status_after_effect", http_status=status, body=body, headers=headers)
 
     @classmethod
     def html_502(cls) -> Fault:
@@ -71,6 +81,7 @@ class FaultRule:
     fault: Fault
     remaining: int | None
     hits: int = field(default=0)
+    passes: int = 0  # matching requests still let through before the fault applies
 
 
 class FaultRegistry:
@@ -84,9 +95,11 @@ class FaultRegistry:
         path: str = r".*",
         fault: Fault | None = None,
         times: int | None = 1,
+        after: int = 0,
     ) -> FaultRule:
         """The next ``times`` requests (None: until cleared) whose method is ``method``
-        (None or "*": any) and whose path ``re.fullmatch``es ``path`` get ``fault``."""
+        (None or "*": any) and whose path ``re.fullmatch``es ``path`` get ``fault``, once
+        ``after`` such requests have gone through untouched."""
         if fault is None:
             raise ValueError("fault is required")
         rule = FaultRule(
@@ -94,6 +107,7 @@ class FaultRegistry:
             path=re.compile(path),
             fault=fault,
             remaining=times,
+            passes=after,
         )
         with self._lock:
             self._rules.append(rule)
@@ -118,6 +132,9 @@ class FaultRegistry:
                     continue
                 if rule.path.fullmatch(path) is None:
                     continue
+                if rule.passes > 0:
+                    rule.passes -= 1
+                    return None
                 rule.hits += 1
                 if rule.remaining is not None:
                     rule.remaining -= 1

@@ -6,7 +6,7 @@ from typing import Any
 
 import pytest
 
-from gateway.bigcommerce.breaker import BreakerState, CircuitBreaker, Outcome
+from gateway.bigcommerce.breaker import BreakerState, CircuitBreaker, Outcome, OutcomeWindow
 from gateway.bigcommerce.errors import UpstreamError
 from gateway.errors import ErrorCode
 from gateway.settings import BreakerSettings, ConfigError, Settings
@@ -270,3 +270,45 @@ def test_breaker_settings_come_from_the_environment() -> None:
 def test_bad_breaker_settings_stop_the_start_naming_the_variable(name: str, value: str) -> None:
     with pytest.raises(ConfigError, match=name):
         Settings.from_env({name: value})
+
+
+def test_a_probe_from_an_earlier_half_open_spell_is_old_news_in_the_next() -> None:
+    clock = FakeClock()
+    b = opened(clock, cooldown_s=10, half_open_probes=2)
+    clock.advance(10)
+    failing, slow = b.admit(), b.admit()
+    assert b.record(failing, F) is True  # reopened
+    clock.advance(10)
+    assert b.state is BreakerState.HALF_OPEN
+    assert b.record(slow, S) is False  # answers only now, in the next spell: not counted
+    first = b.admit()
+    assert b.record(first, S) is False  # one success of the two this spell needs
+    assert b.state is BreakerState.HALF_OPEN
+    assert b.record(b.admit(), S) is True
+    assert state_of(b) is BreakerState.CLOSED
+
+
+def test_a_closed_breaker_asks_no_wait() -> None:
+    b = CircuitBreaker(clock=FakeClock())
+    assert b.retry_after_ms() == 0
+
+
+def test_each_request_counts_in_the_slice_of_its_time() -> None:
+    window = OutcomeWindow(span_s=10)
+    window.add(1000, failed=True)
+    window.add(1005, failed=False)
+    window.add(1005.5, failed=True)
+    assert window.counts(1009.9) == (3, 2)
+    assert window.counts(1010.5) == (2, 1)  # the first slice aged out, the later ones not
+    assert window.counts(1016) == (0, 0)
+
+
+def test_a_neutral_request_changes_nothing_and_says_so() -> None:
+    b = CircuitBreaker(BreakerSettings(min_calls=1, failure_rate=0.5), FakeClock())
+    assert run(b, NEUTRAL, NEUTRAL) == [False, False]
+    assert b.state is BreakerState.CLOSED
+
+
+def state_of(breaker: CircuitBreaker) -> BreakerState:
+    """Read afresh (mypy keeps an earlier assert's narrowing of ``breaker.state``)."""
+    return breaker.state

@@ -1,24 +1,226 @@
-"""The one rule naming refused fields: BigCommerce's REST paths as the domain's input paths.
+"""BigCommerce error answers -> the contract: code, field path, message, and what may have happened.
 
-The live table (tests/gateway/test_store_refusals.py) drives what the sandbox answers; these
-cover the spellings BigCommerce may use that the sandbox does not (a wrapper key, the
-deprecated ``shipping_address``, a payment field outside the instrument).
+The effect is what decides a payment's fate: UNKNOWN is reconciled from the order and
+never resent; APPLIED is an answer (a refusal), kept under the idempotency key.
 """
 
 from __future__ import annotations
+
+from typing import Any
 
 import pytest
 
 from gateway.bigcommerce import client
 from gateway.bigcommerce.calls import CallClass
 from gateway.bigcommerce.errors import (
+    MESSAGES,
+    PAYMENT_CODES,
+    SPECIFIC_MESSAGES,
     InputRule,
+    UpstreamError,
     currency_refused,
     error_from_response,
     field_words,
     order_step_missing,
+    unavailable,
 )
-from gateway.errors import ErrorCode
+from gateway.errors import Effect, ErrorCode
+
+ALL_CALLS = list(CallClass)
+
+
+WRITES = [CallClass.WRITE, CallClass.ORDER, CallClass.PAYMENT]
+
+
+def payments_body(code: int) -> dict[str, Any]:
+    return {"status": 422, "title": "The store's own words", "type": "about:blank", "code": code}
+
+
+def seen(error: UpstreamError) -> tuple[ErrorCode, tuple[str, ...] | None, Effect]:
+    return error.code, error.field, error.effect
+
+
+@pytest.mark.parametrize("status", [400, 422, 500, 502])
+@pytest.mark.parametrize("code", [10000, 30100])
+def test_may_have_been_processed_on_a_payment_is_unknown(status: int, code: int) -> None:
+    error = error_from_response(status, payments_body(code), CallClass.PAYMENT)
+    assert seen(error) == (ErrorCode.UPSTREAM_UNAVAILABLE, None, Effect.UNKNOWN)
+    assert error.status == status
+    assert error.message == MESSAGES[ErrorCode.UPSTREAM_UNAVAILABLE]
+
+
+@pytest.mark.parametrize("code", [10000, 30100])
+def test_may_have_been_processed_on_a_4xx_read_is_a_plain_unavailable(code: int) -> None:
+    error = error_from_response(400, payments_body(code), CallClass.READ)
+    assert seen(error) == (ErrorCode.UPSTREAM_UNAVAILABLE, None, Effect.NONE)
+    assert error.bc_code == code
+    on_order = error_from_response(400, payments_body(code), CallClass.ORDER)
+    assert seen(on_order) == (ErrorCode.UPSTREAM_UNAVAILABLE, None, Effect.APPLIED)
+
+
+@pytest.mark.parametrize("status", [500, 503])
+@pytest.mark.parametrize("call", WRITES)
+def test_a_5xx_with_a_known_unavailable_code_is_unknown_for_writes(
+    call: CallClass, status: int
+) -> None:
+    error = error_from_response(status, payments_body(10000), call)
+    assert seen(error) == (ErrorCode.UPSTREAM_UNAVAILABLE, None, Effect.UNKNOWN)
+    assert error.status == status
+
+
+# The path is BigCommerce's (payment.instrument...); each payment call's FieldPath makes it the
+# client's input path (card, card.expiryYear, token): tests/gateway/test_store_refusals.py.
+@pytest.mark.parametrize(
+    ("code", "contract", "field"),
+    [
+        (30102, ErrorCode.INVALID_CARD, ("payment", "instrument")),
+        (30050, ErrorCode.INVALID_CARD, ("payment", "instrument")),
+        (30103, ErrorCode.CARD_EXPIRED, ("payment", "instrument", "expiry_year")),
+        (30104, ErrorCode.PAYMENT_DECLINED, None),
+        (30106, ErrorCode.INSUFFICIENT_FUNDS, None),
+        (30105, ErrorCode.DUPLICATE_TRANSACTION, None),
+        (30101, ErrorCode.ORDER_NOT_PAYABLE, None),
+        (30003, ErrorCode.NOT_FOUND, None),
+        (30004, ErrorCode.CONFLICT, None),
+        (30051, ErrorCode.STORED_INSTRUMENT_NOT_FOUND, ("payment", "instrument", "token")),
+        (30000, ErrorCode.PAYMENT_METHOD_NOT_ACCEPTED, None),
+        (10001, ErrorCode.VALIDATION, None),
+    ],
+)
+def test_payments_refusals_are_answers_with_their_field(
+    code: int, contract: ErrorCode, field: tuple[str, ...] | None
+) -> None:
+    error = error_from_response(422, payments_body(code), CallClass.PAYMENT)
+    assert seen(error) == (contract, field, Effect.APPLIED)
+    assert (error.status, error.bc_code) == (422, code)
+    assert error.message == SPECIFIC_MESSAGES.get(code, MESSAGES[contract])
+    assert "store's own words" not in error.message
+
+
+def test_every_payments_code_has_a_message_of_ours() -> None:
+    for code, contract in PAYMENT_CODES.items():
+        error = error_from_response(422, payments_body(code), CallClass.ORDER)
+        assert error.message in (SPECIFIC_MESSAGES.get(code), MESSAGES[contract])
+        assert error.message != "Upstream error."
+
+
+def test_specific_messages_say_what_happened() -> None:
+    def message(code: int) -> str:
+        return error_from_response(422, payments_body(code), CallClass.PAYMENT).message
+
+    assert message(30004).startswith("The order total changed")
+    assert message(30050) == "The card could not be saved."
+    assert message(30107) == "The stored account's authorization was revoked."
+    assert message(30104) == "The payment was declined; use another card or ask the issuer."
+
+
+@pytest.mark.parametrize("body", [payments_body(39999), {"code": "30102"}, {"code": None}])
+def test_a_payments_code_we_do_not_know_falls_back_to_the_status(body: dict[str, Any]) -> None:
+    error = error_from_response(422, body, CallClass.PAYMENT)
+    assert seen(error) == (ErrorCode.VALIDATION, None, Effect.APPLIED)
+    assert error.message == "The store rejected the input."
+    assert error.bc_code is None
+    assert seen(error_from_response(500, body, CallClass.PAYMENT))[0:3:2] == (
+        ErrorCode.UPSTREAM_UNAVAILABLE,
+        Effect.UNKNOWN,
+    )
+
+
+@pytest.mark.parametrize("status", [401, 403])
+@pytest.mark.parametrize("call", ALL_CALLS)
+def test_refused_credentials_are_upstream_auth(status: int, call: CallClass) -> None:
+    error = error_from_response(status, {"title": "Unauthorized"}, call)
+    assert error.code is ErrorCode.UPSTREAM_AUTH
+    assert error.message == "The gateway is not authorised by the store; contact its operator."
+    assert error.effect is call.effect(answered=True)
+    assert error.status == status
+
+
+@pytest.mark.parametrize(
+    ("status", "contract"), [(404, ErrorCode.NOT_FOUND), (409, ErrorCode.CONFLICT)]
+)
+def test_not_found_and_conflict(status: int, contract: ErrorCode) -> None:
+    for call in ALL_CALLS:
+        error = error_from_response(status, {"title": "x"}, call)
+        assert seen(error) == (contract, None, call.effect(answered=True))
+        assert error.message == MESSAGES[contract]
+        assert error.status == status
+
+
+@pytest.mark.parametrize("call", ALL_CALLS)
+def test_a_5xx_was_not_answered(call: CallClass) -> None:
+    error = error_from_response(500, {"title": "Internal"}, call)
+    assert seen(error) == (ErrorCode.UPSTREAM_UNAVAILABLE, None, call.effect(answered=False))
+    assert error.status == 500
+    assert error.message == "The store is not reachable right now; retry shortly."
+
+
+@pytest.mark.parametrize("call", ALL_CALLS)
+def test_a_429_was_refused_before_acting(call: CallClass) -> None:
+    error = error_from_response(429, payments_body(30104), call, retry_after_ms=1500)
+    assert seen(error) == (ErrorCode.RATE_LIMITED, None, Effect.NONE)
+    assert (error.status, error.retry_after_ms) == (429, 1500)
+    assert error.extensions == {"retryAfterMs": 1500}
+    assert error.message == "The store is busy; retry after the indicated wait."
+    assert error_from_response(429, None, call).extensions == {}
+
+
+def test_the_first_field_a_v3_body_names_is_the_path() -> None:
+    body = {"errors": {"0.address.first_name": "bad", "email": "bad"}}
+    error = error_from_response(422, body, CallClass.WRITE)
+    assert seen(error) == (ErrorCode.VALIDATION, ("0", "address", "first_name"), Effect.APPLIED)
+    assert (
+        error.message
+        == "The store did not accept the first name; check the first name and try again."
+    )
+    assert error.status == 422
+    indexed = error_from_response(422, {"errors": {"line_items[1].quantity": "x"}}, CallClass.WRITE)
+    assert indexed.field == ("line_items", "1", "quantity")
+
+
+def test_the_field_path_is_translated_by_the_caller() -> None:
+    def to_input(path: list[str]) -> list[str]:
+        return ["address", *path]
+
+    error = error_from_response(
+        400, {"errors": {"city": "x"}}, CallClass.WRITE, field_path=to_input
+    )
+    assert error.field == ("address", "city")
+
+
+@pytest.mark.parametrize("body", [None, [], [{"status": 400, "message": "x"}], {"errors": []}, "x"])
+def test_a_refusal_without_fields_is_validation(body: Any) -> None:
+    error = error_from_response(400, body, CallClass.ORDER)
+    assert seen(error) == (ErrorCode.VALIDATION, None, Effect.APPLIED)
+    assert error.status == 400
+    assert error.message == "The store rejected the input."
+
+
+def test_calls_that_act_on_nothing_are_never_unknown() -> None:
+    for call in (CallClass.READ, CallClass.TOKEN):
+        assert call.effect(answered=True) is Effect.NONE
+        assert call.effect(answered=False) is Effect.NONE
+    for call in WRITES:
+        assert call.effect(answered=True) is Effect.APPLIED
+        assert call.effect(answered=False) is Effect.UNKNOWN
+
+
+def test_unavailable_carries_its_wait() -> None:
+    error = unavailable(Effect.NONE, status=503, retry_after_ms=250)
+    assert seen(error) == (ErrorCode.UPSTREAM_UNAVAILABLE, None, Effect.NONE)
+    assert (error.status, error.retry_after_ms, error.extensions) == (
+        503,
+        250,
+        {"retryAfterMs": 250},
+    )
+    assert unavailable(Effect.UNKNOWN).extensions == {}
+
+
+def test_an_upstream_error_without_a_message_of_its_own_gets_ours() -> None:
+    assert UpstreamError(ErrorCode.NOT_FOUND, effect=Effect.NONE).message == "Not found."
+    odd = UpstreamError(ErrorCode.PAYMENT_OUTCOME_UNKNOWN, effect=Effect.UNKNOWN)
+    assert odd.message == "Upstream error."
+    assert UpstreamError(ErrorCode.NOT_FOUND, "Gone.", effect=Effect.NONE).message == "Gone."
 
 
 @pytest.mark.parametrize(

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import pytest
 
+from gateway import deadline
 from gateway.bigcommerce.errors import UpstreamError
 from gateway.bigcommerce.observer import NullObserver
-from gateway.bigcommerce.ratelimit import QuotaWindow, RateLimits
-from gateway.errors import ErrorCode
+from gateway.bigcommerce.ratelimit import QuotaWindow, RateLimits, rate_limited, wait_or_refuse
+from gateway.errors import Effect, ErrorCode
 from tests.unit.bigcommerce.clock import FakeClock
 
 
@@ -64,3 +65,36 @@ async def test_a_quota_with_requests_left_admits_at_once() -> None:
     await limits.admit("api", "get_checkout", NullObserver(), deadline_s=1.0)
     with pytest.raises(UpstreamError):  # that one was the last
         await limits.admit("api", "get_checkout", NullObserver(), deadline_s=1.0)
+
+
+class Waits(NullObserver):
+    def __init__(self) -> None:
+        self.waits: list[tuple[str, float]] = []
+
+    def rate_limit_waited(self, endpoint: str, seconds: float) -> None:
+        self.waits.append((endpoint, seconds))
+
+
+async def test_a_wait_that_fits_the_deadline_is_waited_out_and_reported() -> None:
+    limits = RateLimits()  # the real clock: the window resets while the caller waits
+    limits.window("api").observe(quota(left=0, reset_ms=20))
+    observer = Waits()
+    await limits.admit("api", "get_checkout", observer, deadline_s=5.0)
+    assert [endpoint for endpoint, _ in observer.waits] == ["get_checkout"]
+    assert 0 < observer.waits[0][1] <= 0.02
+
+
+async def test_a_wait_that_leaves_no_margin_for_the_call_is_refused() -> None:
+    observer = Waits()
+    with deadline.deadline_in(1.0), pytest.raises(UpstreamError) as caught:
+        await wait_or_refuse(0.97, "get_checkout", observer, deadline_s=25.0)
+    assert caught.value.extensions == {"retryAfterMs": 970}
+    assert observer.waits == []
+
+
+def test_rate_limited_was_refused_before_acting_and_says_how_long_to_wait() -> None:
+    error = rate_limited(0.0004)
+    assert (error.code, error.status, error.effect) == (ErrorCode.RATE_LIMITED, 429, Effect.NONE)
+    assert error.retry_after_ms == 1 and error.extensions == {"retryAfterMs": 1}
+    assert rate_limited(1.5).extensions == {"retryAfterMs": 1500}
+    assert error.message == "The store is busy; retry after the indicated wait."

@@ -53,3 +53,17 @@ def test_during_an_outage_retries_stay_a_share_of_the_traffic() -> None:
         retries += budget.try_spend()
         clock.advance(0.01)
     assert retries == 20
+
+
+def test_the_gateways_budget_holds_20_retries_refills_2_a_second_and_earns_a_fifth() -> None:
+    # The transport sets only the ratio: the floor and the cap are these defaults.
+    clock = FakeClock()
+    budget = RetryBudget(clock=clock)
+    assert spend_all(budget) == 20
+    clock.advance(0.5)
+    assert spend_all(budget) == 1
+    for _ in range(4):
+        budget.on_request()
+    assert budget.try_spend() is False  # 0.8 of a retry
+    budget.on_request()
+    assert spend_all(budget) == 1

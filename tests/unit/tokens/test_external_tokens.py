@@ -333,3 +333,47 @@ async def test_a_large_key_set_is_read_whole_and_an_oversized_one_is_refused(
     clock.now += 31
     await refused(made.tokens, rsa_signer("late").sign(claims()))
     assert server.fetches == 2
+
+
+async def test_an_identity_carries_the_channel_and_the_times_the_token_gives(
+    server: JwksServer, setup: tuple[Setup, Clock]
+) -> None:
+    made, _ = setup
+    signer = rsa_signer("rsa-1")
+    server.keys = [signer.jwk]
+    now = int(time.time())
+    identity = await made.tokens.verify(signer.sign(claims(iat=now - 5.5, exp=now + 60)))
+    assert (identity.channel_id, identity.issued_at, identity.expires_at) == (
+        1,
+        int(now - 5.5),
+        now + 60,
+    )
+    no_iat = claims()
+    del no_iat["iat"]
+    assert (await made.tokens.verify(signer.sign(no_iat))).issued_at == 0
+    odd_iat = await made.tokens.verify(signer.sign(claims(iat=now, jti="")))
+    assert odd_iat.token_id.startswith("sha256:")  # an empty jti is no id: the token's hash is
+
+
+async def test_a_token_without_expiry_is_refused_and_a_just_expired_one_is_not(
+    server: JwksServer, setup: tuple[Setup, Clock]
+) -> None:
+    made, _ = setup
+    signer = rsa_signer("rsa-1")
+    server.keys = [signer.jwk]
+    forever = claims()
+    del forever["exp"]
+    await refused(made.tokens, signer.sign(forever))
+    now = int(time.time())
+    skewed = await made.tokens.verify(signer.sign(claims(exp=now - 5, iat=now - 600)))
+    assert skewed.customer_id == 1  # within the 10 s allowed for clock skew
+
+
+async def test_a_token_without_a_key_id_is_checked_with_the_only_key(
+    server: JwksServer, setup: tuple[Setup, Clock]
+) -> None:
+    made, _ = setup
+    signer = rsa_signer("rsa-1")
+    server.keys = [signer.jwk]
+    unnamed = jwt.encode(claims(), signer.private, algorithm="RS256")  # no kid: the only key
+    assert (await made.tokens.verify(unnamed)).customer_id == 1
