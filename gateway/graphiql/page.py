@@ -13,7 +13,6 @@ import html
 import json
 import os
 from functools import lru_cache
-from importlib import resources
 from typing import Any
 
 from starlette.responses import Response
@@ -22,6 +21,11 @@ from starlette.staticfiles import StaticFiles
 from starlette.types import Scope
 
 from gateway.graphiql.assets import ASSETS_DIR, manifest_files, sri_sha384, verify_assets
+from gateway.graphiql.tabs import (
+    SHOPPER_TOKEN_HEADER,
+    SHOPPER_TOKEN_PLACEHOLDER,
+    flow_tabs,
+)
 
 ASSETS_URL_PREFIX = "/graphiql/assets"
 FLOW_SCRIPT = "checkout-gateway/flow.js"
@@ -128,12 +132,16 @@ def _json_for_script_block(value: object) -> str:
 
 
 def _flow_config(endpoint: str) -> dict[str, Any]:
-    operations = resources.files("gateway") / "operations"
+    tabs = [tab.as_json() for tab in flow_tabs()]
+    # GraphiQL keeps its tabs in sessionStorage under this name: a changed flow (new
+    # documents, a new version) opens fresh tabs instead of a stale saved set.
+    fingerprint = hashlib.sha256(json.dumps(tabs, sort_keys=True).encode()).hexdigest()[:12]
     return {
         "endpoint": endpoint,
-        "operations": (operations / "checkout-flow.graphql").read_text(encoding="utf-8"),
-        "variables": json.loads((operations / "variables.json").read_text(encoding="utf-8")),
+        "tabs": tabs,
         "placeholders": PLACEHOLDERS,
+        "shopperToken": {"header": SHOPPER_TOKEN_HEADER, "placeholder": SHOPPER_TOKEN_PLACEHOLDER},
+        "storageNamespace": f"checkout-gateway.{fingerprint}",
     }
 
 

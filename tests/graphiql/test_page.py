@@ -11,6 +11,12 @@ from importlib import resources
 from gateway.graphiql import render_page
 from gateway.graphiql.assets import ASSETS_DIR, manifest_files, sri_sha384
 from gateway.graphiql.page import ASSETS_URL_PREFIX, PLACEHOLDERS, SCROLL_LOCK_STYLE
+from gateway.graphiql.tabs import (
+    NEW_KEY_PLACEHOLDER,
+    SHOPPER_TOKEN_HEADER,
+    SHOPPER_TOKEN_PLACEHOLDER,
+    flow_tabs,
+)
 
 from graphiql_page_tags import PageTags
 
@@ -113,13 +119,17 @@ def test_favicon_is_inline(page_tags: PageTags) -> None:
     assert icons[0].startswith("data:image/")
 
 
-def test_page_opens_with_the_checkout_flow(page_tags: PageTags) -> None:
-    operations = resources.files("gateway") / "operations"
+def test_page_opens_with_one_tab_per_step(page_tags: PageTags) -> None:
     config = json.loads(page_tags.data_blocks["checkout-flow-config"])
     assert config["endpoint"] == "/graphql"
-    assert config["operations"] == (operations / "checkout-flow.graphql").read_text()
-    assert config["variables"] == json.loads((operations / "variables.json").read_text())
+    assert config["tabs"] == [tab.as_json() for tab in flow_tabs()]
     assert config["placeholders"] == PLACEHOLDERS
+    assert config["shopperToken"] == {
+        "header": SHOPPER_TOKEN_HEADER,
+        "placeholder": SHOPPER_TOKEN_PLACEHOLDER,
+    }
+    # Named after the tabs, so a changed flow does not reopen a stale saved set.
+    assert re.fullmatch(r"checkout-gateway\.[0-9a-f]{12}", config["storageNamespace"])
 
 
 def test_every_placeholder_in_the_variables_is_known() -> None:
@@ -127,7 +137,7 @@ def test_every_placeholder_in_the_variables_is_known() -> None:
     variables_text = (operations / "variables.json").read_text()
     used = set(re.findall(r'"(<[^"]+>)"', variables_text))
     assert used, "the example variables have placeholders to fill"
-    assert used <= PLACEHOLDERS.keys()
+    assert used <= PLACEHOLDERS.keys() | {NEW_KEY_PLACEHOLDER}
     flow_script = (ASSETS_DIR / "checkout-gateway" / "flow.js").read_text()
     for rule in PLACEHOLDERS.values():
         assert rule.get("fresh") or f"found.{rule['key']} =" in flow_script, rule
@@ -136,7 +146,7 @@ def test_every_placeholder_in_the_variables_is_known() -> None:
 def test_every_variables_key_is_an_operation_of_the_flow() -> None:
     operations = resources.files("gateway") / "operations"
     document = re.sub(r"#[^\n]*", "", (operations / "checkout-flow.graphql").read_text())
-    names = set(re.findall(r"\b(?:query|mutation)\s+([_A-Za-z]\w*)", document))
+    names = set(re.findall(r"\b(?:query|mutation|subscription)\s+([_A-Za-z]\w*)", document))
     variables = json.loads((operations / "variables.json").read_text())
     assert set(variables) <= names
 

@@ -1,27 +1,35 @@
-// checkout-gateway's GraphiQL start-up: opens the checkout flow in the editor and lets a
-// newcomer run it by clicking through the operations in order. Served from our own origin
-// under a strict CSP, so no inline code: the page hands us its settings as a JSON data block.
+// checkout-gateway's GraphiQL start-up: one tab per step of the checkout flow (a signed-in
+// set and a guest set, built by gateway/graphiql/tabs.py), ids carried from one step's
+// answer into the next step's variables, and the SignIn answer's token sent by the
+// signed-in tabs. Served from our own origin under a strict CSP, so no inline code: the
+// page hands us its settings as a JSON data block.
 (function () {
   "use strict";
 
   var config = JSON.parse(document.getElementById("checkout-flow-config").textContent);
-  // Ids learnt from earlier results; sessionStorage so they last as long as the tab.
-  var STORE_KEY = "checkout-gateway.flow";
+  var h = window.React.createElement;
+  var TOKEN_HEADER = config.shopperToken.header;
+  var TOKEN_PLACEHOLDER = config.shopperToken.placeholder;
+  // Ids learnt from earlier results, per audience (a guest's cart is not the shopper's);
+  // sessionStorage so they last as long as the browser tab.
+  var STORE_KEY = "checkout-gateway.flow.";
+  // The shopper token lives in this closure only: never written to storage.
+  var shopperToken = null;
 
-  function remembered() {
+  function remembered(audience) {
     try {
-      return JSON.parse(window.sessionStorage.getItem(STORE_KEY) || "{}");
+      return JSON.parse(window.sessionStorage.getItem(STORE_KEY + audience) || "{}");
     } catch (e) {
       return {};
     }
   }
 
-  function remember(found) {
-    var values = remembered();
+  function remember(audience, found) {
+    var values = remembered(audience);
     Object.keys(found).forEach(function (key) {
       if (found[key] !== undefined && found[key] !== null) values[key] = String(found[key]);
     });
-    window.sessionStorage.setItem(STORE_KEY, JSON.stringify(values));
+    window.sessionStorage.setItem(STORE_KEY + audience, JSON.stringify(values));
   }
 
   function newIdempotencyKey() {
@@ -33,38 +41,30 @@
       .join("");
   }
 
-  // Names of the operations defined in a document (comments stripped first, since the
-  // flow's comments mention words like "query").
-  function operationNames(source) {
-    var names = [];
-    var text = String(source || "").replace(/#[^\n\r]*/g, "");
-    var pattern = /\b(?:query|mutation|subscription)\s+([_A-Za-z][_0-9A-Za-z]*)/g;
-    var match;
-    while ((match = pattern.exec(text)) !== null) names.push(match[1]);
-    return names;
-  }
-
   function isPlainObject(value) {
     return value !== null && typeof value === "object" && !Array.isArray(value);
   }
 
-  // The editor holds one variables object keyed by operation name (each mutation's $input
-  // has its own type); send only the running operation's part.
-  function variablesFor(operationName, variables, query) {
-    if (!operationName || !isPlainObject(variables)) return variables;
-    var names = operationNames(query);
-    var keys = Object.keys(variables);
-    var keyedByOperation =
-      keys.length > 0 &&
-      keys.indexOf(operationName) !== -1 &&
-      keys.every(function (key) { return names.indexOf(key) !== -1; });
-    return keyedByOperation ? variables[operationName] : variables;
+  function hasTokenHeader(headers) {
+    return isPlainObject(headers) && Object.keys(headers).some(function (key) {
+      return key.toLowerCase() === TOKEN_HEADER.toLowerCase();
+    });
+  }
+
+  // A tab that sends X-Shopper-Token runs as the signed-in shopper; any other as a guest.
+  function audienceOf(headers) {
+    return hasTokenHeader(headers) ? "signedIn" : "guest";
   }
 
   // Replace "<cart id>"-style placeholders with what earlier results taught us. Returns the
-  // filled value and the placeholders we could not fill yet.
+  // filled value and pushes the placeholders we could not fill yet onto ``missing``.
   function fillPlaceholders(value, known, missing) {
     if (typeof value === "string") {
+      if (value === TOKEN_PLACEHOLDER) {
+        if (shopperToken) return shopperToken;
+        missing.push(value + " (run SignIn first)");
+        return value;
+      }
       var rule = config.placeholders[value];
       if (!rule) return value;
       if (rule.fresh) return newIdempotencyKey();
@@ -90,9 +90,11 @@
   }
 
   // Learn ids from a result by its root fields, so renamed operations still count.
-  function learnFrom(data) {
+  function learnFrom(audience, data) {
     if (!isPlainObject(data)) return;
     var found = {};
+    if (data.signIn && data.signIn.token) shopperToken = data.signIn.token;
+    if (data.signOut && (data.signOut.errors || []).length === 0) shopperToken = null;
     var cart = data.createCart && data.createCart.cart;
     if (cart) {
       found.cartId = cart.id;
@@ -111,15 +113,23 @@
     var order = data.createOrder && data.createOrder.order;
     if (order) found.orderId = order.id;
     if (Array.isArray(data.paymentMethods) && data.paymentMethods.length > 0) {
+      found.paymentMethodId = data.paymentMethods[0].id;
+      // Before shopper identity, stored instruments hung off each payment method.
       var withStored = data.paymentMethods.filter(function (method) {
-        return Array.isArray(method.storedInstruments) && method.storedInstruments.length > 0;
+        return first(method.storedInstruments) !== undefined;
       });
-      var method = first(withStored) || data.paymentMethods[0];
-      found.paymentMethodId = method.id;
-      var stored = first(method.storedInstruments);
-      if (stored) found.storedToken = stored.token;
+      if (withStored.length > 0) {
+        found.paymentMethodId = withStored[0].id;
+        found.storedToken = withStored[0].storedInstruments[0].token;
+      }
     }
-    remember(found);
+    // A signed-in shopper's instruments for the order (Shopper.storedInstruments(orderId)).
+    var stored = data.shopper && first(data.shopper.storedInstruments);
+    if (stored) {
+      found.storedToken = stored.token;
+      if (stored.paymentMethodId) found.storedPaymentMethodId = stored.paymentMethodId;
+    }
+    remember(audience, found);
   }
 
   function requestHeaders(extra) {
@@ -130,24 +140,34 @@
     return headers;
   }
 
-  function fetcher(params, options) {
-    var body = {
-      query: params.query,
-      operationName: params.operationName || undefined,
-      variables: variablesFor(params.operationName, params.variables, params.query),
-    };
-    var missing = [];
-    body.variables = fillPlaceholders(body.variables, remembered(), missing);
-    if (missing.length > 0) {
-      return Promise.resolve({
-        errors: [{ message: "Not sent: no value yet for " + missing.join(", ") }],
-      });
-    }
+  function isSubscription(params, options) {
+    var document = options && options.documentAST;
+    if (!document) return false;
+    var operations = document.definitions.filter(function (d) {
+      return d.kind === "OperationDefinition";
+    });
+    var chosen = operations.filter(function (d) {
+      return params.operationName ? d.name && d.name.value === params.operationName : true;
+    });
+    return chosen.length === 1 && chosen[0].operation === "subscription";
+  }
+
+  // Subscriptions go over WebSocket (graphql-transport-ws, the graphql-ws client GraphiQL's
+  // bundle carries) to the same origin; the tab's headers ride in connection_init.
+  var socketUrl =
+    (window.location.protocol === "https:" ? "wss:" : "ws:") +
+    "//" + window.location.host + config.endpoint;
+  var streamFetcher = window.GraphiQL.createFetcher({
+    url: config.endpoint,
+    subscriptionUrl: socketUrl,
+  });
+
+  function postJson(body, headers, audience) {
     return window
       .fetch(config.endpoint, {
         method: "POST",
         credentials: "same-origin",
-        headers: requestHeaders(options && options.headers),
+        headers: requestHeaders(headers),
         body: JSON.stringify(body),
       })
       .then(function (response) {
@@ -160,24 +180,112 @@
         });
       })
       .then(function (result) {
-        if (result && result.data) learnFrom(result.data);
+        if (result && result.data) learnFrom(audience, result.data);
         return result;
       });
   }
 
+  function fetcher(params, options) {
+    var headers = (options && options.headers) || {};
+    var audience = audienceOf(headers);
+    var missing = [];
+    var known = remembered(audience);
+    var variables = fillPlaceholders(params.variables, known, missing);
+    var filledHeaders = fillPlaceholders(headers, known, missing);
+    if (missing.length > 0) {
+      return Promise.resolve({
+        errors: [{ message: "Not sent: no value yet for " + missing.join(", ") }],
+      });
+    }
+    var body = {
+      query: params.query,
+      operationName: params.operationName || undefined,
+      variables: variables,
+    };
+    if (isSubscription(params, options)) {
+      var streamOptions = Object.assign({}, options, { headers: filledHeaders });
+      return streamFetcher(body, streamOptions);
+    }
+    return postJson(body, filledHeaders, audience);
+  }
+
+  // Beside the tabs, where GraphiQL's logo sits: who the active tab runs as.
+  function ActiveAudience() {
+    var editor = window.GraphiQL.React.useEditorContext({ nonNull: true });
+    var tab = editor.tabs[editor.activeTabIndex];
+    var headers = null;
+    try {
+      headers = tab && tab.headers ? JSON.parse(tab.headers) : null;
+    } catch (e) {
+      headers = null;
+    }
+    var signedIn = audienceOf(headers) === "signedIn";
+    return h(
+      "span",
+      {
+        className: "checkout-flow-audience",
+        "data-audience": signedIn ? "signedIn" : "guest",
+        title: signedIn
+          ? "This tab sends " + TOKEN_HEADER + " with the token of the last SignIn answer"
+          : "This tab sends no " + TOKEN_HEADER,
+      },
+      signedIn ? "Signed in" : "Guest"
+    );
+  }
+
+  // GraphiQL's own storage API over sessionStorage, under a name that changes with the
+  // flow, so a new flow opens fresh tabs and nothing outlives the browser tab.
+  function sessionStore(namespace) {
+    var prefix = namespace + ":";
+    function ownKeys() {
+      var keys = [];
+      for (var i = 0; i < window.sessionStorage.length; i++) {
+        var key = window.sessionStorage.key(i);
+        if (key && key.indexOf(prefix) === 0) keys.push(key);
+      }
+      return keys;
+    }
+    return {
+      getItem: function (key) { return window.sessionStorage.getItem(prefix + key); },
+      setItem: function (key, value) { window.sessionStorage.setItem(prefix + key, value); },
+      removeItem: function (key) { window.sessionStorage.removeItem(prefix + key); },
+      clear: function () { ownKeys().forEach(function (k) { window.sessionStorage.removeItem(k); }); },
+      get length() { return ownKeys().length; },
+    };
+  }
+
+  var tabs = config.tabs.map(function (tab) {
+    return { query: tab.query, variables: tab.variables, headers: tab.headers };
+  });
   var root = window.ReactDOM.createRoot(document.getElementById("graphiql"));
   root.render(
-    window.React.createElement(window.GraphiQL, {
-      fetcher: fetcher,
-      query: config.operations,
-      variables: JSON.stringify(config.variables, null, 2),
-      defaultEditorToolsVisibility: "variables",
-      plugins: [window.GraphiQLPluginExplorer.explorerPlugin()],
-      isHeadersEditorEnabled: true,
-      inputValueDeprecation: true,
-    })
+    h(
+      window.GraphiQL,
+      {
+        fetcher: fetcher,
+        defaultTabs: tabs,
+        // The first tab's contents: on a reload GraphiQL selects the saved tab that matches
+        // them rather than adding a new one.
+        query: tabs[0].query,
+        variables: tabs[0].variables || undefined,
+        headers: tabs[0].headers || undefined,
+        storage: sessionStore(config.storageNamespace),
+        // Headers hold the token's placeholder, not the token; kept for the browser tab only.
+        shouldPersistHeaders: true,
+        defaultEditorToolsVisibility: "variables",
+        plugins: [window.GraphiQLPluginExplorer.explorerPlugin()],
+        isHeadersEditorEnabled: true,
+        inputValueDeprecation: true,
+      },
+      h(window.GraphiQL.Logo, null, h(ActiveAudience))
+    )
   );
 
-  // Exposed for the browser smoke test and for curious newcomers in the console.
-  window.checkoutFlow = { variablesFor: variablesFor, remembered: remembered, fetcher: fetcher };
+  // Exposed for the browser tests and for curious newcomers in the console.
+  window.checkoutFlow = {
+    tabs: config.tabs,
+    remembered: remembered,
+    signedIn: function () { return shopperToken !== null; },
+    fetcher: fetcher,
+  };
 })();
