@@ -6,6 +6,7 @@ nothing is downloaded): skipped without them, failed under CI. Everything runs o
 
 from __future__ import annotations
 
+import contextlib
 import socket
 import threading
 import time
@@ -17,7 +18,8 @@ import uvicorn
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, JSONResponse
-from starlette.routing import Route
+from starlette.routing import Route, WebSocketRoute
+from starlette.websockets import WebSocket, WebSocketDisconnect
 
 from gateway.graphiql import asset_routes, render_page
 from gateway.graphiql.page import SCROLL_LOCK_STYLE
@@ -48,6 +50,7 @@ class FakeGateway:
 
     def __init__(self) -> None:
         self.requests: list[dict[str, Any]] = []
+        self.socket_inits: list[dict[str, Any]] = []
 
     async def graphql(self, request: Request) -> JSONResponse:
         from graphql import build_schema, graphql_sync
@@ -66,6 +69,21 @@ class FakeGateway:
             cart = {"id": f"cart-{line}", "currencyCode": "USD", "lineItems": [{"id": line}]}
             return JSONResponse({"data": {"createCart": {"cart": cart, "errors": []}}})
         return JSONResponse({"data": {"addBillingAddress": {"checkout": None, "errors": []}}})
+
+    async def socket(self, websocket: WebSocket) -> None:
+        """Just enough graphql-transport-ws: ack, two statuses for one subscribe, complete."""
+        await websocket.accept(subprotocol="graphql-transport-ws")
+        init = await websocket.receive_json()
+        self.socket_inits.append(init)
+        await websocket.send_json({"type": "connection_ack"})
+        subscribe = await websocket.receive_json()
+        self.requests.append(subscribe["payload"])
+        for status in ("Incomplete", "Awaiting Fulfillment"):
+            event = {"data": {"orderStatusChanged": {"status": status}}}
+            await websocket.send_json({"id": subscribe["id"], "type": "next", "payload": event})
+        await websocket.send_json({"id": subscribe["id"], "type": "complete"})
+        with contextlib.suppress(WebSocketDisconnect):
+            await websocket.receive_json()  # the client closes once nothing is left to run
 
 
 def free_port() -> int:
@@ -87,6 +105,7 @@ def served() -> Iterator[tuple[str, FakeGateway]]:
         routes=[
             Route("/graphiql", graphiql),
             Route("/graphql", fake.graphql, methods=["POST"]),
+            WebSocketRoute("/graphql", fake.socket),
             *asset_routes(),
         ]
     )
@@ -136,6 +155,20 @@ SEND_JS = """async ([operationName, variables, headers]) => {
 }"""
 
 
+# A subscription through the same fetcher: GraphiQL hands it the parsed document.
+SUBSCRIBE_JS = """async ([query, variables, headers]) => {
+  const documentAST = window.GraphiQL.GraphQL.parse(query);
+  const stream = await window.checkoutFlow.fetcher(
+    { query, operationName: "OrderStatus", variables }, { headers, documentAST });
+  const seen = [];
+  for await (const result of stream) seen.push(result);
+  return seen;
+}"""
+ORDER_STATUS = (
+    "subscription OrderStatus($orderId: ID!) { orderStatusChanged(orderId: $orderId) { status } }"
+)
+
+
 def test_tabs_run_under_the_csp_and_fill_placeholders(
     served: tuple[str, FakeGateway], chromium: str
 ) -> None:
@@ -165,6 +198,7 @@ def test_tabs_run_under_the_csp_and_fill_placeholders(
         page.evaluate(SEND_JS, ["SignIn", {}, {}])
         page.evaluate(SEND_JS, ["CreateCart", {}, SIGNED_IN])
         page.evaluate(SEND_JS, ["AddBillingAddress", {"id": "<cart id>"}, SIGNED_IN])
+        statuses = page.evaluate(SUBSCRIBE_JS, [ORDER_STATUS, {"orderId": "<cart id>"}, SIGNED_IN])
         guest_ids = page.evaluate("window.checkoutFlow.remembered('guest')")
         shopper_ids = page.evaluate("window.checkoutFlow.remembered('signedIn')")
         stored = page.evaluate("JSON.stringify({...window.sessionStorage})")
@@ -176,7 +210,7 @@ def test_tabs_run_under_the_csp_and_fill_placeholders(
     assert before == {
         "errors": [{"message": "Not sent: no value yet for <signIn.token> (run SignIn first)"}]
     }
-    create_cart, add_billing, sign_in, shopper_cart, shopper_billing = fake.requests
+    create_cart, add_billing, sign_in, shopper_cart, shopper_billing, subscribe = fake.requests
     assert create_cart["variables"] == {
         "input": {"lineItems": [{"productId": 111, "quantity": 2}], "currencyCode": "USD"}
     }
@@ -192,3 +226,13 @@ def test_tabs_run_under_the_csp_and_fill_placeholders(
     assert guest_ids == {"cartId": "cart-line-7", "lineItemId": "line-7"}
     assert shopper_ids == {"cartId": "cart-line-8", "lineItemId": "line-8"}
     assert SHOPPER_TOKEN not in stored  # the token is kept in memory only
+    # Subscriptions: over a WebSocket to the page's own origin (the CSP's 'self' lets it
+    # through), the tab's headers in connection_init, each event shown as it comes.
+    assert fake.socket_inits == [
+        {"type": "connection_init", "payload": {SHOPPER_TOKEN_HEADER: SHOPPER_TOKEN}}
+    ]
+    assert subscribe["variables"] == {"orderId": "cart-line-8"}
+    assert [s["data"]["orderStatusChanged"]["status"] for s in statuses] == [
+        "Incomplete",
+        "Awaiting Fulfillment",
+    ]
