@@ -6,11 +6,13 @@ schema has only the queries (the baseline) can validate it too.
 
 from __future__ import annotations
 
+from dataclasses import replace
 from functools import cache
 from pathlib import Path
 
 from graphql import (
     DocumentNode,
+    FieldNode,
     FragmentDefinitionNode,
     FragmentSpreadNode,
     OperationDefinitionNode,
@@ -45,8 +47,10 @@ def _flow_document() -> DocumentNode:
 
 
 @cache
-def operation_document(name: str) -> str:
-    """The text of operation ``name`` plus every fragment it uses (transitively)."""
+def operation_document(name: str, without_root_fields: tuple[str, ...] = ()) -> str:
+    """The text of operation ``name`` plus every fragment it uses (transitively).
+
+    ``without_root_fields`` leaves root fields out (the baseline has no ``shopper``)."""
     doc = _flow_document()
     ops = {
         d.name.value: d
@@ -55,6 +59,14 @@ def operation_document(name: str) -> str:
     }
     frags = {d.name.value: d for d in doc.definitions if isinstance(d, FragmentDefinitionNode)}
     op = ops[name]
+    if without_root_fields:
+        kept = tuple(
+            sel
+            for sel in op.selection_set.selections
+            if not (isinstance(sel, FieldNode) and sel.name.value in without_root_fields)
+        )
+        # Nodes are frozen (and the parsed document is cached): a changed copy.
+        op = replace(op, selection_set=replace(op.selection_set, selections=kept))
     needed: list[str] = []
     todo = sorted(_spreads(op))
     while todo:

@@ -39,9 +39,14 @@ class Settings:
     use_wrk: bool
 
 
-def graphql_request(url: str, operation: str, variables: dict[str, Any]) -> HttpRequest:
-    """POST one operation of checkout-flow.graphql; a body with "errors" counts as an error."""
-    body = {"query": operation_document(operation), "variables": variables}
+def graphql_request(
+    url: str, operation: str, variables: dict[str, Any], baseline: bool = False
+) -> HttpRequest:
+    """POST one operation of checkout-flow.graphql; a body with "errors" counts as an error.
+
+    The baseline has no shopper identity: its documents leave the ``shopper`` field out."""
+    without = ("shopper",) if baseline else ()
+    body = {"query": operation_document(operation, without), "variables": variables}
     body["operationName"] = operation
     return HttpRequest(
         "POST",
@@ -68,12 +73,16 @@ def requests_for(
         # The baseline has no opaque ids: it takes the BigCommerce order number.
         order_id = prep.order_id if target == "gateway" else str(prep.order_number)
         assert server is not None
-        return graphql_request(server.url, "PaymentMethods", {"orderId": order_id})
+        return graphql_request(
+            server.url, "PaymentMethods", {"orderId": order_id}, baseline=target == "baseline"
+        )
     if target == "direct":
         include = "consignments.available_shipping_options"
         return rest_get(sandbox, f"/checkouts/{prep.checkout_id}?include={include}")
     assert server is not None
-    return graphql_request(server.url, "Checkout", {"id": prep.checkout_id})
+    return graphql_request(
+        server.url, "Checkout", {"id": prep.checkout_id}, baseline=target == "baseline"
+    )
 
 
 def check_once(req: HttpRequest) -> None:

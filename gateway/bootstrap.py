@@ -17,17 +17,30 @@ from typing import Any
 from redis.exceptions import RedisError
 from starlette.applications import Starlette
 
-from gateway.bigcommerce import BigCommerceClient, UpstreamTransport
+from gateway.bigcommerce import BigCommerceClient, BigCommerceCustomers, UpstreamTransport
 from gateway.bigcommerce.observer import UpstreamObserver
 from gateway.domain.checkout import CheckoutFlows
 from gateway.domain.idempotency import Idempotency
+from gateway.domain.identity import SignIn
 from gateway.domain.order_ids import OrderIdCodec
 from gateway.domain.payments import PaymentFlows
-from gateway.domain.ports import IdempotencyBackend, Observer, PaymentMethodsCache
+from gateway.domain.ports import (
+    IdempotencyBackend,
+    Observer,
+    PaymentMethodsCache,
+    RevokedTokens,
+    ShopperTokens,
+    SignInAttempts,
+)
+from gateway.domain.shoppers import ShopperFlows
 from gateway.http.app import build_app
 from gateway.observability import Observability
 from gateway.settings import Settings
 from gateway.stores.memory import MemoryIdempotencyBackend, MemoryPaymentMethodsCache
+from gateway.stores.revocations import MemoryRevokedTokens
+from gateway.stores.sign_in_attempts import MemorySignInAttempts
+from gateway.tokens.jwks import JwksKeys
+from gateway.tokens.service import shopper_tokens_from_settings
 
 
 @dataclass
@@ -39,8 +52,11 @@ class Runtime:
     methods_cache: PaymentMethodsCache
     checkout: CheckoutFlows
     payments: PaymentFlows
+    tokens: ShopperTokens
+    shoppers: ShopperFlows
     ready: bool = field(default=False)
     redis: Any = None  # redis.asyncio.Redis when GATEWAY_REDIS_URL is set
+    jwks: JwksKeys | None = None  # a federated graph's key set, when configured
 
     @classmethod
     async def open(
@@ -65,6 +81,16 @@ class Runtime:
         idempotency = Idempotency(
             backend, settings.secret, settings.idempotency_ttl_s, flow_observer
         )
+        revoked, attempts = _identity_stores(settings, redis)
+        tokens, jwks = shopper_tokens_from_settings(settings, revoked)
+        accounts = BigCommerceCustomers(client)
+        sign_in = SignIn(
+            accounts,
+            tokens,
+            attempts,
+            channel_id=settings.channel_id,
+            min_duration_s=settings.signin_min_duration_s,
+        )
         runtime = cls(
             settings=settings,
             transport=transport,
@@ -72,8 +98,18 @@ class Runtime:
             idempotency=idempotency,
             methods_cache=methods_cache,
             checkout=CheckoutFlows(client, codec, idempotency),
-            payments=PaymentFlows(client, codec, idempotency, methods_cache, flow_observer),
+            payments=PaymentFlows(
+                client,
+                codec,
+                idempotency,
+                methods_cache,
+                flow_observer,
+                owner_ttl_s=settings.payment_methods_ttl_s,
+            ),
+            tokens=tokens,
+            shoppers=ShopperFlows(sign_in, tokens, accounts),
             redis=redis,
+            jwks=jwks,
         )
         runtime.ready = True
         return runtime
@@ -92,8 +128,30 @@ class Runtime:
     async def close(self) -> None:
         self.ready = False
         await self.transport.close()
+        if self.jwks is not None:
+            await self.jwks.close()
         if self.redis is not None:
             await self.redis.aclose()
+
+
+def _identity_stores(settings: Settings, redis: Any) -> tuple[RevokedTokens, SignInAttempts]:
+    """Revoked tokens and sign-in failures: shared by the replicas over Redis when configured."""
+    if redis is None:
+        return MemoryRevokedTokens(), MemorySignInAttempts(
+            settings.signin_max_failures,
+            settings.signin_max_failures_per_address,
+            settings.signin_window_s,
+        )
+    from gateway.stores.redis_revocations import RedisRevokedTokens
+    from gateway.stores.redis_sign_in_attempts import RedisSignInAttempts
+
+    return RedisRevokedTokens(redis), RedisSignInAttempts(
+        redis,
+        settings.secret,
+        settings.signin_max_failures,
+        settings.signin_max_failures_per_address,
+        settings.signin_window_s,
+    )
 
 
 def create_app(settings: Settings, observability: Observability | None = None) -> Starlette:

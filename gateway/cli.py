@@ -128,6 +128,10 @@ def _uvicorn_options(host: str, port: int, settings: Settings) -> dict[str, Any]
         "log_level": "warning",
         # In-flight requests (a payment included) finish within the deadline before closing.
         "timeout_graceful_shutdown": math.ceil(settings.deadline_s) + 1,
+        # The client address (the per-address sign-in limit counts it) is the peer's:
+        # X-Forwarded-For is any client's to write, so it is read only from proxies the
+        # operator names in FORWARDED_ALLOW_IPS (uvicorn's own setting, read by uvicorn).
+        "proxy_headers": bool(os.environ.get("FORWARDED_ALLOW_IPS")),
     }
 
 

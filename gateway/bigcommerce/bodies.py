@@ -192,3 +192,23 @@ def payment_body(
     if save_instrument is not None:
         body["save_instrument"] = save_instrument
     return body
+
+
+class CredentialsBody(TypedDict):
+    email: str
+    password: str
+    channel_id: int
+
+
+class CartCustomerBody(TypedDict):
+    customer_id: int
+
+
+def credentials_body(email: str, password: str, channel_id: int) -> CredentialsBody:
+    """Validate Credentials on one channel; the body lives only as long as its call."""
+    return {"email": email, "password": password, "channel_id": channel_id}
+
+
+def cart_customer_body(customer_id: int) -> CartCustomerBody:
+    """Update Cart with only ``customer_id``: the cart becomes that customer's."""
+    return {"customer_id": customer_id}

@@ -26,6 +26,7 @@ from gateway.bigcommerce.errors import (
     unavailable,
 )
 from gateway.bigcommerce.transport import UpstreamTransport
+from gateway.domain.identity import Shopper
 from gateway.domain.models import (
     Address,
     Cart,
@@ -36,9 +37,11 @@ from gateway.domain.models import (
     Payment,
     PaymentMethod,
     RedirectUrls,
+    StoredInstrument,
     Transaction,
 )
 from gateway.domain.ports import Instrument
+from gateway.errors import ErrorCode, GatewayError
 from gateway.settings import Settings
 
 SHIPPING_OPTIONS = "consignments.available_shipping_options"
@@ -222,6 +225,17 @@ class BigCommerceClient:
         with _answer_of(CallClass.READ):
             return [parse.payment_method(m) for m in data or []]
 
+    async def order_stored_instruments(self, order_number: int) -> list[StoredInstrument]:
+        """The order's customer's instruments that the order's accepted methods can charge.
+
+        Read from the same endpoint as the methods, never cached: they belong to one
+        customer, and the methods (which the gateway caches) are the same for everyone.
+        """
+        url = f"{self._v3}/payments/methods?order_id={int(order_number)}"
+        data = await self._data(CallClass.READ, "get_payment_methods", "GET", url)
+        with _answer_of(CallClass.READ):
+            return parse.usable_instruments(data or [])
+
     async def create_payment_access_token(self, order_number: int) -> str:
         body = {"order": {"id": int(order_number), "is_recurring": False}}
         data = await self._data(
@@ -264,6 +278,52 @@ class BigCommerceClient:
             if not isinstance(data, dict):
                 raise MalformedAnswer("payment")
             return parse.payment(data)
+
+
+class BigCommerceCustomers:
+    """The domain's CustomerAccounts port: Customers V3 and the cart's customer."""
+
+    def __init__(self, client: BigCommerceClient) -> None:
+        self._client = client
+
+    async def validate_credentials(self, email: str, password: str, channel_id: int) -> int | None:
+        body = bodies.credentials_body(email, password, channel_id)
+        client = self._client
+        url = f"{client._v3}/customers/validate-credentials"
+        # A check acts on nothing: a READ (retried when unanswered, Effect NONE).
+        data = await client._json(CallClass.READ, "validate_credentials", "POST", url, body)
+        del body  # the password goes no further than the call
+        with _answer_of(CallClass.READ):
+            return parse.valid_customer_id(data)
+
+    async def get_customer(self, customer_id: int) -> Shopper | None:
+        url = f"{self._client._v3}/customers?id:in={int(customer_id)}"
+        data = await self._client._data(CallClass.READ, "get_customers", "GET", url)
+        with _answer_of(CallClass.READ):
+            found = [parse.shopper(c) for c in data or [] if c.get("id") == customer_id]
+        return found[0] if found else None
+
+    async def stored_instruments(self, customer_id: int) -> list[StoredInstrument]:
+        url = f"{self._client._v3}/customers/{int(customer_id)}/stored-instruments"
+        data = await self._client._json(CallClass.READ, "get_stored_instruments", "GET", url)
+        with _answer_of(CallClass.READ):
+            if not isinstance(data, list):
+                raise MalformedAnswer("stored-instruments")
+            return [s for s in (parse.stored_instrument(i) for i in data) if s is not None]
+
+    async def cart_customer_id(self, cart_id: str) -> int | None:
+        try:
+            checkout = await self._client.get_checkout(cart_id)
+        except GatewayError as exc:
+            if exc.code is ErrorCode.NOT_FOUND:
+                return None
+            raise
+        return checkout.cart.customer_id
+
+    async def assign_cart(self, cart_id: str, customer_id: int) -> None:
+        url = f"{self._client._v3}/carts/{_seg(cart_id)}"
+        body = bodies.cart_customer_body(customer_id)
+        await self._client._data(CallClass.WRITE, "update_cart_customer", "PUT", url, body)
 
 
 # Each call's FieldPath: where its REST body sits in the domain's input. Names inside are

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from gateway.bigcommerce.errors import MalformedAnswer
+from gateway.domain.identity import Shopper
 from gateway.domain.models import (
     ADDRESS_FIELDS,
     Address,
@@ -155,9 +157,37 @@ def payment_method(data: dict[str, Any]) -> PaymentMethod:
             )
             for i in data.get("supported_instruments") or []
         ],
-        stored_instruments=[
-            s for s in (stored_instrument(i) for i in data.get("stored_instruments") or []) if s
-        ],
+    )
+
+
+def usable_instruments(methods: list[dict[str, Any]]) -> list[StoredInstrument]:
+    """The order's customer's stored instruments, each with the method that charges it."""
+    found: list[StoredInstrument] = []
+    for method in methods:
+        method_id = str(method["id"])
+        for raw in method.get("stored_instruments") or []:
+            instrument = stored_instrument(raw)
+            if instrument is not None:
+                found.append(replace(instrument, payment_method_id=method_id))
+    return found
+
+
+def valid_customer_id(data: Any) -> int | None:
+    """Validate Credentials' answer: the customer id when ``is_valid``, else None."""
+    if not isinstance(data, dict) or not isinstance(data.get("is_valid"), bool):
+        raise MalformedAnswer("validate-credentials")
+    customer_id = data.get("customer_id")
+    if not data["is_valid"] or not isinstance(customer_id, int) or customer_id <= 0:
+        return None
+    return customer_id
+
+
+def shopper(data: dict[str, Any]) -> Shopper:
+    return Shopper(
+        customer_id=int(data["id"]),
+        email=str(data.get("email") or ""),
+        first_name=_text(data.get("first_name")),
+        last_name=_text(data.get("last_name")),
     )
 
 

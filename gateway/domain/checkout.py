@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 from gateway.domain import validation as check
 from gateway.domain.idempotency import Idempotency, raise_recorded
+from gateway.domain.identity import ShopperIdentity, ensure_reachable, not_found, shopper_scope
 from gateway.domain.models import (
     Address,
     Cart,
@@ -20,6 +22,8 @@ from gateway.domain.order_ids import OrderIdCodec
 from gateway.domain.ports import Storefront
 from gateway.errors import Effect, ErrorCode, GatewayError
 
+CHECKOUT_ID = ("checkout_id",)
+Path = Sequence[str] | None
 ORDER_BUSY = "An order for this checkout is being created; read the checkout and retry."
 
 
@@ -32,10 +36,13 @@ class CheckoutFlows:
     async def create_cart(
         self,
         lines: list[CartLine],
-        customer_id: int | None = None,
+        shopper: ShopperIdentity | None = None,
         currency_code: str | None = None,
         channel_id: int | None = None,
     ) -> tuple[Cart, RedirectUrls | None]:
+        """A cart for the signed-in shopper (their verified token is the only source), else a
+        guest's: no input names the customer."""
+        customer_id = shopper.customer_id if shopper is not None else None
         problems = check.Problems()
         if not lines:
             problems.add(["line_items"], "The order needs at least one line item.")
@@ -46,23 +53,34 @@ class CheckoutFlows:
             check.check_positive_id(line.product_id, problems, [*path, "product_id"])
             check.check_positive_id(line.variant_id, problems, [*path, "variant_id"])
             check.check_quantity(line.quantity, problems, [*path, "quantity"])
-        check.check_positive_id(customer_id, problems, ["customer_id"])
         check.check_positive_id(channel_id, problems, ["channel_id"])
         check.check_currency(currency_code, problems, ["currency_code"])
         problems.raise_any()
         return await self._client.create_cart(lines, customer_id, channel_id, currency_code)
 
-    async def get_checkout(self, checkout_id: str) -> Checkout:
-        return await self._client.get_checkout(check.checkout_id_or_not_found(checkout_id))
+    async def get_checkout(
+        self, checkout_id: str, shopper: ShopperIdentity | None = None, field: Path = None
+    ) -> Checkout:
+        """The checkout, if ``shopper`` may reach it; else NOT_FOUND as for an unknown id."""
+        try:
+            checkout = await self._client.get_checkout(check.checkout_id_or_not_found(checkout_id))
+        except GatewayError as exc:
+            raise _as_unknown(exc, field) from None
+        ensure_reachable(checkout.cart.customer_id, shopper, field)
+        return checkout
 
     async def add_billing_address(
-        self, checkout_id: str, address: Address, version: int | None = None
+        self,
+        checkout_id: str,
+        address: Address,
+        version: int | None = None,
+        shopper: ShopperIdentity | None = None,
     ) -> Checkout:
         problems = check.Problems()
         address = check.check_address(address, problems, ["address"])
         problems.raise_any()
-        checkout_id = check.checkout_id_or_not_found(checkout_id)
-        current = await self._client.get_checkout(checkout_id)
+        current = await self.get_checkout(checkout_id, shopper, CHECKOUT_ID)
+        checkout_id = current.id
         existing = current.billing_address.id if current.billing_address else None
         if existing:
             return await self._client.update_billing_address(
@@ -76,6 +94,7 @@ class CheckoutFlows:
         address: Address,
         lines: list[ConsignmentLine],
         version: int | None = None,
+        shopper: ShopperIdentity | None = None,
     ) -> Checkout:
         problems = check.Problems()
         address = check.check_address(address, problems, ["address"])
@@ -86,7 +105,7 @@ class CheckoutFlows:
             check.check_text(line.item_id, problems, [*path, "item_id"], required=True)
             check.check_quantity(line.quantity, problems, [*path, "quantity"])
         problems.raise_any()
-        checkout_id = check.checkout_id_or_not_found(checkout_id)
+        checkout_id = (await self.get_checkout(checkout_id, shopper, CHECKOUT_ID)).id
         return await self._client.add_consignment(checkout_id, address, lines, version)
 
     async def select_shipping_option(
@@ -95,26 +114,33 @@ class CheckoutFlows:
         consignment_id: str,
         shipping_option_id: str,
         version: int | None = None,
+        shopper: ShopperIdentity | None = None,
     ) -> Checkout:
         problems = check.Problems()
         check.check_text(consignment_id, problems, ["consignment_id"], required=True)
         check.check_text(shipping_option_id, problems, ["shipping_option_id"], required=True)
         problems.raise_any()
-        checkout_id = check.checkout_id_or_not_found(checkout_id)
+        checkout_id = (await self.get_checkout(checkout_id, shopper, CHECKOUT_ID)).id
         return await self._client.update_consignment(
             checkout_id, consignment_id, shipping_option_id, version
         )
 
     async def create_order(
-        self, checkout_id: str, idempotency_key: str | None, client_key: str | None
+        self,
+        checkout_id: str,
+        idempotency_key: str | None,
+        client_key: str | None,
+        shopper: ShopperIdentity | None = None,
     ) -> Order:
         problems = check.Problems()
         check.check_idempotency_key(idempotency_key, problems)
         problems.raise_any()
-        checkout_id = check.checkout_id_or_not_found(checkout_id)
+        # Reachability before anything else, replays included.
+        checkout_id = (await self.get_checkout(checkout_id, shopper, CHECKOUT_ID)).id
         if idempotency_key is None:
             return await self._create_order_alone(checkout_id)
-        key = self._idempotency.key(client_key, "createOrder", idempotency_key)
+        scope = shopper_scope(shopper)
+        key = self._idempotency.key(client_key, "createOrder", idempotency_key, scope)
         fingerprint = self._idempotency.fingerprint(["createOrder", checkout_id])
 
         async def run() -> dict[str, Any]:
@@ -170,6 +196,19 @@ class CheckoutFlows:
             return order
         return None
 
-    async def get_order(self, order_id: str) -> Order:
-        number = self._codec.decode(order_id)
-        return await self._client.get_order(number)
+    async def get_order(
+        self, order_id: str, shopper: ShopperIdentity | None = None, field: Path = None
+    ) -> Order:
+        """The order, if ``shopper`` may reach it; else NOT_FOUND as for an unknown id."""
+        try:
+            order = await self._client.get_order(self._codec.decode(order_id, field))
+        except GatewayError as exc:
+            raise _as_unknown(exc, field) from None
+        ensure_reachable(order.customer_id, shopper, field)
+        return order
+
+
+def _as_unknown(exc: GatewayError, field: Path) -> GatewayError:
+    """Any NOT_FOUND (a malformed id, an id BigCommerce does not know) in the very words of
+    someone else's resource, so that the two cannot be told apart."""
+    return not_found(field) if exc.code is ErrorCode.NOT_FOUND else exc

@@ -47,9 +47,16 @@ class Idempotency:
         message = label + orjson.dumps(payload, option=orjson.OPT_SORT_KEYS)
         return hmac.new(self._secret, message, hashlib.sha256).hexdigest()
 
-    def key(self, client_key: str | None, mutation: str, idempotency_key: str) -> str:
-        # The client key is a secret too: only its keyed hash goes into the store's keys.
-        return "idem:" + self._hash(b"key|", [client_key or "", mutation, idempotency_key])
+    def key(
+        self, client_key: str | None, mutation: str, idempotency_key: str, scope: str = "guest"
+    ) -> str:
+        """The record's key: client key + shopper (``identity.shopper_scope``) + mutation + key.
+
+        The shopper is part of it so that a key replayed by anyone else never answers
+        with another shopper's result. The client key is a secret too: only a keyed
+        hash of all of it goes into the store's keys.
+        """
+        return "idem:" + self._hash(b"key|", [client_key or "", scope, mutation, idempotency_key])
 
     def fingerprint(self, payload: Any) -> str:
         """A keyed hash of the input: equal inputs match, and a card number cannot be recovered."""

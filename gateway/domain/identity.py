@@ -7,7 +7,7 @@ resource passes through ``ensure_reachable``: a customer's checkout, order or
 instruments answer ``NOT_FOUND`` to anyone else, with the very message of an
 unknown id, so a stranger cannot even learn that the id exists.
 
-``SignIn`` orchestrates a sign-in through the ports in ``identity_ports``:
+``SignIn`` orchestrates a sign-in through its ports (``domain.ports``):
 limits first (BigCommerce is never asked once an email or an address is over its
 failure budget; the attempt is counted in the same step, so a burst of parallel
 guesses cannot all pass the check), then the credential check, padded to a
@@ -21,12 +21,12 @@ import asyncio
 import contextlib
 import math
 import time
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from enum import Enum
 
-from gateway.domain.identity_ports import (
+from gateway.domain.ports import (
     CustomerAccounts,
     ShopperTokens,
     SignInAttempt,
@@ -97,13 +97,13 @@ def is_reachable(owner_customer_id: int, shopper: ShopperIdentity | None) -> boo
     return shopper is not None and shopper.customer_id == owner_customer_id
 
 
-def not_found(field: list[str] | None = None) -> GatewayError:
+def not_found(field: Sequence[str] | None = None) -> GatewayError:
     """The answer for an unknown id and for someone else's resource alike."""
     return GatewayError(ErrorCode.NOT_FOUND, NOT_FOUND_MESSAGE, field)
 
 
 def ensure_reachable(
-    owner_customer_id: int, shopper: ShopperIdentity | None, field: list[str] | None = None
+    owner_customer_id: int, shopper: ShopperIdentity | None, field: Sequence[str] | None = None
 ) -> None:
     """Raise ``NOT_FOUND`` (as for an unknown id) unless ``shopper`` may reach the resource."""
     if not is_reachable(owner_customer_id, shopper):
@@ -248,11 +248,11 @@ def _check_input(email: str, password: str) -> None:
         raise GatewayError(
             ErrorCode.VALIDATION,
             f"Enter an email address of at most {MAX_EMAIL} characters.",
-            ["input", "email"],
+            ["email"],
         )
     if not password or len(password) > MAX_PASSWORD:
         raise GatewayError(
             ErrorCode.VALIDATION,
             f"Enter a password of at most {MAX_PASSWORD} characters.",
-            ["input", "password"],
+            ["password"],
         )

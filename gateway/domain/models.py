@@ -6,7 +6,7 @@ They hold no card number or CVV, ever.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from decimal import Decimal
 from enum import Enum
 from typing import Any
@@ -186,6 +186,8 @@ class StoredCard:
     expiry_month: int
     expiry_year: int
     issuer_identification_number: str
+    # The accepted payment method that charges it for one order; None in the wallet.
+    payment_method_id: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -193,6 +195,8 @@ class StoredPayPalAccount:
     token: str
     is_default: bool
     email: str
+    # The accepted payment method that charges it for one order; None in the wallet.
+    payment_method_id: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -201,6 +205,8 @@ class StoredBankAccount:
     is_default: bool
     masked_account_number: str
     issuer: str
+    # The accepted payment method that charges it for one order; None in the wallet.
+    payment_method_id: str | None = None
 
 
 StoredInstrument = StoredCard | StoredPayPalAccount | StoredBankAccount
@@ -212,8 +218,9 @@ class PaymentMethod:
     name: str
     type: str
     test_mode: bool
+    # No stored instruments: they are the order's customer's, and a method is the same
+    # for every shopper (what the cache keeps and what a client normalizes by id).
     supported_instruments: list[SupportedInstrument]
-    stored_instruments: list[StoredInstrument] = field(default_factory=list)
 
 
 class PaymentStatus(Enum):

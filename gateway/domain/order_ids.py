@@ -12,6 +12,7 @@ import base64
 import hashlib
 import hmac
 import struct
+from collections.abc import Sequence
 
 from gateway.domain.validation import NOT_FOUND
 from gateway.errors import ErrorCode, GatewayError
@@ -39,7 +40,7 @@ class OrderIdCodec:
         )
         return PREFIX + base64.urlsafe_b64encode(tag + hidden).decode().rstrip("=")
 
-    def decode(self, order_id: str, field: list[str] | None = None) -> int:
+    def decode(self, order_id: str, field: Sequence[str] | None = None) -> int:
         """The order number of a genuine id; ``NOT_FOUND`` for anything else (a bare number too)."""
         not_found = GatewayError(ErrorCode.NOT_FOUND, NOT_FOUND, field)
         if not isinstance(order_id, str) or not order_id.startswith(PREFIX) or len(order_id) > 64:

@@ -10,12 +10,28 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
 from typing import Any
+
+from cachetools import TTLCache
 
 from gateway.domain import validation as check
 from gateway.domain.idempotency import Idempotency, raise_recorded
-from gateway.domain.models import OrderError, PaymentMethod, PaymentResult, StoredCard
+from gateway.domain.identity import (
+    GUEST_CUSTOMER_ID,
+    ShopperIdentity,
+    ensure_reachable,
+    not_found,
+    shopper_scope,
+)
+from gateway.domain.models import (
+    Order,
+    OrderError,
+    PaymentMethod,
+    PaymentResult,
+    StoredCard,
+    StoredInstrument,
+)
 from gateway.domain.order_ids import OrderIdCodec
 from gateway.domain.ports import (
     Instrument,
@@ -30,6 +46,7 @@ from gateway.errors import Effect, ErrorCode, GatewayError
 ORDER_ID_PATH = ["order_id"]
 log = logging.getLogger("gateway.payments")
 TAKEN_EVENTS = frozenset({"purchase", "authorization", "capture"})
+OWNERS_CACHED = 100_000
 PAYMENT_BUSY = "Another payment for this order is in progress; read the order before paying again."
 
 
@@ -41,16 +58,57 @@ class PaymentFlows:
         idempotency: Idempotency,
         methods: PaymentMethodsCache,
         observer: Observer | None = None,
+        owner_ttl_s: float = 60.0,
     ) -> None:
         self._client = client
         self._codec = codec
         self._idempotency = idempotency
         self._methods = methods
         self._observer = observer or NullObserver()
+        # Order number -> its customer id, learnt from order reads: lets a cached
+        # paymentMethods answer check reachability without an upstream call. An order's
+        # customer is set when it is made; payments always read the order afresh.
+        self._owners: TTLCache[int, int] = TTLCache(OWNERS_CACHED, owner_ttl_s)
 
-    async def payment_methods(self, order_id: str) -> list[PaymentMethod]:
+    async def payment_methods(
+        self, order_id: str, shopper: ShopperIdentity | None = None
+    ) -> list[PaymentMethod]:
+        """The order's accepted methods (the same for every shopper, so they may be cached),
+        once the order is known to be reachable by ``shopper``."""
         number = self._codec.decode(order_id)
+        owner = self._owners.get(number)
+        if owner is None:
+            owner = (await self._reachable_order(number, shopper, None)).customer_id
+        ensure_reachable(owner, shopper)
         return await self._methods_for(number)
+
+    async def stored_instruments(
+        self, order_id: str, shopper: ShopperIdentity | None
+    ) -> list[StoredInstrument]:
+        """The shopper's instruments usable for their order, each with its payment method.
+
+        Never cached. A guest order has none, even for a signed-in shopper: an instrument
+        pays only its own customer's orders (BigCommerce refuses others anyway).
+        """
+        order = await self._reachable_order(self._codec.decode(order_id), shopper, None)
+        if order.customer_id == GUEST_CUSTOMER_ID:
+            return []
+        return await self._client.order_stored_instruments(order.number)
+
+    async def _reachable_order(
+        self, number: int, shopper: ShopperIdentity | None, field: Sequence[str] | None
+    ) -> Order:
+        """The order if ``shopper`` may reach it; NOT_FOUND (as an unknown id) before any
+        payment access token is minted or anything is sent to the payments host."""
+        try:
+            order = await self._client.get_order(number)
+        except GatewayError as exc:
+            if exc.code is ErrorCode.NOT_FOUND:
+                raise not_found(field) from None
+            raise
+        self._owners[number] = order.customer_id
+        ensure_reachable(order.customer_id, shopper, field)
+        return order
 
     async def _methods_for(self, number: int) -> list[PaymentMethod]:
         methods, cached = await self._methods.get(
@@ -67,6 +125,7 @@ class PaymentFlows:
         save_instrument: bool = False,
         idempotency_key: str | None = None,
         client_key: str | None = None,
+        shopper: ShopperIdentity | None = None,
     ) -> PaymentResult:
         problems = check.Problems()
         check.check_card(card, problems, ["card"])
@@ -74,6 +133,7 @@ class PaymentFlows:
         check.check_idempotency_key(idempotency_key, problems)
         number = self._decode(order_id, problems)
         problems.raise_any()
+        await self._reachable_order(number, shopper, ORDER_ID_PATH)
         digits = card.digits
         fingerprint = [
             "payWithCard", number, payment_method_id, digits, card.cardholder_name.strip(),
@@ -95,7 +155,7 @@ class PaymentFlows:
             return self._charge(number, payment_method_id, instrument_for, save_instrument)
 
         return await self._once(
-            "payWithCard", idempotency_key, client_key, fingerprint, charge, number
+            "payWithCard", idempotency_key, (client_key, shopper), fingerprint, charge, number
         )
 
     async def pay_with_stored_card(
@@ -106,6 +166,7 @@ class PaymentFlows:
         verification_value: str | None = None,
         idempotency_key: str | None = None,
         client_key: str | None = None,
+        shopper: ShopperIdentity | None = None,
     ) -> PaymentResult:
         problems = check.Problems()
         check.check_text(payment_method_id, problems, ["payment_method_id"], required=True)
@@ -115,16 +176,10 @@ class PaymentFlows:
         check.check_idempotency_key(idempotency_key, problems)
         number = self._decode(order_id, problems)
         problems.raise_any()
+        order = await self._reachable_order(number, shopper, ORDER_ID_PATH)
         fingerprint = ["payWithStoredCard", number, payment_method_id, token, verification_value]
 
-        def instrument_for(method: PaymentMethod) -> Instrument:
-            stored = next((s for s in method.stored_instruments if s.token == token), None)
-            if stored is None:
-                raise GatewayError(
-                    ErrorCode.STORED_INSTRUMENT_NOT_FOUND,
-                    "No stored instrument with this token belongs to the order's shopper.",
-                    ["token"],
-                )
+        def instrument_for(stored: StoredInstrument, method: PaymentMethod) -> Instrument:
             if isinstance(stored, StoredCard):
                 required = any(
                     i.instrument_type == "STORED_CARD" and i.verification_value_required
@@ -139,11 +194,32 @@ class PaymentFlows:
             cvv = verification_value if isinstance(stored, StoredCard) else None
             return StoredChoice(stored, cvv)
 
-        def charge() -> Awaitable[PaymentResult]:
-            return self._charge(number, payment_method_id, instrument_for, None)
+        async def charge() -> PaymentResult:
+            # The instrument first: one that is not the order's customer's mints no PAT.
+            stored = await self._usable_instrument(order, payment_method_id, token)
+            return await self._charge(
+                number, payment_method_id, lambda method: instrument_for(stored, method), None
+            )
 
         return await self._once(
-            "payWithStoredCard", idempotency_key, client_key, fingerprint, charge, number
+            "payWithStoredCard", idempotency_key, (client_key, shopper), fingerprint, charge, number
+        )
+
+    async def _usable_instrument(
+        self, order: Order, payment_method_id: str, token: str
+    ) -> StoredInstrument:
+        """The order's customer's instrument with this token, for this method; a guest order
+        (whoever pays it) and anyone else's token get STORED_INSTRUMENT_NOT_FOUND."""
+        usable = []
+        if order.customer_id != GUEST_CUSTOMER_ID:
+            usable = await self._client.order_stored_instruments(order.number)
+        for stored in usable:
+            if stored.token == token and stored.payment_method_id == payment_method_id:
+                return stored
+        raise GatewayError(
+            ErrorCode.STORED_INSTRUMENT_NOT_FOUND,
+            "No stored instrument with this token belongs to the order's shopper.",
+            ["token"],
         )
 
     def _decode(self, order_id: str, problems: check.Problems) -> int:
@@ -167,7 +243,7 @@ class PaymentFlows:
         self,
         mutation: str,
         idempotency_key: str | None,
-        client_key: str | None,
+        caller: tuple[str | None, ShopperIdentity | None],
         fingerprint: list[Any],
         charge: Callable[[], Awaitable[PaymentResult]],
         number: int,
@@ -180,7 +256,8 @@ class PaymentFlows:
 
         if idempotency_key is None:
             return await one_at_a_time()
-        key = self._idempotency.key(client_key, mutation, idempotency_key)
+        client_key, shopper = caller
+        key = self._idempotency.key(client_key, mutation, idempotency_key, shopper_scope(shopper))
 
         async def run() -> dict[str, Any]:
             return (await one_at_a_time()).to_dict()

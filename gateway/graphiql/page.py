@@ -22,6 +22,7 @@ from starlette.types import Scope
 
 from gateway.graphiql.assets import ASSETS_DIR, manifest_files, sri_sha384, verify_assets
 from gateway.graphiql.tabs import (
+    ALL_OPERATION_TYPES,
     SHOPPER_TOKEN_HEADER,
     SHOPPER_TOKEN_PLACEHOLDER,
     flow_tabs,
@@ -46,7 +47,11 @@ PLACEHOLDERS: dict[str, dict[str, Any]] = {
     },
     "<createOrder.order.id>": {"key": "orderId", "learntFrom": "CreateOrder"},
     "<paymentMethods[].id>": {"key": "paymentMethodId", "learntFrom": "PaymentMethods"},
-    "<storedInstruments[].token>": {"key": "storedToken", "learntFrom": "PaymentMethods"},
+    "<shopper.storedInstruments[].paymentMethodId>": {
+        "key": "storedPaymentMethodId",
+        "learntFrom": "PaymentMethods",
+    },
+    "<shopper.storedInstruments[].token>": {"key": "storedToken", "learntFrom": "PaymentMethods"},
     "<new key>": {"fresh": True},
 }
 
@@ -131,8 +136,8 @@ def _json_for_script_block(value: object) -> str:
     return json.dumps(value, ensure_ascii=False).replace("<", "\\u003c")
 
 
-def _flow_config(endpoint: str) -> dict[str, Any]:
-    tabs = [tab.as_json() for tab in flow_tabs()]
+def _flow_config(endpoint: str, operation_types: frozenset[str]) -> dict[str, Any]:
+    tabs = [tab.as_json() for tab in flow_tabs(operation_types)]
     # GraphiQL keeps its tabs in sessionStorage under this name: a changed flow (new
     # documents, a new version) opens fresh tabs instead of a stale saved set.
     fingerprint = hashlib.sha256(json.dumps(tabs, sort_keys=True).encode()).hexdigest()[:12]
@@ -149,16 +154,19 @@ def _asset_url(relative_path: str) -> str:
     return html.escape(f"{ASSETS_URL_PREFIX}/{relative_path}", quote=True)
 
 
-def render_page(endpoint: str = "/graphql") -> tuple[str, str]:
+def render_page(
+    endpoint: str = "/graphql", operation_types: frozenset[str] = ALL_OPERATION_TYPES
+) -> tuple[str, str]:
     """The GraphiQL page for ``endpoint`` and the Content-Security-Policy to send with it.
 
-    Rendered once per endpoint and cached: the page is static.
+    ``operation_types``: the kinds of operation the schema serves (``served_operation_types``);
+    the others get no tab. Rendered once per endpoint and cached: the page is static.
     """
-    return _render_page(endpoint)
+    return _render_page(endpoint, operation_types)
 
 
 @lru_cache(maxsize=8)
-def _render_page(endpoint: str) -> tuple[str, str]:
+def _render_page(endpoint: str, operation_types: frozenset[str]) -> tuple[str, str]:
     files = manifest_files()
     stylesheets = "\n".join(
         f'    <link rel="stylesheet" href="{_asset_url(f.relative_path)}" '
@@ -181,7 +189,7 @@ def _render_page(endpoint: str) -> tuple[str, str]:
         favicon=FAVICON_HREF,
         stylesheets=stylesheets,
         inline_style=INLINE_STYLE,
-        config=_json_for_script_block(_flow_config(endpoint)),
+        config=_json_for_script_block(_flow_config(endpoint, operation_types)),
         scripts="\n".join(script_tags),
     )
     return page, content_security_policy()

@@ -12,14 +12,14 @@ from __future__ import annotations
 import json
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from importlib import resources
-from importlib.resources.abc import Traversable
+from pathlib import Path
 from typing import Any
 
 from graphql import (
     DocumentNode,
     FragmentDefinitionNode,
     FragmentSpreadNode,
+    GraphQLSchema,
     Node,
     OperationDefinitionNode,
     Source,
@@ -70,6 +70,10 @@ GUEST = "guest"
 SIGNED_IN = "signedIn"
 
 
+# Every kind of operation; a schema without a Subscription type serves fewer.
+ALL_OPERATION_TYPES = frozenset({"query", "mutation", "subscription"})
+
+
 @dataclass(frozen=True)
 class Operation:
     """One operation of the documents: its text and the fragments it spreads directly."""
@@ -77,6 +81,7 @@ class Operation:
     name: str
     text: str
     spreads: tuple[str, ...]
+    kind: str = "query"  # "query", "mutation" or "subscription"
 
 
 @dataclass(frozen=True)
@@ -137,6 +142,7 @@ def read_documents(texts: Iterable[str]) -> tuple[list[Operation], dict[str, Ope
                         definition.name.value,
                         _text_with_comments(text, definition),
                         _spreads(definition),
+                        definition.operation.value,
                     )
                 )
             elif isinstance(definition, FragmentDefinitionNode):
@@ -216,17 +222,21 @@ def _tab(
     audience: str,
     position: str,
 ) -> Tab:
-    who = (
-        f"Signed in · {position} · sends {SHOPPER_TOKEN_HEADER} from SignIn's answer (Headers)"
-        if audience == SIGNED_IN
-        else f"Guest · {position} · no {SHOPPER_TOKEN_HEADER}"
-    )
+    if audience == GUEST:
+        who = f"Guest · {position} · no {SHOPPER_TOKEN_HEADER}"
+    elif operation.name == "SignIn":
+        who = f"Signed in · {position} · its answer's token goes to the next tabs' Headers"
+    else:
+        who = (
+            f"Signed in · {position} · sends {SHOPPER_TOKEN_HEADER} from SignIn's answer (Headers)"
+        )
     parts = [f"# {who}", operation.text]
     parts += [fragments[name].text for name in needed_fragments(operation, fragments)]
     own = variables.get(operation.name, FALLBACK_VARIABLES.get(operation.name))
+    # SignIn itself is sent without a token: its answer is where the token comes from.
     headers = (
         json.dumps({SHOPPER_TOKEN_HEADER: SHOPPER_TOKEN_PLACEHOLDER}, indent=2)
-        if audience == SIGNED_IN
+        if audience == SIGNED_IN and operation.name != "SignIn"
         else None
     )
     return Tab(
@@ -238,14 +248,33 @@ def _tab(
     )
 
 
-def _read(folder: Traversable, name: str) -> str | None:
+# Beside this package, by path: importlib.resources.files("gateway") resolves by name, and a
+# test folder called gateway/ early on sys.path would shadow the package.
+OPERATIONS_DIR = Path(__file__).resolve().parent.parent / "operations"
+
+
+def _read(folder: Path, name: str) -> str | None:
     path = folder / name
     return path.read_text(encoding="utf-8") if path.is_file() else None
 
 
-def flow_tabs() -> list[Tab]:
-    """The tabs for the operation documents shipped in ``gateway/operations``."""
-    folder = resources.files("gateway") / "operations"
+def served_operation_types(schema: GraphQLSchema) -> frozenset[str]:
+    """The kinds of operation ``schema`` has a root type for."""
+    roots = {
+        "query": schema.query_type,
+        "mutation": schema.mutation_type,
+        "subscription": schema.subscription_type,
+    }
+    return frozenset(kind for kind, root in roots.items() if root is not None)
+
+
+def flow_tabs(operation_types: frozenset[str] = ALL_OPERATION_TYPES) -> list[Tab]:
+    """The tabs for the operation documents shipped in ``gateway/operations``.
+
+    Operations of a kind the gateway does not serve (a subscription, when the schema has no
+    Subscription type) get no tab: GraphiQL would flag the whole tab on load.
+    """
+    folder = OPERATIONS_DIR
     texts: list[str] = []
     variables: dict[str, Any] = {}
     for document, examples in DOCUMENTS:
@@ -257,4 +286,5 @@ def flow_tabs() -> list[Tab]:
         if example_text is not None:
             variables.update(json.loads(example_text))
     operations, fragments = read_documents(texts)
-    return build_tabs(operations, fragments, variables)
+    served = [op for op in operations if op.kind in operation_types]
+    return build_tabs(served, fragments, variables)

@@ -23,11 +23,15 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 
 from gateway import deadline
 from gateway.domain.checkout import CheckoutFlows
+from gateway.domain.identity import SHOPPER_TOKEN_HEADER, identify
 from gateway.domain.payments import PaymentFlows
-from gateway.graphiql import asset_routes, render_page
+from gateway.domain.ports import ShopperTokens
+from gateway.domain.shoppers import ShopperFlows
+from gateway.errors import GatewayError
+from gateway.graphiql import asset_routes, render_page, served_operation_types
 from gateway.graphql.documents import DocumentCache
 from gateway.graphql.limits import QueryLimits, limit_rules
-from gateway.http.graphql_http import GraphQLEndpoint
+from gateway.http.graphql_http import GraphQLEndpoint, request_error
 from gateway.http.routes import (
     GRAPHQL_PATH,
     HEALTH_PATH,
@@ -48,6 +52,8 @@ class Services(Protocol):
 
     checkout: CheckoutFlows
     payments: PaymentFlows
+    tokens: ShopperTokens
+    shoppers: ShopperFlows
     ready: bool
 
     async def is_ready(self) -> bool: ...
@@ -91,7 +97,10 @@ def build_app(settings: Settings, open_services: OpenServices, obs: Observabilit
         return Context(
             checkout=runtime.checkout,
             payments=runtime.payments,
+            shoppers=runtime.shoppers,
             client_key=request.scope.get("gateway.client_key"),
+            shopper=request.scope.get("gateway.shopper"),
+            client_address=request.client.host if request.client else "",
             facts=request.scope.get("gateway.facts", {}),  # shared with the access log
         )
 
@@ -119,10 +128,23 @@ def build_app(settings: Settings, open_services: OpenServices, obs: Observabilit
         hide_suggestions=hide_suggestions,
     )
 
+    # GraphiQL opens tabs only for the kinds of operation this schema serves.
+    graphiql_operation_types = served_operation_types(schema._schema)
+
     async def graphql(request: Request) -> Response:
         if settings.graphiql and is_graphiql_page_request(request.scope):
-            html, csp = render_page(GRAPHQL_PATH)
+            html, csp = render_page(GRAPHQL_PATH, graphiql_operation_types)
             return HTMLResponse(html, headers={"Content-Security-Policy": csp})
+        runtime: Services = request.app.state.runtime
+        try:
+            # Verified in microseconds, no upstream call; a bad token is never a guest.
+            shopper = await identify(runtime.tokens, request.headers.get(SHOPPER_TOKEN_HEADER))
+        except GatewayError as exc:
+            facts = request.scope.get("gateway.facts")
+            if facts is not None:
+                facts["outcome"] = exc.code.value
+            return request_error(401, exc.message, exc.code.value)
+        request.scope["gateway.shopper"] = shopper
         return await endpoint(request)
 
     async def healthz(_request: Request) -> JSONResponse:
@@ -166,7 +188,13 @@ def build_app(settings: Settings, open_services: OpenServices, obs: Observabilit
             CORSMiddleware,
             allow_origins=list(settings.cors_origins),
             allow_methods=["GET", "POST"],
-            allow_headers=["Authorization", "Content-Type", "Apollographql-Client-Name"],
+            allow_headers=[
+                "Authorization",
+                "Content-Type",
+                "Apollographql-Client-Name",
+                SHOPPER_TOKEN_HEADER,
+            ],
+            expose_headers=[SHOPPER_TOKEN_HEADER],  # signIn's answer carries the token
             max_age=600,
         )
     app.add_middleware(SecurityHeaders, hsts=not settings.sandbox)

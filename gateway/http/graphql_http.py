@@ -200,7 +200,9 @@ class GraphQLEndpoint:
         facts["outcome"] = (
             (errors[0].get("extensions") or {}).get("code", "error") if errors else "ok"
         )
-        return JSONResponse(body, media_type=CONTENT_TYPE[media])
+        return JSONResponse(
+            body, media_type=CONTENT_TYPE[media], headers=context.response_headers or None
+        )
 
     def _request_errors(
         self, request: Request, errors: list[dict[str, Any]], media: str

@@ -6,17 +6,19 @@ from collections.abc import Sequence
 from typing import Any
 
 import strawberry
+from strawberry.tools import merge_types
 
 from gateway.schema.entity_representations import guard_entity_representations
 from gateway.schema.plain_fields import read_plain_fields_directly
 from gateway.schema.resolvers import Mutation, Query
+from gateway.schema.shopper import ShopperMutation, ShopperQuery
 from gateway.schema.types import StoredBankAccount, StoredCard, StoredPayPalAccount
 
 
 def build_schema(extensions: Sequence[Any] = ()) -> strawberry.federation.Schema:
     schema = strawberry.federation.Schema(
-        query=Query,
-        mutation=Mutation,
+        query=merge_types("Query", (Query, ShopperQuery)),
+        mutation=merge_types("Mutation", (Mutation, ShopperMutation)),
         types=[StoredCard, StoredPayPalAccount, StoredBankAccount],
         extensions=list(extensions),
     )

@@ -9,7 +9,9 @@ from typing import Any
 import strawberry
 
 from gateway.domain.checkout import CheckoutFlows
+from gateway.domain.identity import ShopperIdentity
 from gateway.domain.payments import PaymentFlows
+from gateway.domain.shoppers import ShopperFlows
 from gateway.schema.loaders import Loaders
 
 
@@ -17,14 +19,24 @@ from gateway.schema.loaders import Loaders
 class Context:
     checkout: CheckoutFlows
     payments: PaymentFlows
+    shoppers: ShopperFlows | None = None
     client_key: str | None = None
+    # The verified shopper of the request's X-Shopper-Token (None: a guest); signIn sets it
+    # for the rest of its own request.
+    shopper: ShopperIdentity | None = None
+    # The ASGI client host: the per-address sign-in limit counts it. Behind a proxy it is
+    # the proxy's address unless FORWARDED_ALLOW_IPS names the proxy (then `serve` lets
+    # uvicorn read its X-Forwarded-For); the header is never read here.
+    client_address: str = ""
+    # Headers the answer carries (signIn's X-Shopper-Token).
+    response_headers: dict[str, str] = field(default_factory=dict)
     # Per-request facts the transport reads back (operation name, outcome, upstream calls).
     facts: dict[str, Any] = field(default_factory=dict)
 
     @cached_property
     def loaders(self) -> Loaders:
         # Made on first use, once per request: most requests never read an entity.
-        return Loaders(self.checkout)
+        return Loaders(self.checkout, self.shopper)
 
 
 Info = strawberry.Info[Context, None]

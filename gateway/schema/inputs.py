@@ -24,8 +24,9 @@ class CartLineItemInput:
 
 @strawberry.input
 class CreateCartInput:
+    """The cart belongs to the signed-in shopper (their token), else it is a guest's."""
+
     line_items: list[CartLineItemInput]
-    customer_id: int | None = strawberry.field(default=None, description="None: a guest cart.")
     currency_code: str | None = None
     channel_id: int | None = None
 

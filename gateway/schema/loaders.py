@@ -20,6 +20,7 @@ from typing import TypeVar
 from strawberry.dataloader import DataLoader
 
 from gateway.domain.checkout import CheckoutFlows
+from gateway.domain.identity import ShopperIdentity
 from gateway.domain.models import Checkout, Order
 
 T = TypeVar("T")
@@ -36,8 +37,18 @@ def _each_alone(
 
 
 class Loaders:
-    """The request's entity loaders; keys are the ids clients see (opaque order ids)."""
+    """The request's entity loaders; keys are the ids clients see (opaque order ids).
 
-    def __init__(self, checkout: CheckoutFlows) -> None:
-        self.orders: DataLoader[str, Order] = DataLoader(_each_alone(checkout.get_order))
-        self.checkouts: DataLoader[str, Checkout] = DataLoader(_each_alone(checkout.get_checkout))
+    Every read goes through the domain's reachability rule with the request's shopper:
+    someone else's checkout or order is NOT_FOUND, for root fields and ``_entities`` alike.
+    """
+
+    def __init__(self, checkout: CheckoutFlows, shopper: ShopperIdentity | None = None) -> None:
+        async def order(order_id: str) -> Order:
+            return await checkout.get_order(order_id, shopper)
+
+        async def checkout_of(checkout_id: str) -> Checkout:
+            return await checkout.get_checkout(checkout_id, shopper)
+
+        self.orders: DataLoader[str, Order] = DataLoader(_each_alone(order))
+        self.checkouts: DataLoader[str, Checkout] = DataLoader(_each_alone(checkout_of))

@@ -43,17 +43,19 @@ class Query:
     async def payment_methods(
         self, info: Info, order_id: strawberry.ID
     ) -> list[PaymentMethod] | None:
-        work = info.context.payments.payment_methods(str(order_id))
+        work = info.context.payments.payment_methods(str(order_id), info.context.shopper)
         return cast(list[PaymentMethod], await answer(work))
 
 
 @strawberry.type
 class Mutation:
-    @strawberry.mutation(description="A cart (guest, or a customer's), with its redirect URLs.")
+    @strawberry.mutation(
+        description="A cart, with its redirect URLs: the signed-in shopper's, else a guest's."
+    )
     async def create_cart(self, info: Info, input: CreateCartInput) -> CreateCartPayload:
         work = info.context.checkout.create_cart(
             [line.to_domain() for line in input.line_items],
-            input.customer_id,
+            info.context.shopper,
             input.currency_code,
             input.channel_id,
         )
@@ -67,7 +69,10 @@ class Mutation:
     ) -> CheckoutPayload:
         return await CheckoutPayload.of(
             info.context.checkout.add_billing_address(
-                str(input.checkout_id), input.address.to_domain(), input.version
+                str(input.checkout_id),
+                input.address.to_domain(),
+                input.version,
+                info.context.shopper,
             )
         )
 
@@ -79,6 +84,7 @@ class Mutation:
                 input.address.to_domain(),
                 [line.to_domain() for line in input.line_items],
                 input.version,
+                info.context.shopper,
             )
         )
 
@@ -92,6 +98,7 @@ class Mutation:
                 str(input.consignment_id),
                 str(input.shipping_option_id),
                 input.version,
+                info.context.shopper,
             )
         )
 
@@ -99,7 +106,10 @@ class Mutation:
     async def create_order(self, info: Info, input: CreateOrderInput) -> CreateOrderPayload:
         order, errors, _ = await attempt(
             info.context.checkout.create_order(
-                str(input.checkout_id), input.idempotency_key, info.context.client_key
+                str(input.checkout_id),
+                input.idempotency_key,
+                info.context.client_key,
+                info.context.shopper,
             )
         )
         return CreateOrderPayload(order=cast(Any, order), errors=errors)
@@ -116,6 +126,7 @@ class Mutation:
                 input.verification_value,
                 input.idempotency_key,
                 info.context.client_key,
+                info.context.shopper,
             )
         )
 
@@ -129,5 +140,6 @@ class Mutation:
                 input.save_instrument,
                 input.idempotency_key,
                 info.context.client_key,
+                info.context.shopper,
             )
         )

@@ -174,6 +174,10 @@ STORED_TYPE_NAMES = {
 class StoredInstrument:
     token: str
     is_default: bool
+    payment_method_id: str | None = strawberry.field(
+        description="The payment method that charges it for the order asked about "
+        "(Shopper.storedInstruments(orderId)); null in the wallet."
+    )
 
     @classmethod
     def resolve_type(cls, obj: Any, _info: Any, _type: Any) -> str:
@@ -213,7 +217,6 @@ class PaymentMethod:
     type: str
     test_mode: bool
     supported_instruments: list[SupportedInstrument]
-    stored_instruments: list[StoredInstrument]
 
 
 @strawberry.type

@@ -17,24 +17,10 @@ from redis.asyncio import Redis
 from redis.exceptions import RedisError
 
 from gateway.caching import AsyncTTLCache
-from gateway.domain.models import (
-    PaymentMethod,
-    StoredBankAccount,
-    StoredCard,
-    StoredInstrument,
-    StoredPayPalAccount,
-    SupportedInstrument,
-)
+from gateway.domain.models import PaymentMethod, SupportedInstrument
 from gateway.domain.ports import Loader
 
 log = logging.getLogger("gateway.stores")
-
-_KINDS: dict[str, type[StoredInstrument]] = {
-    "card": StoredCard,
-    "paypal": StoredPayPalAccount,
-    "bank": StoredBankAccount,
-}
-_KIND_OF = {cls: name for name, cls in _KINDS.items()}
 
 
 class RedisPaymentMethodsCache:
@@ -80,23 +66,17 @@ class RedisPaymentMethodsCache:
 
 
 def _plain(method: PaymentMethod) -> dict[str, Any]:
-    data = asdict(method)
-    data["stored_instruments"] = [
-        {"kind": _KIND_OF[type(s)], **asdict(s)} for s in method.stored_instruments
-    ]
-    return data
+    # Only what every shopper sees: a method carries no stored instruments.
+    return asdict(method)
 
 
 def _method(data: dict[str, Any]) -> PaymentMethod:
-    stored: list[StoredInstrument] = []
-    for item in data["stored_instruments"]:
-        fields = dict(item)
-        stored.append(_KINDS[fields.pop("kind")](**fields))
+    # An entry written before stored instruments left PaymentMethod keeps them under
+    # "stored_instruments": they are never read back.
     return PaymentMethod(
         id=data["id"],
         name=data["name"],
         type=data["type"],
         test_mode=data["test_mode"],
         supported_instruments=[SupportedInstrument(**s) for s in data["supported_instruments"]],
-        stored_instruments=stored,
     )

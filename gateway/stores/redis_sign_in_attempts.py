@@ -27,7 +27,7 @@ from collections.abc import Callable
 from redis.asyncio import Redis
 from redis.exceptions import RedisError
 
-from gateway.domain.identity_ports import SignInAttempt
+from gateway.domain.ports import SignInAttempt
 from gateway.stores.hashed_keys import derive_key, hashed
 from gateway.stores.unreachable import shared_store_unreachable
 

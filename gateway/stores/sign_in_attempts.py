@@ -24,7 +24,7 @@ from collections.abc import Callable
 
 from cachetools import TTLCache
 
-from gateway.domain.identity_ports import SignInAttempt
+from gateway.domain.ports import SignInAttempt
 
 MAX_KEYS = 200_000
 

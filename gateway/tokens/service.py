@@ -29,7 +29,7 @@ import jwt
 from cachetools import TTLCache
 
 from gateway.domain.identity import IssuedToken, ShopperIdentity, unauthenticated
-from gateway.domain.identity_ports import RevokedTokens
+from gateway.domain.ports import RevokedTokens
 from gateway.settings import Settings
 from gateway.tokens.external_tokens import ExternalTokens
 from gateway.tokens.jwks import ASYMMETRIC_ALGORITHMS, JwksKeys

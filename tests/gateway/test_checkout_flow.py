@@ -5,13 +5,24 @@ from __future__ import annotations
 import uuid
 from decimal import Decimal
 
-from flow import GOOD_CARD, checkout_ready_to_order, no_errors, pay_by_card, unpaid_order
-from graphql_ops import Operations, shared_dir, strip_comments
+from flow import (
+    GOOD_CARD,
+    checkout_ready_to_order,
+    no_errors,
+    pay_by_card,
+    shopper_headers,
+    sign_in,
+    unpaid_order,
+)
+from graphql_ops import OWN, Operations, shared_dir, strip_comments
 from openapi.validate import validate_recorded
 
 
 def test_own_operations_are_the_contracts() -> None:
-    shared = Operations.load(shared_dir("operations"))
+    shared_files = shared_dir("operations")
+    for name in ("checkout-flow.graphql", "variables.json"):
+        assert (OWN / name).read_bytes() == (shared_files / name).read_bytes(), name
+    shared = Operations.load(shared_files)
     own = Operations.load()
     assert strip_comments(own.document) == strip_comments(shared.document)
     assert set(own.variables) >= set(shared.variables)
@@ -38,7 +49,7 @@ async def test_guest_pays_by_card_and_order_awaits_fulfillment(gateway) -> None:
     methods = (await gateway.run("PaymentMethods", {"orderId": order["id"]}))["data"]
     card_method = next(m for m in methods["paymentMethods"] if m["id"] == "braintree.card")
     assert card_method["type"] == "card" and card_method["testMode"] is True
-    assert card_method["storedInstruments"] == []  # a guest has none
+    assert methods["shopper"] is None  # a guest: no instruments at all
 
     paid = no_errors(await pay_by_card(gateway, order["id"]))
     assert paid["payment"]["status"] == "SUCCESS"
@@ -50,22 +61,27 @@ async def test_guest_pays_by_card_and_order_awaits_fulfillment(gateway) -> None:
 
 
 async def test_customer_pays_with_stored_card(gateway) -> None:
-    order = await unpaid_order(gateway, customer_id=1)
-    methods = (await gateway.run("PaymentMethods", {"orderId": order["id"]}))["data"]
-    card_method = next(m for m in methods["paymentMethods"] if m["id"] == "braintree.card")
-    stored = [s for s in card_method["storedInstruments"] if s["__typename"] == "StoredCard"]
+    token = await sign_in(gateway, 1)
+    order = await unpaid_order(gateway, token)
+    headers = shopper_headers(token)
+    methods = (await gateway.run("PaymentMethods", {"orderId": order["id"]}, headers))["data"]
+    assert methods["shopper"]["customerId"] == 1
+    instruments = methods["shopper"]["storedInstruments"]
+    stored = [s for s in instruments if s["__typename"] == "StoredCard"]
     assert stored and stored[0]["last4"] == "1111"
+    assert stored[0]["paymentMethodId"] == "braintree.card"
     paid = await gateway.run(
         "PayWithStoredCard",
         {
             "input": {
                 "orderId": order["id"],
-                "paymentMethodId": "braintree.card",
+                "paymentMethodId": stored[0]["paymentMethodId"],
                 "token": stored[0]["token"],
                 "verificationValue": "123",
                 "idempotencyKey": f"pay-{uuid.uuid4()}",
             }
         },
+        headers,
     )
     result = no_errors(paid["data"]["payWithStoredCard"])
     assert result["payment"]["status"] == "SUCCESS"
@@ -73,22 +89,26 @@ async def test_customer_pays_with_stored_card(gateway) -> None:
 
 
 async def test_customer_pays_with_stored_paypal_account(gateway) -> None:
-    order = await unpaid_order(gateway, customer_id=1)
-    methods = (await gateway.run("PaymentMethods", {"orderId": order["id"]}))["data"]
-    paypal = next(m for m in methods["paymentMethods"] if m["id"] == "braintree.paypal")
+    token = await sign_in(gateway, 1)
+    order = await unpaid_order(gateway, token)
+    headers = shopper_headers(token)
+    methods = (await gateway.run("PaymentMethods", {"orderId": order["id"]}, headers))["data"]
     account = next(
-        s for s in paypal["storedInstruments"] if s["__typename"] == "StoredPayPalAccount"
+        s
+        for s in methods["shopper"]["storedInstruments"]
+        if s["__typename"] == "StoredPayPalAccount"
     )
-    assert "@" in account["email"]
+    assert "@" in account["email"] and account["paymentMethodId"] == "braintree.paypal"
     paid = await gateway.run(
         "PayWithStoredCard",
         {
             "input": {
                 "orderId": order["id"],
-                "paymentMethodId": "braintree.paypal",
+                "paymentMethodId": account["paymentMethodId"],
                 "token": account["token"],
             }
         },
+        headers,
     )
     assert no_errors(paid["data"]["payWithStoredCard"])["order"]["statusId"] == 11
 

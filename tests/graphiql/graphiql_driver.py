@@ -67,14 +67,15 @@ async def tab_titles(page: Any) -> list[str]:
 
 
 # True once the active tab's query editor starts with ``first`` and the variables editor
-# knows exactly the variables ``names`` ("input: CreateCartInput!"). GraphiQL derives them
-# from the query a moment after it changes; linting earlier would judge the new variables
-# by the old operation.
+# knows exactly the variables ``names`` ("input: CreateCartInput!"), and the operation to
+# run is ``operation``. GraphiQL derives both from the query a moment after it changes;
+# linting or running earlier would use the previous tab's.
 TAB_READY_JS = (
-    "([first, names]) => { const [query, variables] = ("
+    "([first, names, operation]) => { const [query, variables] = ("
     + EDITORS_JS
     + """)();
   if (query.getValue().split('\\n')[0] !== first) return false;
+  if (operation !== null && query.operationName !== operation) return false;
   const types = (variables.options.lint || {}).variableToType || {};
   const known = Object.keys(types).map(name => name + ': ' + String(types[name])).sort();
   return JSON.stringify(known) === JSON.stringify(names);
@@ -82,11 +83,14 @@ TAB_READY_JS = (
 )
 
 
-async def open_tab(page: Any, index: int, first_line: str, variables: list[str]) -> None:
-    """Select tab ``index``; wait until its query and its ``variables`` are in the editors."""
+async def open_tab(
+    page: Any, index: int, first_line: str, variables: list[str], operation: str
+) -> None:
+    """Select tab ``index``; wait until its query, ``variables`` and ``operation`` are in
+    the editors."""
     await page.locator(f"#graphiql-session-tab-{index}").click()
     for _ in range(200):
-        if await page.evaluate(TAB_READY_JS, [first_line, sorted(variables)]):
+        if await page.evaluate(TAB_READY_JS, [first_line, sorted(variables), operation]):
             return
         await asyncio.sleep(0.1)
     raise AssertionError(f"tab {index} never showed {first_line!r} with {variables}")
@@ -105,13 +109,17 @@ async def set_variables(page: Any, text: str) -> None:
     )
 
 
+RESPONSE_JS = "() => document.querySelector('.result-window .CodeMirror').CodeMirror.getValue()"
+
+
 async def run_active_tab(page: Any, answer: str) -> str:
     """Press the run button; wait until the response (all of it, not just the lines
     CodeMirror renders) contains ``answer``, and return it."""
     await page.locator(".graphiql-execute-button").click()
-    text: str = await poll(
-        page,
-        "() => { const text = document.querySelector('.result-window .CodeMirror')"
-        f".CodeMirror.getValue(); return text.includes({answer!r}) ? text : ''; }}",
-    )
-    return text
+    text = ""
+    for _ in range(300):
+        text = await page.evaluate(RESPONSE_JS)
+        if answer in text:
+            return text
+        await asyncio.sleep(0.1)
+    raise AssertionError(f"no {answer!r} in the response: {text}")

@@ -31,6 +31,7 @@ from gateway.graphiql.tabs import (
 )
 
 import needs
+from graphiql_driver import TAB_READY_JS
 
 
 @pytest.fixture(scope="module")
@@ -51,6 +52,7 @@ class FakeGateway:
     def __init__(self) -> None:
         self.requests: list[dict[str, Any]] = []
         self.socket_inits: list[dict[str, Any]] = []
+        self.introspections: list[str | None] = []
 
     async def graphql(self, request: Request) -> JSONResponse:
         from graphql import build_schema, graphql_sync
@@ -58,6 +60,7 @@ class FakeGateway:
         body = await request.json()
         name = body.get("operationName")
         if name == "IntrospectionQuery" or "__schema" in body.get("query", ""):
+            self.introspections.append(request.headers.get("x-shopper-token"))
             result = graphql_sync(build_schema(SCHEMA_SDL), body["query"])
             return JSONResponse({"data": result.data})
         body["shopperToken"] = request.headers.get("x-shopper-token")
@@ -122,11 +125,21 @@ def served() -> Iterator[tuple[str, FakeGateway]]:
     thread.join(timeout=10)
 
 
+FIRST_LINES = [tab.query.split("\n", 1)[0] for tab in flow_tabs()]
+OPERATIONS = [tab.operation for tab in flow_tabs()]
+
+
 def run_tab(page: Any, index: int, answer_field: str) -> None:
     """Select tab ``index``, press run, and wait for ``answer_field`` in the response."""
     from playwright import sync_api
 
     page.locator(f"#graphiql-session-tab-{index}").click()
+    # Run only once GraphiQL has taken this tab's operation from its query (the schema has
+    # none of its variables, so only the operation is waited for).
+    for _ in range(200):
+        if page.evaluate(TAB_READY_JS, [FIRST_LINES[index], [], OPERATIONS[index]]):
+            break
+        time.sleep(0.1)
     page.locator(".graphiql-execute-button").click()
     # A locator wait, not a page-side predicate: polling one uses eval, which the CSP refuses.
     sync_api.expect(page.locator(".result-window")).to_contain_text(
@@ -195,6 +208,8 @@ def test_tabs_run_under_the_csp_and_fill_placeholders(
         styles = open_menu_styles(page)
         # A signed-in tab before any SignIn: not sent, and says what to run first.
         before = page.evaluate(SEND_JS, ["CreateCart", {}, SIGNED_IN])
+        # The schema, fetched from a signed-in tab before any SignIn: sent, without the token.
+        page.evaluate(SEND_JS, ["IntrospectionQuery", {}, SIGNED_IN])
         page.evaluate(SEND_JS, ["SignIn", {}, {}])
         page.evaluate(SEND_JS, ["CreateCart", {}, SIGNED_IN])
         page.evaluate(SEND_JS, ["AddBillingAddress", {"id": "<cart id>"}, SIGNED_IN])
@@ -206,7 +221,9 @@ def test_tabs_run_under_the_csp_and_fill_placeholders(
     assert problems == []  # no CSP violation, failed load or script error
     assert SCROLL_LOCK_STYLE in styles  # what the CSP allows by hash, still exact
     assert titles == [tab.operation for tab in tabs]
-    assert audience == tabs[0].audience
+    assert audience == ("signedIn" if tabs[0].headers else "guest")  # SignIn goes as a guest
+    # The schema loads whatever the first tab's headers: no unfilled token is sent.
+    assert len(fake.introspections) == 2 and set(fake.introspections) == {None}
     assert before == {
         "errors": [{"message": "Not sent: no value yet for <signIn.token> (run SignIn first)"}]
     }

@@ -8,9 +8,11 @@ from importlib import resources
 
 import pytest
 from graphql import GraphQLSchema, OperationDefinitionNode, parse, validate
+from graphql import build_schema as build_graphql_schema
 
 from gateway.graphiql.page import PLACEHOLDERS
 from gateway.graphiql.tabs import (
+    ALL_OPERATION_TYPES,
     FLOW_STEPS,
     GUEST,
     NEW_KEY_PLACEHOLDER,
@@ -23,6 +25,7 @@ from gateway.graphiql.tabs import (
     flow_tabs,
     needed_fragments,
     read_documents,
+    served_operation_types,
 )
 from gateway.schema import build_schema
 
@@ -32,25 +35,33 @@ def schema() -> GraphQLSchema:
     return build_schema()._schema
 
 
+@pytest.fixture(scope="module")
+def served(schema: GraphQLSchema) -> frozenset[str]:
+    """What the gateway's page is rendered with (gateway/http/app.py)."""
+    return served_operation_types(schema)
+
+
 def operation_of(tab: Tab) -> OperationDefinitionNode:
     operations = [d for d in parse(tab.query).definitions if isinstance(d, OperationDefinitionNode)]
     assert len(operations) == 1, tab.query
     return operations[0]
 
 
-def shipped_operation_names() -> list[str]:
+def shipped_operation_names(kinds: frozenset[str]) -> list[str]:
     folder = resources.files("gateway") / "operations"
     names = []
     for path in sorted(folder.iterdir(), key=lambda p: p.name):
         if path.name.endswith(".graphql"):
             operations, _ = read_documents([path.read_text(encoding="utf-8")])
-            names += [op.name for op in operations]
+            names += [op.name for op in operations if op.kind in kinds]
     return names
 
 
-def test_every_tab_is_one_valid_operation_with_only_its_fragments(schema: GraphQLSchema) -> None:
+def test_every_tab_is_one_valid_operation_with_only_its_fragments(
+    schema: GraphQLSchema, served: frozenset[str]
+) -> None:
     # graphql-core's full rule set: no unknown and no unused fragment, every variable known.
-    for tab in flow_tabs():
+    for tab in flow_tabs(served):
         assert validate(schema, parse(tab.query)) == [], tab.operation
         assert operation_of(tab).name is not None
         assert operation_of(tab).name.value == tab.operation  # type: ignore[union-attr]
@@ -58,20 +69,35 @@ def test_every_tab_is_one_valid_operation_with_only_its_fragments(schema: GraphQ
 
 def test_variables_are_exactly_what_the_operation_declares() -> None:
     for tab in flow_tabs():
-        declared = {v.variable.name.value for v in operation_of(tab).variable_definitions}
+        declared = {v.variable.name.value for v in operation_of(tab).variable_definitions or ()}
         given = set(json.loads(tab.variables)) if tab.variables is not None else set()
         assert given == declared, tab.operation
 
 
-def test_every_shipped_operation_has_a_tab_and_steps_keep_the_flow_order() -> None:
-    tabs = flow_tabs()
-    assert {tab.operation for tab in tabs} == set(shipped_operation_names())
+def test_every_shipped_operation_has_a_tab_and_steps_keep_the_flow_order(
+    served: frozenset[str],
+) -> None:
+    tabs = flow_tabs(served)
+    assert {tab.operation for tab in tabs} == set(shipped_operation_names(served))
     for audience in (GUEST, SIGNED_IN):
         names = [tab.operation for tab in tabs if tab.audience == audience]
         steps = [name for name in names if name in FLOW_STEPS]
         assert steps == sorted(steps, key=FLOW_STEPS.index)
         assert names[: len(steps)] == steps  # the flow first, extras after
-    assert tabs[0].audience == (SIGNED_IN if "SignIn" in shipped_operation_names() else GUEST)
+    assert tabs[0].audience == (SIGNED_IN if "SignIn" in shipped_operation_names(served) else GUEST)
+
+
+def test_only_kinds_of_operation_the_schema_serves_get_tabs() -> None:
+    without = build_graphql_schema("type Query { a: Int } type Mutation { b: Int }")
+    with_subscriptions = build_graphql_schema("type Query { a: Int } type Subscription { c: Int }")
+    assert served_operation_types(without) == {"query", "mutation"}
+    assert served_operation_types(with_subscriptions) == {"query", "subscription"}
+    every = flow_tabs(ALL_OPERATION_TYPES)
+    subscriptions = {
+        t.operation for t in every if operation_of(t).operation.value == "subscription"
+    }
+    assert subscriptions == set(shipped_operation_names(frozenset({"subscription"})))
+    assert not subscriptions & {t.operation for t in flow_tabs(frozenset({"query", "mutation"}))}
 
 
 def test_placeholders_are_known_and_keys_are_fresh() -> None:
@@ -128,8 +154,10 @@ def test_signed_in_set_starts_with_sign_in_and_sends_the_token() -> None:
     ]
     assert [t.operation for t in guest] == ["CreateCart", "Checkout"]
     assert not {t.operation for t in guest} & SIGNED_IN_ONLY
-    for tab in signed_in:
+    assert signed_in[0].headers is None  # SignIn is where the token comes from
+    for tab in signed_in[1:]:
         assert json.loads(tab.headers or "") == {SHOPPER_TOKEN_HEADER: SHOPPER_TOKEN_PLACEHOLDER}
+    for tab in signed_in:
         assert tab.query.startswith(f"# Signed in · {signed_in.index(tab) + 1} of 5 ·")
     for tab in guest:
         assert tab.headers is None

@@ -16,8 +16,9 @@ from typing import Any
 from graphql import OperationDefinitionNode, parse, print_ast
 
 from gateway.bootstrap import create_app
-from gateway.graphiql.tabs import GUEST, Tab, flow_tabs
+from gateway.graphiql.tabs import GUEST, SIGNED_IN, Tab, flow_tabs, served_operation_types
 from gateway.sandbox import SandboxServer
+from gateway.schema import build_schema
 
 import needs
 from artifacts import artifact_path
@@ -43,6 +44,22 @@ GUEST_ANSWERS = {
     "PayWithCard": "Awaiting Fulfillment",
     "Order": "Awaiting Fulfillment",
     "OrderStatus": "Awaiting Fulfillment",
+}
+
+
+# The signed-in set, SignIn first: customer 1 pays with the card they saved.
+SIGNED_IN_ANSWERS = {
+    "SignIn": "expiresAt",
+    "CreateCart": "redirectUrls",
+    "AddBillingAddress": "billingAddress",
+    "AddConsignment": "availableShippingOptions",
+    "SelectShippingOption": "selectedShippingOption",
+    "CreateOrder": "Incomplete",
+    "PaymentMethods": "storedInstruments",
+    "PayWithStoredCard": "Awaiting Fulfillment",
+    "Order": "Awaiting Fulfillment",
+    "Shopper": "jane@example.com",
+    "SignOut": "signOut",
 }
 
 
@@ -85,6 +102,11 @@ async def gateway(sandbox: SandboxServer) -> AsyncIterator[str]:
         await stop(server, task)
 
 
+def gateway_tabs() -> list[Tab]:
+    """The tabs the gateway's page opens with (its schema decides which kinds)."""
+    return flow_tabs(served_operation_types(build_schema()._schema))
+
+
 def first_line(query: str) -> str:
     return query.split("\n", 1)[0]
 
@@ -93,15 +115,18 @@ def declared(tab: Tab) -> list[str]:
     """The tab operation's variables as GraphiQL prints them: "input: CreateCartInput!"."""
     document = parse(tab.query)
     operation = next(d for d in document.definitions if isinstance(d, OperationDefinitionNode))
-    return [f"{v.variable.name.value}: {print_ast(v.type)}" for v in operation.variable_definitions]
+    return [
+        f"{v.variable.name.value}: {print_ast(v.type)}"
+        for v in operation.variable_definitions or ()
+    ]
 
 
 async def open_step(page: Any, index: int, tab: Tab) -> None:
-    await open_tab(page, index, first_line(tab.query), declared(tab))
+    await open_tab(page, index, first_line(tab.query), declared(tab), tab.operation)
 
 
 async def test_one_tab_per_step_and_nothing_flagged_on_load(sandbox: SandboxServer) -> None:
-    tabs = flow_tabs()
+    tabs = gateway_tabs()
     async with gateway(sandbox) as url, browser_page(url) as (page, seen, problems):
         titles = await tab_titles(page)
         findings = {}
@@ -127,7 +152,7 @@ async def test_one_tab_per_step_and_nothing_flagged_on_load(sandbox: SandboxServ
 
 
 async def test_guest_tabs_run_in_order_to_a_paid_order(sandbox: SandboxServer) -> None:
-    tabs = flow_tabs()
+    tabs = gateway_tabs()
     guest = [(i, t) for i, t in enumerate(tabs) if t.audience == GUEST]
     steps = [(i, t) for i, t in guest if t.operation in GUEST_ANSWERS]
     assert [t.operation for _, t in steps][:8] == list(GUEST_ANSWERS)[:8]
@@ -150,4 +175,42 @@ async def test_guest_tabs_run_in_order_to_a_paid_order(sandbox: SandboxServer) -
     charged = [r for r in sandbox.requests if r.path.endswith("/payments")]
     assert len(charged) == 1  # the sandbox store really took one payment
     assert all(u.startswith((url + "/", "data:", url.replace("http", "ws", 1))) for u in seen)
+    assert problems == []
+
+
+async def test_signed_in_tabs_send_the_sign_in_token_and_pay_with_a_stored_card(
+    sandbox: SandboxServer,
+) -> None:
+    tabs = gateway_tabs()
+    steps = [(i, t) for i, t in enumerate(tabs) if t.audience == SIGNED_IN]
+    steps = [(i, t) for i, t in steps if t.operation in SIGNED_IN_ANSWERS]
+    assert [t.operation for _, t in steps] == list(SIGNED_IN_ANSWERS)
+    answers: dict[str, dict[str, Any]] = {}
+    badges: dict[str, str] = {}
+    async with gateway(sandbox) as url, browser_page(url) as (page, seen, problems):
+        for index, tab in steps:
+            await open_step(page, index, tab)
+            badges[tab.operation] = await page.locator(".checkout-flow-audience").inner_text()
+            answers[tab.operation] = json.loads(
+                await run_active_tab(page, SIGNED_IN_ANSWERS[tab.operation])
+            )
+            if tab.operation == "SignIn":
+                signed_in = await page.evaluate("window.checkoutFlow.signedIn()")
+        signed_out = await page.evaluate("window.checkoutFlow.signedIn()")
+        stored = await page.evaluate("JSON.stringify({...window.sessionStorage})")
+    token = answers["SignIn"]["data"]["signIn"]["token"]
+    assert signed_in and not signed_out
+    # Beside the tabs: SignIn itself goes as a guest, every later tab as the shopper.
+    assert badges == {name: "Guest" if name == "SignIn" else "Signed in" for name in answers}
+    assert token not in stored  # the page keeps the token in memory only
+    order = answers["CreateOrder"]["data"]["createOrder"]["order"]
+    paid = answers["PayWithStoredCard"]["data"]["payWithStoredCard"]
+    assert paid["errors"] == [] and paid["order"]["id"] == order["id"]
+    assert paid["order"]["statusId"] == 11
+    assert answers["Shopper"]["data"]["shopper"]["customerId"] == 1
+    assert answers["SignOut"]["data"]["signOut"]["errors"] == []
+    # The cart was customer 1's: only the token (sent by the tabs) can have said so.
+    carts = [r for r in sandbox.requests if r.method == "POST" and r.path.endswith("/v3/carts")]
+    assert len(carts) == 1 and carts[0].json()["customer_id"] == 1
+    assert all(u.startswith((url + "/", "data:")) for u in seen), seen
     assert problems == []

@@ -25,7 +25,15 @@ from gateway.sandbox import Fault, SandboxServer
 import live_gateway as live
 import needs
 from artifacts import artifact_stream
-from flow import no_errors, pay_by_card, unpaid_order
+from flow import (
+    EMAILS,
+    MINTED_TOKENS,
+    SANDBOX_PASSWORD,
+    no_errors,
+    pay_by_card,
+    shopper_headers,
+    unpaid_order,
+)
 from graphql_ops import Operations
 from reliability_support import PAYMENTS, own_gateway, sent
 
@@ -130,6 +138,55 @@ async def test_one_key_sent_to_two_replicas_pays_once(sandbox, replicas, redis_u
         values = b"".join([await client.get(k) or b"" for k in keys])
         assert b"4111111111111111" not in values
         assert b"verification" not in values and b"Jane Doe" not in values
+    finally:
+        await client.aclose()
+
+
+SIGN_IN = """
+mutation($input: SignInInput!) {
+  signIn(input: $input) { token errors { code retryAfterMs } }
+}
+"""
+
+
+async def _sign_in(gateway: Any, email: str, password: str) -> dict[str, Any]:
+    variables = {"input": {"email": email, "password": password}}
+    status, answer = await gateway.post({"query": SIGN_IN, "variables": variables})
+    assert status == 200
+    payload: dict[str, Any] = answer["data"]["signIn"]
+    if payload["token"]:
+        MINTED_TOKENS.append(payload["token"])
+    return payload
+
+
+async def test_sign_in_limits_and_sign_outs_hold_across_replicas(
+    sandbox, replicas, redis_url
+) -> None:
+    first, second = replicas
+    sandbox.clear_requests()
+    for gateway in (first, second, first, second, first):  # 5 failures, split between them
+        failed = await _sign_in(gateway, EMAILS[2], "guess")
+        assert [e["code"] for e in failed["errors"]] == ["INVALID_CREDENTIALS"]
+    for gateway in (first, second):
+        (error,) = (await _sign_in(gateway, EMAILS[2], SANDBOX_PASSWORD))["errors"]
+        assert error["code"] == "RATE_LIMITED" and error["retryAfterMs"] > 0
+    assert sent(sandbox, "POST", r".*/v3/customers/validate-credentials") == 5
+
+    token = (await _sign_in(first, EMAILS[1], SANDBOX_PASSWORD))["token"]
+    headers = shopper_headers(token)
+    shopper = await second.run("Shopper", {}, headers)  # any replica verifies it
+    assert shopper["data"]["shopper"]["customerId"] == 1
+    no_errors((await second.run("SignOut", {}, headers))["data"]["signOut"])
+    for gateway in (first, second):  # revoked on every replica
+        status, answer = await gateway.post(
+            {"query": gateway.ops.document, "operationName": "Shopper"}, headers
+        )
+        assert (status, answer["errors"][0]["extensions"]["code"]) == (401, "UNAUTHENTICATED")
+    client = Redis.from_url(redis_url)
+    try:
+        keys = b" ".join(await client.keys("*"))
+        for secret in (token.encode(), EMAILS[2].encode(), b"127.0.0.1", b"guess"):
+            assert secret not in keys
     finally:
         await client.aclose()
 

@@ -1,4 +1,5 @@
-"""Last: nothing the gateway wrote during the suite holds a test card number or a CVV.
+"""Last: nothing the gateway wrote during the suite holds a card number, a CVV, a password
+or a shopper token.
 
 Reads every file under tests/artifacts/ (this process's log at DEBUG with tracebacks,
 and the output of subprocess gateways) and any Redis dump the reliability tests left.
@@ -13,6 +14,7 @@ import sys
 from pathlib import Path
 
 from artifacts import ARTIFACTS
+from flow import MINTED_TOKENS, SANDBOX_PASSWORD
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "security"))
 from cards import ALL_CARDS
@@ -48,3 +50,16 @@ def test_nothing_written_holds_a_card_number_or_a_cvv() -> None:
                 assert form not in data, f"{path} holds the card number {number[:6]}…"
         match = CARD_CONTEXT_CVV.search(data)
         assert match is None, f"{path} holds a CVV: {match.group(0)[:20]!r}"
+
+
+def test_nothing_written_holds_a_password_or_a_shopper_token() -> None:
+    """No password (CONTRACT §4's, which every sign-in test sends) and none of the shopper
+    tokens this run minted or was given (tests/flow.py keeps them, in memory only) is in
+    any log line, artifact or Redis dump."""
+    assert (ARTIFACTS / "process.log").exists(), "tests/conftest.py writes the process log"
+    secrets = [SANDBOX_PASSWORD.encode(), *(token.encode() for token in set(MINTED_TOKENS))]
+    for path in _written_files():
+        data = path.read_bytes()
+        for secret in secrets:
+            shown = secret[:12].decode(errors="replace")
+            assert secret not in data, f"{path} holds a password or shopper token ({shown}…)"

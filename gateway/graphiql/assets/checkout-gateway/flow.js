@@ -124,7 +124,10 @@
       }
     }
     // A signed-in shopper's instruments for the order (Shopper.storedInstruments(orderId)).
-    var stored = data.shopper && first(data.shopper.storedInstruments);
+    // PayWithStoredCard takes a card: prefer one over a PayPal account.
+    var instruments = (data.shopper && data.shopper.storedInstruments) || [];
+    var cards = instruments.filter(function (i) { return i.__typename === "StoredCard"; });
+    var stored = first(cards) || first(instruments);
     if (stored) {
       found.storedToken = stored.token;
       if (stored.paymentMethodId) found.storedPaymentMethodId = stored.paymentMethodId;
@@ -185,8 +188,19 @@
       });
   }
 
+  // The schema is fetched with the active tab's headers; a signed-in tab's token before any
+  // SignIn is left out, so the schema loads for a guest.
+  function withoutUnfilledToken(headers) {
+    var out = {};
+    Object.keys(headers).forEach(function (key) {
+      if (!(headers[key] === TOKEN_PLACEHOLDER && !shopperToken)) out[key] = headers[key];
+    });
+    return out;
+  }
+
   function fetcher(params, options) {
     var headers = (options && options.headers) || {};
+    if (params.operationName === "IntrospectionQuery") headers = withoutUnfilledToken(headers);
     var audience = audienceOf(headers);
     var missing = [];
     var known = remembered(audience);
@@ -257,6 +271,7 @@
   var tabs = config.tabs.map(function (tab) {
     return { query: tab.query, variables: tab.variables, headers: tab.headers };
   });
+  var firstTab = tabs[0] || { query: "", variables: null, headers: null };
   var root = window.ReactDOM.createRoot(document.getElementById("graphiql"));
   root.render(
     h(
@@ -266,9 +281,9 @@
         defaultTabs: tabs,
         // The first tab's contents: on a reload GraphiQL selects the saved tab that matches
         // them rather than adding a new one.
-        query: tabs[0].query,
-        variables: tabs[0].variables || undefined,
-        headers: tabs[0].headers || undefined,
+        query: firstTab.query,
+        variables: firstTab.variables || undefined,
+        headers: firstTab.headers || undefined,
         storage: sessionStore(config.storageNamespace),
         // Headers hold the token's placeholder, not the token; kept for the browser tab only.
         shouldPersistHeaders: true,

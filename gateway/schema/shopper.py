@@ -1,0 +1,117 @@
+"""Shopper identity in the schema: ``signIn``, ``signOut``, ``Query.shopper`` (CONTRACT §1a).
+
+The shopper comes only from the request's verified ``X-Shopper-Token`` (the HTTP
+layer puts it in the context); these resolvers call ``domain.shoppers`` and shape
+the answer. A successful ``signIn`` also sends the token in the ``X-Shopper-Token``
+response header.
+"""
+
+from __future__ import annotations
+
+from typing import Any, cast
+
+import strawberry
+
+from gateway.domain.identity import SHOPPER_TOKEN_HEADER
+from gateway.domain.shoppers import ShopperFlows
+from gateway.schema.context import Context, Info
+from gateway.schema.payloads import attempt
+from gateway.schema.query_errors import answer
+from gateway.schema.types import StoredInstrument, UserError
+
+
+def _shoppers(context: Context) -> ShopperFlows:
+    assert context.shoppers is not None, "the runtime wires ShopperFlows"
+    return context.shoppers
+
+
+@strawberry.type(description="The signed-in shopper: a BigCommerce customer.")
+class Shopper:
+    customer_id: int
+    email: str
+    first_name: str | None
+    last_name: str | None
+
+    @strawberry.field(
+        description="With orderId: the instruments usable for that order (the shopper's own "
+        "order; another's is NOT_FOUND), each with its paymentMethodId. Without: the wallet."
+    )
+    async def stored_instruments(
+        self, info: Info, order_id: strawberry.ID | None = None
+    ) -> list[StoredInstrument]:
+        context = info.context
+        if order_id is None:
+            work = _shoppers(context).wallet(context.shopper)
+        else:
+            work = context.payments.stored_instruments(str(order_id), context.shopper)
+        return cast(list[StoredInstrument], await answer(work))
+
+
+@strawberry.input
+class SignInInput:
+    email: str
+    password: str
+    cart_id: strawberry.ID | None = strawberry.field(
+        default=None,
+        description="A guest cart to make the shopper's (others are left as they are).",
+    )
+
+
+@strawberry.type
+class SignInPayload:
+    shopper: Shopper | None
+    token: str | None = strawberry.field(
+        description="Send it back in the X-Shopper-Token header (it is also in that header)."
+    )
+    expires_at: str | None = strawberry.field(description="When the token expires (ISO 8601).")
+    cart_assigned: bool = strawberry.field(
+        description="Whether the cartId's cart is now the shopper's."
+    )
+    errors: list[UserError]
+
+
+@strawberry.type
+class SignOutPayload:
+    signed_out: bool = strawberry.field(description="Whether a token was revoked.")
+    errors: list[UserError]
+
+
+@strawberry.type
+class ShopperQuery:
+    @strawberry.field(description="The signed-in shopper, or null for a guest.")
+    async def shopper(self, info: Info) -> Shopper | None:
+        context = info.context
+        return cast(Shopper | None, await answer(_shoppers(context).profile(context.shopper)))
+
+
+@strawberry.type
+class ShopperMutation:
+    @strawberry.mutation(description="Sign a shopper in with their store account.")
+    async def sign_in(self, info: Info, input: SignInInput) -> SignInPayload:
+        context = info.context
+        cart_id = str(input.cart_id) if input.cart_id is not None else None
+        work = _shoppers(context).sign_in(
+            input.email, input.password, context.client_address, cart_id
+        )
+        result, errors, _ = await attempt(work)
+        if result is None:
+            return SignInPayload(
+                shopper=None, token=None, expires_at=None, cart_assigned=False, errors=errors
+            )
+        identity = result.issued.identity
+        context.shopper = identity  # the rest of this request is the shopper's
+        context.response_headers[SHOPPER_TOKEN_HEADER] = result.issued.token
+        context.response_headers["Cache-Control"] = "no-store"  # a credential: never cached
+        return SignInPayload(
+            shopper=cast(Any, result.shopper),
+            token=result.issued.token,
+            expires_at=identity.expires_at_iso,
+            cart_assigned=result.cart_assigned,
+            errors=[],
+        )
+
+    @strawberry.mutation(description="Revoke the request's shopper token (on every replica).")
+    async def sign_out(self, info: Info) -> SignOutPayload:
+        context = info.context
+        signed_out, errors, _ = await attempt(_shoppers(context).sign_out(context.shopper))
+        return SignOutPayload(signed_out=bool(signed_out), errors=errors)
