@@ -19,10 +19,12 @@ from starlette.applications import Starlette
 
 from gateway.bigcommerce import BigCommerceClient, BigCommerceCustomers, UpstreamTransport
 from gateway.bigcommerce.observer import UpstreamObserver
+from gateway.domain.cart_editing import CartEditingFlows
 from gateway.domain.checkout import CheckoutFlows
 from gateway.domain.idempotency import Idempotency
 from gateway.domain.identity import SignIn
 from gateway.domain.order_ids import OrderIdCodec
+from gateway.domain.orders import OrderFlows
 from gateway.domain.payments import PaymentFlows
 from gateway.domain.ports import (
     IdempotencyBackend,
@@ -52,10 +54,13 @@ class Runtime:
     methods_cache: PaymentMethodsCache
     checkout: CheckoutFlows
     payments: PaymentFlows
+    editing: CartEditingFlows
+    orders: OrderFlows
     tokens: ShopperTokens
     shoppers: ShopperFlows
     ready: bool = field(default=False)
     redis: Any = None  # redis.asyncio.Redis when GATEWAY_REDIS_URL is set
+    client_limit: Any = None  # the per-client limit shared in Redis (the guard asks it first)
     jwks: JwksKeys | None = None  # a federated graph's key set, when configured
 
     @classmethod
@@ -108,9 +113,17 @@ class Runtime:
             ),
             tokens=tokens,
             shoppers=ShopperFlows(sign_in, tokens, accounts),
+            editing=CartEditingFlows(client),
+            orders=OrderFlows(client),
             redis=redis,
             jwks=jwks,
         )
+        if redis is not None and settings.client_rate_limit > 0:
+            from gateway.stores.redis_client_rate_limit import RedisClientRateLimit
+
+            runtime.client_limit = RedisClientRateLimit(
+                redis, settings.secret, settings.client_rate_limit, settings.client_rate_window_s
+            )
         runtime.ready = True
         return runtime
 

@@ -39,6 +39,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         "the gateway needs (same environment as serve)",
     )
     commands.add_parser("schema", help="print the subgraph SDL")
+    manifest = commands.add_parser(
+        "manifest", help="write an Apollo persisted query manifest for .graphql files"
+    )
+    manifest.add_argument("files", nargs="+", metavar="FILE")
+    manifest.add_argument("-o", "--output", help="write here instead of standard output")
     sandbox = commands.add_parser("sandbox", help="run the sandbox BigCommerce store alone")
     sandbox.add_argument("--host", default="127.0.0.1")
     sandbox.add_argument("--port", type=int, default=8100)
@@ -53,6 +58,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             sys.stdout.write(sdl())
             sys.stdout.write("\n")
             return 0
+        if args.command == "manifest":
+            return _manifest(args.files, args.output)
         if args.command == "check":
             return _check()
         if args.command == "sandbox":
@@ -69,6 +76,23 @@ def main(argv: Sequence[str] | None = None) -> int:
     except OSError as exc:
         print(f"checkout-gateway: cannot start: {exc.strerror or exc}", file=sys.stderr)
         return 1
+
+
+def _manifest(files: list[str], output: str | None) -> int:
+    from pathlib import Path
+
+    from gateway.graphql.manifest import ManifestError, manifest_json
+
+    try:
+        data = manifest_json(files)
+    except ManifestError as exc:
+        print(f"checkout-gateway: manifest: {exc}", file=sys.stderr)
+        return 1
+    if output:
+        Path(output).write_bytes(data)
+    else:
+        sys.stdout.buffer.write(data)
+    return 0
 
 
 def _check() -> int:
@@ -104,10 +128,19 @@ def _serve(host: str, port: int) -> int:
 
     install_logging()
     settings = Settings.from_env()
+    _check_persisted_operations(settings)
     if settings.sandbox:
         settings = _with_embedded_sandbox(settings)
     uvicorn.run(create_app(settings), **_uvicorn_options(host, port, settings))
     return 0
+
+
+def _check_persisted_operations(settings: Settings) -> None:
+    """A bad manifest stops the start before anything else starts (workers, the sandbox)."""
+    if settings.persisted_operations:
+        from gateway.bootstrap import create_app
+
+        create_app(settings)  # raises ConfigError naming the operation
 
 
 def _uvicorn_options(host: str, port: int, settings: Settings) -> dict[str, Any]:
@@ -151,6 +184,7 @@ def _serve_workers(host: str, port: int, workers: int) -> int:
 
     install_logging()
     settings = Settings.from_env()
+    _check_persisted_operations(settings)
     if settings.sandbox:
         settings = _with_embedded_sandbox(settings)
         values = (settings.api_url, settings.payments_url, settings.access_token)

@@ -91,6 +91,9 @@ class Settings:
     signin_max_failures_per_address: int = 50  # per client address (shared NATs: higher)
     signin_window_s: float = 900.0
     signin_min_duration_s: float = 0.25  # every credential check takes at least this long
+    # Persisted operations (§1d): an Apollo manifest; the safelist runs only its operations.
+    persisted_operations: str | None = None
+    safelist: bool = False
     # Live order status (issue 17). Without a webhook secret, /webhooks/bigcommerce is not
     # served; the sandbox gets a random one per process (a --workers parent must fix one).
     webhook_secret: str | None = field(default=None, repr=False)
@@ -122,6 +125,12 @@ class Settings:
             raise ConfigError("GATEWAY_SECRET is required with a real store (it signs order ids)")
         if secret_text and len(secret_text) < 16:
             raise ConfigError("GATEWAY_SECRET must be at least 16 characters")
+        persisted_operations = reader.text("GATEWAY_PERSISTED_OPERATIONS") or None
+        safelist = reader.flag("GATEWAY_SAFELIST", False)
+        if safelist and not persisted_operations:
+            raise ConfigError(
+                "GATEWAY_SAFELIST=1 needs GATEWAY_PERSISTED_OPERATIONS (the manifest)"
+            )
         webhook_secret = reader.text("GATEWAY_WEBHOOK_SECRET")
         if webhook_secret and len(webhook_secret) < 16:
             raise ConfigError("GATEWAY_WEBHOOK_SECRET must be at least 16 characters")
@@ -178,6 +187,8 @@ class Settings:
             ),
             signin_window_s=reader.number("GATEWAY_SIGNIN_WINDOW_S", 900.0, 1, 7 * 86400),
             signin_min_duration_s=reader.number("GATEWAY_SIGNIN_MIN_DURATION_S", 0.25, 0, 10),
+            persisted_operations=persisted_operations,
+            safelist=safelist,
             webhook_secret=webhook_secret or None,
             subscription_heartbeat_s=reader.number(
                 "GATEWAY_SUBSCRIPTION_HEARTBEAT_S", 5.0, 0.05, 300

@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import uuid
+from pathlib import Path
 from typing import Any
+
+from graphql_ops import without_subscriptions
 
 US_ADDRESS = {
     "firstName": "Jane", "lastName": "Doe", "email": "jane@example.com",
@@ -145,3 +148,28 @@ async def pay_by_card(
         shopper_headers(token),
     )
     return answer["data"]["payWithCard"]  # type: ignore[no-any-return]
+
+
+# The cart-editing and confirmation operations (gateway/operations/cart-and-orders.graphql)
+# use checkout-flow.graphql's fragments: they are sent together, as one document.
+_OPERATIONS = Path(__file__).resolve().parent.parent / "gateway" / "operations"
+EDITING_DOCUMENT = "\n".join(
+    (
+        without_subscriptions((_OPERATIONS / "checkout-flow.graphql").read_text()),
+        (_OPERATIONS / "cart-and-orders.graphql").read_text(),
+    )
+)
+
+
+async def run_edit(
+    gateway: Any,
+    operation: str,
+    variables: dict[str, Any],
+    headers: dict[str, str] | None = None,
+) -> dict[str, Any]:
+    """Send one operation of the cart-and-orders document; the JSON answer."""
+    status, body = await gateway.post(
+        {"query": EDITING_DOCUMENT, "operationName": operation, "variables": variables}, headers
+    )
+    assert status == 200, body
+    return body  # type: ignore[no-any-return]

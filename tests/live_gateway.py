@@ -93,8 +93,12 @@ async def stop(server: uvicorn.Server, task: asyncio.Task[None]) -> None:
 async def wait_until_ready(
     http: aiohttp.ClientSession, base_url: str, alive: Callable[[], bool] = lambda: True
 ) -> None:
-    """Poll ``/readyz`` of a gateway started as a process, until 200 (or fail)."""
-    for _ in range(300):
+    """Poll ``/readyz`` of a gateway started as a process, until 200 (or fail).
+
+    A minute at most: workers under coverage on a busy 2-core machine start slowly.
+    """
+    give_up = asyncio.get_running_loop().time() + 60
+    while asyncio.get_running_loop().time() < give_up:
         assert alive(), "the gateway process exited"
         try:
             async with http.get(f"{base_url}/readyz") as resp:

@@ -212,3 +212,88 @@ def credentials_body(email: str, password: str, channel_id: int) -> CredentialsB
 def cart_customer_body(customer_id: int) -> CartCustomerBody:
     """Update Cart with only ``customer_id``: the cart becomes that customer's."""
     return {"customer_id": customer_id}
+
+
+# Editing a cart and checkout (issue 13)
+
+
+class CartItemsBody(TypedDict):
+    line_items: list[CartLineBody]
+    version: NotRequired[int]
+
+
+class CartItemBody(TypedDict):
+    product_id: int
+    quantity: int
+    variant_id: NotRequired[int]
+
+
+class CartItemUpdateBody(TypedDict):
+    line_item: CartItemBody
+    version: NotRequired[int]
+
+
+class CouponBody(TypedDict):
+    coupon_code: str
+    version: NotRequired[int]
+
+
+class ConsignmentChangeBody(TypedDict, total=False):
+    address: AddressBody
+    line_items: list[ConsignmentLineBody]
+    version: int
+
+
+class CustomerMessageBody(TypedDict):
+    customer_message: str
+    version: NotRequired[int]
+
+
+def cart_items_body(lines: list[CartLine], version: int | None) -> CartItemsBody:
+    body: CartItemsBody = {"line_items": cart_body(lines, None, None, None)["line_items"]}
+    if version is not None:
+        body["version"] = version
+    return body
+
+
+def cart_item_update_body(
+    product_id: int, variant_id: int | None, quantity: int, version: int | None
+) -> CartItemUpdateBody:
+    # BigCommerce wants the line's product (and variant) again beside the new quantity.
+    item: CartItemBody = {"product_id": product_id, "quantity": quantity}
+    if variant_id is not None:
+        item["variant_id"] = variant_id
+    body: CartItemUpdateBody = {"line_item": item}
+    if version is not None:
+        body["version"] = version
+    return body
+
+
+def coupon_body(code: str, version: int | None) -> CouponBody:
+    body: CouponBody = {"coupon_code": code}
+    if version is not None:
+        body["version"] = version
+    return body
+
+
+def consignment_change_body(
+    address: Address | None, lines: list[ConsignmentLine] | None, version: int | None
+) -> ConsignmentChangeBody:
+    """An address and/or lines; never a shipping option (that goes in a request of its own)."""
+    body: ConsignmentChangeBody = {}
+    if address is not None:
+        body["address"] = address_body(address)
+    if lines is not None:
+        body["line_items"] = [
+            {"item_id": line.item_id, "quantity": line.quantity} for line in lines
+        ]
+    if version is not None:
+        body["version"] = version
+    return body
+
+
+def customer_message_body(message: str, version: int | None) -> CustomerMessageBody:
+    body: CustomerMessageBody = {"customer_message": message}
+    if version is not None:
+        body["version"] = version
+    return body

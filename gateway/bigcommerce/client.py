@@ -12,14 +12,15 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import replace
 from typing import Any
-from urllib.parse import quote
+from urllib.parse import quote, urlencode
 
-from gateway.bigcommerce import bodies, parse
+from gateway.bigcommerce import bodies, parse, parse_orders
 from gateway.bigcommerce.calls import CallClass
 from gateway.bigcommerce.errors import (
     FieldPath,
     InputRule,
     MalformedAnswer,
+    UpstreamError,
     as_named,
     currency_refused,
     order_step_missing,
@@ -34,6 +35,7 @@ from gateway.domain.models import (
     Checkout,
     ConsignmentLine,
     Order,
+    OrderLine,
     Payment,
     PaymentMethod,
     RedirectUrls,
@@ -46,6 +48,8 @@ from gateway.settings import Settings
 
 SHIPPING_OPTIONS = "consignments.available_shipping_options"
 PAYMENTS_ACCEPT = "application/vnd.bc.v1+json"
+V2_MAX_LIMIT = 250  # rows per v2 page: an order's products and addresses in one read
+COUPON_REFUSED = "The coupon code is not valid for this checkout, or it has expired."
 
 
 class BigCommerceClient:
@@ -189,27 +193,136 @@ class BigCommerceClient:
         except (KeyError, TypeError, ValueError):
             raise unavailable(CallClass.ORDER.effect(answered=False)) from None
 
+    # Editing the cart and checkout (issue 13). Cart endpoints answer the cart, not the
+    # checkout: the checkout is read after them.
+
+    async def add_cart_items(
+        self, checkout_id: str, lines: list[CartLine], version: int | None
+    ) -> Checkout:
+        body = bodies.cart_items_body(lines, version)
+        url = f"{self._v3}/carts/{_seg(checkout_id)}/items"
+        await self._json(CallClass.WRITE, "add_cart_items", "POST", url, body)
+        return await self.get_checkout(checkout_id)
+
+    async def update_cart_item(
+        self,
+        checkout_id: str,
+        item_id: str,
+        product_id: int,
+        variant_id: int | None,
+        quantity: int,
+        version: int | None,
+    ) -> Checkout:
+        body = bodies.cart_item_update_body(product_id, variant_id, quantity, version)
+        url = f"{self._v3}/carts/{_seg(checkout_id)}/items/{_seg(item_id)}"
+        await self._json(CallClass.WRITE, "update_cart_item", "PUT", url, body, _in_line_item)
+        return await self.get_checkout(checkout_id)
+
+    async def delete_cart_item(self, checkout_id: str, item_id: str) -> Checkout | None:
+        url = f"{self._v3}/carts/{_seg(checkout_id)}/items/{_seg(item_id)}"
+        response = await self._transport.call(
+            CallClass.WRITE,
+            "DELETE",
+            url,
+            endpoint="delete_cart_item",
+            headers=self._read_headers,
+        )
+        if response.status == 204:
+            return None  # the last line went: BigCommerce deleted the cart
+        return await self.get_checkout(checkout_id)
+
+    async def add_coupon(self, checkout_id: str, code: str, version: int | None) -> Checkout:
+        body = bodies.coupon_body(code, version)
+        url = f"{self._v3}/checkouts/{_seg(checkout_id)}/coupons?include={SHIPPING_OPTIONS}"
+        try:
+            data = await self._data(CallClass.WRITE, "add_coupon", "POST", url, body, _as_code)
+        except UpstreamError as exc:
+            if exc.code is ErrorCode.VALIDATION and exc.status in (400, 422):
+                # BigCommerce refuses an unknown, expired or ineligible code this way.
+                raise UpstreamError(
+                    ErrorCode.COUPON_INVALID,
+                    COUPON_REFUSED,
+                    ["code"],
+                    effect=exc.effect,
+                    status=exc.status,
+                ) from None
+            raise
+        return self._checkout(CallClass.WRITE, data)
+
+    async def delete_coupon(self, checkout_id: str, code: str) -> Checkout:
+        url = (
+            f"{self._v3}/checkouts/{_seg(checkout_id)}/coupons/{_seg(code)}"
+            f"?include={SHIPPING_OPTIONS}"
+        )
+        data = await self._data(CallClass.WRITE, "delete_coupon", "DELETE", url)
+        return self._checkout(CallClass.WRITE, data)
+
+    async def change_consignment(
+        self,
+        checkout_id: str,
+        consignment_id: str,
+        address: Address | None,
+        lines: list[ConsignmentLine] | None,
+        version: int | None,
+    ) -> Checkout:
+        body = bodies.consignment_change_body(address, lines, version)
+        url = (
+            f"{self._v3}/checkouts/{_seg(checkout_id)}/consignments/{_seg(consignment_id)}"
+            f"?include={SHIPPING_OPTIONS}"
+        )
+        data = await self._data(CallClass.WRITE, "update_consignment", "PUT", url, body)
+        return self._checkout(CallClass.WRITE, data)
+
+    async def delete_consignment(self, checkout_id: str, consignment_id: str) -> Checkout:
+        url = (
+            f"{self._v3}/checkouts/{_seg(checkout_id)}/consignments/{_seg(consignment_id)}"
+            f"?include={SHIPPING_OPTIONS}"
+        )
+        data = await self._data(CallClass.WRITE, "delete_consignment", "DELETE", url)
+        return self._checkout(CallClass.WRITE, data)
+
+    async def set_customer_message(
+        self, checkout_id: str, message: str, version: int | None
+    ) -> Checkout:
+        body = bodies.customer_message_body(message, version)
+        url = f"{self._v3}/checkouts/{_seg(checkout_id)}?include={SHIPPING_OPTIONS}"
+        data = await self._data(CallClass.WRITE, "update_checkout", "PUT", url, body, _as_message)
+        return self._checkout(CallClass.WRITE, data)
+
     # Orders
 
     async def get_order(self, number: int) -> Order:
         data = await self._json(
             CallClass.READ, "get_order", "GET", f"{self._v2}/orders/{int(number)}"
         )
-        if not isinstance(data, dict):
-            raise unavailable(CallClass.READ.effect(answered=False))
-        currency = str(data.get("currency_code") or data.get("default_currency_code") or "USD")
         with _answer_of(CallClass.READ):
-            total = parse.money(data.get("total_inc_tax"), currency)
-        return Order(
-            id=self._sign_order(int(data["id"])),
-            number=int(data["id"]),
-            status=str(data.get("status") or ""),
-            status_id=int(data.get("status_id") or 0),
-            payment_status=(data.get("payment_status") or None),
-            total=total,
-            customer_id=int(data.get("customer_id") or 0),
-            cart_id=data.get("cart_id") or None,
+            return parse_orders.order(data, self._sign_order)
+
+    async def get_order_lines(self, number: int, currency: str) -> list[OrderLine]:
+        url = f"{self._v2}/orders/{int(number)}/products?limit={V2_MAX_LIMIT}"
+        rows = await self._json(CallClass.READ, "get_order_products", "GET", url)
+        with _answer_of(CallClass.READ):
+            return [parse_orders.order_line(row, currency) for row in _v2_rows(rows)]
+
+    async def get_order_shipping_addresses(self, number: int) -> list[Address]:
+        url = f"{self._v2}/orders/{int(number)}/shipping_addresses?limit={V2_MAX_LIMIT}"
+        rows = await self._json(CallClass.READ, "get_order_shipping_addresses", "GET", url)
+        with _answer_of(CallClass.READ):
+            found = (parse_orders.address(row) for row in _v2_rows(rows))
+            return [a for a in found if a is not None]
+
+    async def list_customer_orders(self, customer_id: int, limit: int, page: int) -> list[Order]:
+        query = urlencode(
+            {
+                "customer_id": int(customer_id),
+                "sort": "date_created:desc",
+                "limit": int(limit),
+                "page": int(page),
+            }
         )
+        rows = await self._json(CallClass.READ, "list_orders", "GET", f"{self._v2}/orders?{query}")
+        with _answer_of(CallClass.READ):
+            return [parse_orders.order(row, self._sign_order) for row in _v2_rows(rows)]
 
     async def get_transactions(self, number: int) -> list[Transaction]:
         url = f"{self._v3}/orders/{int(number)}/transactions"
@@ -278,6 +391,28 @@ class BigCommerceClient:
             if not isinstance(data, dict):
                 raise MalformedAnswer("payment")
             return parse.payment(data)
+
+
+def _v2_rows(data: Any) -> list[Any]:
+    """A v2 list: an array, or nothing at all (BigCommerce answers an empty one with 204)."""
+    if data is None:
+        return []
+    if not isinstance(data, list):
+        raise MalformedAnswer("list")
+    return data
+
+
+def _in_line_item(path: list[str]) -> list[str]:
+    # "line_item.quantity" is the mutation's own "quantity".
+    return path[1:] if path[:1] == ["line_item"] else path
+
+
+def _as_code(path: list[str]) -> list[str]:
+    return ["code"] if path[:1] == ["coupon_code"] else path
+
+
+def _as_message(path: list[str]) -> list[str]:
+    return ["message"] if path[:1] == ["customer_message"] else path
 
 
 class BigCommerceCustomers:

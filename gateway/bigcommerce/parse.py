@@ -11,6 +11,7 @@ from gateway.domain.identity import Shopper
 from gateway.domain.models import (
     ADDRESS_FIELDS,
     Address,
+    AppliedCoupon,
     Cart,
     Checkout,
     Consignment,
@@ -63,7 +64,7 @@ def cart(data: dict[str, Any]) -> Cart:
     currency = (data.get("currency") or {}).get("code") or "USD"
     items = data.get("line_items") or {}
     lines = [
-        line_item(item, currency)
+        line_item(item, currency, is_physical=kind == "physical_items")
         for kind in ("physical_items", "digital_items")
         for item in items.get(kind) or []
     ]
@@ -77,7 +78,7 @@ def cart(data: dict[str, Any]) -> Cart:
     )
 
 
-def line_item(data: dict[str, Any], currency: str) -> LineItem:
+def line_item(data: dict[str, Any], currency: str, *, is_physical: bool = True) -> LineItem:
     variant = data.get("variant_id")
     return LineItem(
         id=str(data["id"]),
@@ -88,6 +89,7 @@ def line_item(data: dict[str, Any], currency: str) -> LineItem:
         list_price=money(data.get("list_price"), currency),
         sale_price=money(data.get("sale_price"), currency),
         extended_sale_price=money(data.get("extended_sale_price"), currency),
+        is_physical=is_physical,
     )
 
 
@@ -141,6 +143,17 @@ def checkout(data: dict[str, Any]) -> Checkout:
         shipping_cost_total=money(data.get("shipping_cost_total_ex_tax"), currency),
         tax_total=money(data.get("tax_total"), currency),
         grand_total=money(data.get("grand_total"), currency),
+        coupons=[applied_coupon(c, currency) for c in data.get("coupons") or []],
+        # base_amount is the items before discounts, cart_amount(_ex_tax) after them.
+        discount_total=money(the_cart.base_amount.amount - the_cart.cart_amount.amount, currency),
+        customer_message=_text(data.get("customer_message")) or None,
+    )
+
+
+def applied_coupon(data: dict[str, Any], currency: str) -> AppliedCoupon:
+    return AppliedCoupon(
+        code=str(data.get("code") or ""),
+        discounted_amount=money(data.get("discounted_amount"), currency),
     )
 
 

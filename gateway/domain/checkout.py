@@ -19,6 +19,7 @@ from gateway.domain.models import (
     RedirectUrls,
 )
 from gateway.domain.order_ids import OrderIdCodec
+from gateway.domain.order_readiness import ensure_ready_for_order
 from gateway.domain.ports import Storefront
 from gateway.errors import Effect, ErrorCode, GatewayError
 
@@ -159,6 +160,7 @@ class CheckoutFlows:
         reusable = await self._unpaid_order_of(checkout)
         if reusable is not None:
             return reusable
+        ensure_ready_for_order(checkout)  # before BigCommerce is asked
         try:
             number = await self._client.create_order(checkout_id)
         except GatewayError as exc:

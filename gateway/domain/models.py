@@ -6,7 +6,8 @@ They hold no card number or CVV, ever.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from datetime import datetime
 from decimal import Decimal
 from enum import Enum
 from typing import Any
@@ -68,6 +69,8 @@ class LineItem:
     list_price: Money
     sale_price: Money
     extended_sale_price: Money
+    # A physical line must be in a consignment before an order is made; a digital one not.
+    is_physical: bool = True
 
 
 @dataclass(frozen=True, slots=True)
@@ -107,6 +110,12 @@ class Consignment:
 
 
 @dataclass(frozen=True, slots=True)
+class AppliedCoupon:
+    code: str
+    discounted_amount: Money
+
+
+@dataclass(frozen=True, slots=True)
 class Checkout:
     id: str
     version: int
@@ -120,6 +129,11 @@ class Checkout:
     grand_total: Money
     # Filled by the domain: the opaque id of order_number, when there is one.
     order_id: str | None = None
+    coupons: list[AppliedCoupon] = field(default_factory=list)
+    # What comes off the items (coupons and promotions): subtotal - discount_total +
+    # shipping_cost_total + tax_total = grand_total. Free shipping lowers the shipping instead.
+    discount_total: Money | None = None
+    customer_message: str | None = None
 
 
 class OrderStatus(Enum):
@@ -139,6 +153,8 @@ class Order:
     total: Money
     customer_id: int
     cart_id: str | None
+    # From the order's own body when it was read (not kept by idempotency records).
+    details: OrderDetails | None = None
 
     @property
     def is_incomplete(self) -> bool:
@@ -169,6 +185,30 @@ class Order:
             customer_id=data["customer_id"],
             cart_id=data["cart_id"],
         )
+
+
+@dataclass(frozen=True, slots=True)
+class OrderDetails:
+    """What a confirmation page shows of an order, beside its status and total."""
+
+    billing_address: Address | None
+    subtotal: Money
+    shipping_cost_total: Money
+    tax_total: Money
+    discount_total: Money
+    customer_message: str | None
+    created_at: datetime | None
+
+
+@dataclass(frozen=True, slots=True)
+class OrderLine:
+    """One product line of an order: unit price and line total, before tax."""
+
+    name: str
+    sku: str
+    quantity: int
+    base_price: Money
+    total_price: Money
 
 
 @dataclass(frozen=True, slots=True)

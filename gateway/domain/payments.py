@@ -48,6 +48,11 @@ log = logging.getLogger("gateway.payments")
 TAKEN_EVENTS = frozenset({"purchase", "authorization", "capture"})
 OWNERS_CACHED = 100_000
 PAYMENT_BUSY = "Another payment for this order is in progress; read the order before paying again."
+# The payments counter's outcomes for the codes an operator watches most; others: the code.
+PAYMENT_OUTCOMES = {
+    ErrorCode.PAYMENT_DECLINED: "declined",
+    ErrorCode.PAYMENT_OUTCOME_UNKNOWN: "outcome_unknown",
+}
 
 
 class PaymentFlows:
@@ -65,6 +70,8 @@ class PaymentFlows:
         self._idempotency = idempotency
         self._methods = methods
         self._observer = observer or NullObserver()
+        # Method ids the store offered: the only ones used as metric labels (clients send any).
+        self._offered: set[str] = set()
         # Order number -> its customer id, learnt from order reads: lets a cached
         # paymentMethods answer check reachability without an upstream call. An order's
         # customer is set when it is made; payments always read the order afresh.
@@ -155,8 +162,9 @@ class PaymentFlows:
             return self._charge(number, payment_method_id, instrument_for, save_instrument)
 
         return await self._once(
-            "payWithCard", idempotency_key, (client_key, shopper), fingerprint, charge, number
-        )
+            "payWithCard", idempotency_key, (client_key, shopper), fingerprint, charge, number,
+            payment_method_id,
+        )  # fmt: skip
 
     async def pay_with_stored_card(
         self,
@@ -201,9 +209,11 @@ class PaymentFlows:
                 number, payment_method_id, lambda method: instrument_for(stored, method), None
             )
 
+        caller = (client_key, shopper)
         return await self._once(
-            "payWithStoredCard", idempotency_key, (client_key, shopper), fingerprint, charge, number
-        )
+            "payWithStoredCard", idempotency_key, caller, fingerprint, charge, number,
+            payment_method_id,
+        )  # fmt: skip
 
     async def _usable_instrument(
         self, order: Order, payment_method_id: str, token: str
@@ -232,6 +242,7 @@ class PaymentFlows:
     async def _accepted(self, number: int, payment_method_id: str) -> PaymentMethod:
         for method in await self._methods_for(number):
             if method.id == payment_method_id:
+                self._offered.add(method.id)
                 return method
         raise GatewayError(
             ErrorCode.PAYMENT_METHOD_NOT_ACCEPTED,
@@ -247,12 +258,13 @@ class PaymentFlows:
         fingerprint: list[Any],
         charge: Callable[[], Awaitable[PaymentResult]],
         number: int,
+        payment_method_id: str,
     ) -> PaymentResult:
         async def one_at_a_time() -> PaymentResult:
             # One payment per order at a time, keys or not: a double click sends two.
             name = f"pay|{self._client.store_hash}|{number}"
             async with self._idempotency.exclusive(name, PAYMENT_BUSY):
-                return await charge()
+                return await self._observed(payment_method_id, charge())
 
         if idempotency_key is None:
             return await one_at_a_time()
@@ -270,6 +282,22 @@ class PaymentFlows:
                 raise
             # The first attempt's outcome was unknown: the order may have moved since.
             return await self._reconcile(number)
+
+    async def _observed(
+        self, payment_method_id: str, charging: Awaitable[PaymentResult]
+    ) -> PaymentResult:
+        """Report each charge's outcome once (an idempotent replay does not charge again)."""
+        try:
+            result = await charging
+        except GatewayError as exc:
+            outcome = PAYMENT_OUTCOMES.get(exc.code, exc.code.value.lower())
+            self._observer.payment_finished(self._method_label(payment_method_id), outcome)
+            raise
+        self._observer.payment_finished(self._method_label(payment_method_id), "approved")
+        return result
+
+    def _method_label(self, payment_method_id: str) -> str:
+        return payment_method_id if payment_method_id in self._offered else "other"
 
     async def _charge(
         self,

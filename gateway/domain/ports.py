@@ -164,12 +164,19 @@ class Observer(Protocol):
 
     def idempotent_replay(self) -> None: ...
 
+    def payment_finished(self, method: str, outcome: str) -> None:
+        """A charge decided: ``approved``, ``declined``, ``insufficient_funds``,
+        ``outcome_unknown`` or another error code in lower case."""
+
 
 class NullObserver:
     def cache_lookup(self, cache: str, hit: bool) -> None:
         pass
 
     def idempotent_replay(self) -> None:
+        pass
+
+    def payment_finished(self, method: str, outcome: str) -> None:
         pass
 
 

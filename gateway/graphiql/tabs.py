@@ -17,6 +17,7 @@ from typing import Any
 
 from graphql import (
     DocumentNode,
+    FieldNode,
     FragmentDefinitionNode,
     FragmentSpreadNode,
     GraphQLSchema,
@@ -82,6 +83,13 @@ class Operation:
     text: str
     spreads: tuple[str, ...]
     kind: str = "query"  # "query", "mutation" or "subscription"
+    root_fields: tuple[str, ...] = ()
+
+    @property
+    def needs_shopper(self) -> bool:
+        """Only a signed-in shopper gets anything from it: it signs in or out, or reads
+        nothing but ``shopper`` (PaymentMethods also reads it, and a guest still runs it)."""
+        return self.name in SIGNED_IN_ONLY or self.root_fields == ("shopper",)
 
 
 @dataclass(frozen=True)
@@ -143,6 +151,11 @@ def read_documents(texts: Iterable[str]) -> tuple[list[Operation], dict[str, Ope
                         _text_with_comments(text, definition),
                         _spreads(definition),
                         definition.operation.value,
+                        tuple(
+                            field.name.value
+                            for field in definition.selection_set.selections
+                            if isinstance(field, FieldNode)
+                        ),
                     )
                 )
             elif isinstance(definition, FragmentDefinitionNode):
@@ -196,12 +209,18 @@ def build_tabs(
     names = _ordered(list(by_name))
     can_sign_in = "SignIn" in by_name
     # Without shopper identity in the documents every operation is a guest's.
-    guest = [name for name in names if not (can_sign_in and name in SIGNED_IN_ONLY)]
+    guest = [name for name in names if not (can_sign_in and by_name[name].needs_shopper)]
     sets: list[tuple[str, list[str]]] = []
     if can_sign_in:
-        # The flow's steps, then who is signed in and signing out; the extra documents (cart
-        # editing, the confirmation page) stay in the guest set to keep the tab bar short.
+        # The flow's steps, the shopper's own extras (order history), then who is signed in
+        # and signing out; other extras (cart editing, the confirmation page) stay in the
+        # guest set to keep the tab bar short.
         signed_in = [n for n in names if n in FLOW_STEPS]
+        signed_in += [
+            n
+            for n in names
+            if by_name[n].needs_shopper and n not in FLOW_STEPS and n not in SIGNED_IN_LAST
+        ]
         signed_in += [n for n in SIGNED_IN_LAST if n in by_name]
         sets.append((SIGNED_IN, signed_in))
     sets.append((GUEST, guest))

@@ -76,6 +76,8 @@ class DocumentCache:
         self._max_tokens = max_tokens
         self._hide_suggestions = hide_suggestions
         self._documents = LRU(maxsize)
+        # Persisted operations: loaded at start, never evicted by a flood of other documents.
+        self._pinned: dict[str, Document] = {}
         self.hits = 0
         self.misses = 0
 
@@ -85,10 +87,19 @@ class DocumentCache:
             self._documents.move_to_end(text)
             self.hits += 1
             return found
+        pinned = self._pinned.get(text)
+        if pinned is not None:
+            self.hits += 1
+            return pinned
         self.misses += 1
         document = self._load(text)
         if not holds_card_data(text):
             self._documents.remember(text, document)
+        return document
+
+    def pin(self, text: str) -> Document:
+        """Parse and validate ``text`` now, and keep it for the life of the process."""
+        document = self._pinned[text] = self._load(text)
         return document
 
     def _load(self, text: str) -> Document:
@@ -108,8 +119,15 @@ class DocumentCache:
 class PersistedQueries:
     """APQ: ``extensions.persistedQuery.sha256Hash`` -> the document text it names."""
 
+    safelist = False  # True: only listed documents run (gateway.graphql.persisted_operations)
+    missing_code = "PERSISTED_QUERY_NOT_FOUND"  # an unknown hash; Apollo clients then register
+
     def __init__(self, maxsize: int = 2048) -> None:
         self._texts = LRU(maxsize)
+
+    def admits(self, text: str) -> bool:
+        """Whether this document may run at all (any may, without a safelist)."""
+        return True
 
     def lookup(self, sha256_hash: str) -> str | None:
         text = self._texts.get(sha256_hash)

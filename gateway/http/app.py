@@ -22,8 +22,10 @@ from starlette.routing import BaseRoute, Route
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from gateway import deadline
+from gateway.domain.cart_editing import CartEditingFlows
 from gateway.domain.checkout import CheckoutFlows
 from gateway.domain.identity import SHOPPER_TOKEN_HEADER, identify
+from gateway.domain.orders import OrderFlows
 from gateway.domain.payments import PaymentFlows
 from gateway.domain.ports import ShopperTokens
 from gateway.domain.shoppers import ShopperFlows
@@ -31,6 +33,7 @@ from gateway.errors import GatewayError
 from gateway.graphiql import asset_routes, render_page, served_operation_types
 from gateway.graphql.documents import DocumentCache
 from gateway.graphql.limits import QueryLimits, limit_rules
+from gateway.graphql.persisted_operations import load_persisted_operations
 from gateway.http.graphql_http import GraphQLEndpoint, request_error
 from gateway.http.routes import (
     GRAPHQL_PATH,
@@ -52,6 +55,8 @@ class Services(Protocol):
 
     checkout: CheckoutFlows
     payments: PaymentFlows
+    editing: CartEditingFlows
+    orders: OrderFlows
     tokens: ShopperTokens
     shoppers: ShopperFlows
     ready: bool
@@ -97,6 +102,8 @@ def build_app(settings: Settings, open_services: OpenServices, obs: Observabilit
         return Context(
             checkout=runtime.checkout,
             payments=runtime.payments,
+            editing=runtime.editing,
+            orders=runtime.orders,
             shoppers=runtime.shoppers,
             client_key=request.scope.get("gateway.client_key"),
             shopper=request.scope.get("gateway.shopper"),
@@ -120,12 +127,18 @@ def build_app(settings: Settings, open_services: OpenServices, obs: Observabilit
     )
     metrics.mirror(lambda: documents.hits, metrics.cache_lookups.labels("document", "hit"))
     metrics.mirror(lambda: documents.misses, metrics.cache_lookups.labels("document", "miss"))
+    persisted = None
+    if settings.persisted_operations:  # checked and pinned now: a bad manifest stops the start
+        persisted = load_persisted_operations(
+            settings.persisted_operations, documents, safelist=settings.safelist
+        )
     endpoint = GraphQLEndpoint(
         schema._schema,
         documents,
         context_of,
         debug=settings.debug,
         hide_suggestions=hide_suggestions,
+        persisted=persisted,
     )
 
     # GraphiQL opens tabs only for the kinds of operation this schema serves.
@@ -175,6 +188,7 @@ def build_app(settings: Settings, open_services: OpenServices, obs: Observabilit
     # Added last = outermost: headers on every answer, CORS preflights before the client key.
     app.add_middleware(
         GraphQLGuard,
+        shared_limit=lambda: getattr(getattr(app.state, "runtime", None), "client_limit", None),
         config=GuardConfig(
             client_keys=settings.client_keys,
             max_body_bytes=settings.max_body_bytes,

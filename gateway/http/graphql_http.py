@@ -155,6 +155,11 @@ class GraphQLEndpoint:
             if isinstance(query_or_error, Response):
                 return query_or_error
             query = query_or_error
+        if query and not self._persisted.admits(query):
+            refused = {"message": "The query is not in the safelist."}
+            return self._request_errors(
+                request, [{**refused, "extensions": {"code": "QUERY_NOT_IN_SAFELIST"}}], media
+            )
         if not query:
             return request_error(400, "No query was sent.", "BAD_REQUEST", media)
         document = self._documents.get(query)
@@ -226,9 +231,13 @@ class GraphQLEndpoint:
         if query is None:
             known = self._persisted.lookup(sha.lower())
             if known is None:
-                # Apollo clients answer this by sending the query with its hash.
+                # Apollo clients answer this by sending the query with its hash (not when
+                # the safelist refuses the id: it answers PERSISTED_QUERY_NOT_IN_LIST).
                 message = "PersistedQueryNotFound"
-                errors = [{"message": message, "extensions": {"code": "PERSISTED_QUERY_NOT_FOUND"}}]
+                if self._persisted.safelist:
+                    message = "The persisted query is not in the persisted query list."
+                code = self._persisted.missing_code
+                errors = [{"message": message, "extensions": {"code": code}}]
                 return self._request_errors(request, errors, media)
             return known
         if not self._persisted.register(sha, query):

@@ -14,6 +14,7 @@ import math
 import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from typing import Protocol
 
 from starlette.datastructures import Headers
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
@@ -63,6 +64,13 @@ class FixedWindowLimiter:
             self._windows.clear()  # a flood of distinct clients: start every window afresh
 
 
+class SharedRateLimit(Protocol):
+    """The per-client limit shared by replicas (``gateway.stores.redis_client_rate_limit``)."""
+
+    async def wait_for(self, client: str) -> float | None:
+        """0: go; > 0: seconds to wait; None: not known (the replica's own limit judges)."""
+
+
 @dataclass(frozen=True)
 class GuardConfig:
     client_keys: tuple[str, ...]
@@ -88,9 +96,15 @@ def matching_key(authorization: str | None, keys: Iterable[str]) -> str | None:
 
 
 class GraphQLGuard:
-    def __init__(self, app: ASGIApp, config: GuardConfig) -> None:
+    def __init__(
+        self,
+        app: ASGIApp,
+        config: GuardConfig,
+        shared_limit: Callable[[], SharedRateLimit | None] = lambda: None,
+    ) -> None:
         self.app = app
         self.config = config
+        self.shared_limit = shared_limit  # once the services are open, with Redis configured
         self.limiter = (
             FixedWindowLimiter(config.rate_limit, config.rate_window_s)
             if config.rate_limit > 0
@@ -120,7 +134,10 @@ class GraphQLGuard:
         scope["gateway.client_key"] = client_key
         if self.limiter is not None:
             identity = client_key or _client_ip(scope)
-            wait_s = self.limiter.acquire(identity)
+            shared = self.shared_limit()
+            wait_s = await shared.wait_for(identity) if shared is not None else None
+            if wait_s is None:
+                wait_s = self.limiter.acquire(identity)
             if wait_s > 0:
                 retry_after = max(1, math.ceil(wait_s))
                 response = request_error(

@@ -47,7 +47,8 @@ class GatewayMetrics:
         r = self.registry
         self.requests = Counter(
             "gateway_requests_total",
-            "GraphQL requests by operation name and outcome (ok, or the first error code).",
+            "GraphQL requests by operation name and outcome (ok, or the first error code: "
+            "a top-level one, else the first in a mutation payload's errors).",
             ["operation", "outcome"],
             registry=r,
         )
@@ -103,6 +104,13 @@ class GatewayMetrics:
         self.idempotent_replays = Counter(
             "gateway_idempotent_replays_total",
             "Mutations answered from the idempotency store instead of running again.",
+            registry=r,
+        )
+        self.payments = Counter(
+            "gateway_payments_total",
+            "Charges by payment method and outcome (approved, declined, insufficient_funds, "
+            "outcome_unknown, or another error code in lower case).",
+            ["method", "outcome"],
             registry=r,
         )
         self.breakers_open = Gauge(
@@ -190,3 +198,6 @@ class MetricsObserver:
 
     def idempotent_replay(self) -> None:
         self._m.idempotent_replays.inc()
+
+    def payment_finished(self, method: str, outcome: str) -> None:
+        self._m._child(self._m.payments, method, outcome).inc()

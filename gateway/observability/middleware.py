@@ -2,7 +2,8 @@
 
 Pure ASGI (Starlette's BaseHTTPMiddleware costs a task and a queue per request).
 The endpoint fills ``scope["gateway.facts"]`` (the same dict as ``Context.facts``):
-operation name and type, outcome; the upstream observer adds the call count.
+operation name and type, outcome; the upstream observer adds the call count, and a
+mutation payload its first error code (the outcome then, instead of ``ok``).
 """
 
 from __future__ import annotations
@@ -69,7 +70,7 @@ class RequestObservability:
         finally:
             request_facts.facts.reset(facts_token)
             seconds = time.perf_counter() - started
-            outcome = facts.get("outcome") or ("ok" if status < 400 else f"http_{status}")
+            outcome = request_facts.outcome(facts, status)
             if is_graphql:
                 self.metrics.request_finished(facts.get("operation"), outcome, seconds)
             if access_log.isEnabledFor(logging.INFO):
@@ -113,6 +114,8 @@ class RequestObservability:
                     span.set_attribute("graphql.operation.type", kind)
                 outcome = facts.get("outcome")
                 if outcome:
-                    span.set_attribute("gateway.outcome", outcome)
+                    span.set_attribute("gateway.outcome", request_facts.outcome(facts, 200))
+                    # A payload error (a decline) is an expected answer, like a 4xx: no error
+                    # status; a top-level error is.
                     if outcome != "ok":
                         span.set_status(Status(StatusCode.ERROR))

@@ -28,3 +28,18 @@ def count_upstream_call() -> None:
     current = facts.get()
     if current is not None:
         current["upstream_calls"] = current.get("upstream_calls", 0) + 1
+
+
+def payload_error(code: str) -> None:
+    """A mutation payload carries this error: the first one is the request's outcome."""
+    current = facts.get()
+    if current is not None:
+        current.setdefault("payload_error", code)
+
+
+def outcome(current: dict[str, Any], status: int) -> str:
+    """ok, the first top-level error code, else the first payload error code, else http_N."""
+    found = current.get("outcome")
+    if found == "ok":
+        return str(current.get("payload_error", "ok"))
+    return str(found) if found else ("ok" if status < 400 else f"http_{status}")

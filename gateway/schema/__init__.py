@@ -8,6 +8,7 @@ from typing import Any
 import strawberry
 from strawberry.tools import merge_types
 
+from gateway.schema.cart_editing import CartEditingMutation
 from gateway.schema.entity_representations import guard_entity_representations
 from gateway.schema.plain_fields import read_plain_fields_directly
 from gateway.schema.resolvers import Mutation, Query
@@ -18,7 +19,7 @@ from gateway.schema.types import StoredBankAccount, StoredCard, StoredPayPalAcco
 def build_schema(extensions: Sequence[Any] = ()) -> strawberry.federation.Schema:
     schema = strawberry.federation.Schema(
         query=merge_types("Query", (Query, ShopperQuery)),
-        mutation=merge_types("Mutation", (Mutation, ShopperMutation)),
+        mutation=merge_types("Mutation", (Mutation, ShopperMutation, CartEditingMutation)),
         types=[StoredCard, StoredPayPalAccount, StoredBankAccount],
         extensions=list(extensions),
     )

@@ -8,17 +8,22 @@ from typing import Any
 
 import strawberry
 
+from gateway.domain.cart_editing import CartEditingFlows
 from gateway.domain.checkout import CheckoutFlows
 from gateway.domain.identity import ShopperIdentity
+from gateway.domain.orders import OrderFlows
 from gateway.domain.payments import PaymentFlows
 from gateway.domain.shoppers import ShopperFlows
 from gateway.schema.loaders import Loaders
+from gateway.schema.order_loaders import OrderLoaders
 
 
 @dataclass
 class Context:
     checkout: CheckoutFlows
     payments: PaymentFlows
+    editing: CartEditingFlows
+    orders: OrderFlows
     shoppers: ShopperFlows | None = None
     client_key: str | None = None
     # The verified shopper of the request's X-Shopper-Token (None: a guest); signIn sets it
@@ -37,6 +42,10 @@ class Context:
     def loaders(self) -> Loaders:
         # Made on first use, once per request: most requests never read an entity.
         return Loaders(self.checkout, self.shopper)
+
+    @cached_property
+    def order_loaders(self) -> OrderLoaders:
+        return OrderLoaders(self.orders)
 
 
 Info = strawberry.Info[Context, None]

@@ -9,6 +9,7 @@ import strawberry
 
 from gateway.domain.models import OrderError
 from gateway.errors import GatewayError, GatewayErrors
+from gateway.observability import request_facts
 from gateway.schema.types import Cart, Checkout, Order, Payment, RedirectUrls, UserError
 
 T = TypeVar("T")
@@ -29,6 +30,8 @@ def _camel(name: str) -> str:
 
 def user_errors(error: GatewayError | GatewayErrors) -> list[UserError]:
     found = error.errors if isinstance(error, GatewayErrors) else [error]
+    if found:  # the request's outcome in the access log, metrics and span: not ``ok``
+        request_facts.payload_error(found[0].code.value)
     return [
         UserError(
             code=e.code,

@@ -15,6 +15,7 @@ import strawberry
 from gateway.domain.identity import SHOPPER_TOKEN_HEADER
 from gateway.domain.shoppers import ShopperFlows
 from gateway.schema.context import Context, Info
+from gateway.schema.order_history import OrderConnection, orders_of
 from gateway.schema.payloads import attempt
 from gateway.schema.query_errors import answer
 from gateway.schema.types import StoredInstrument, UserError
@@ -45,6 +46,18 @@ class Shopper:
         else:
             work = context.payments.stored_instruments(str(order_id), context.shopper)
         return cast(list[StoredInstrument], await answer(work))
+
+    @strawberry.field(
+        description="The shopper's orders, newest first: at most `first` (1 to 50, default 10) "
+        "after the `after` cursor."
+    )
+    async def orders(
+        self, info: Info, first: int | None = None, after: str | None = None
+    ) -> OrderConnection:
+        # Whose orders: the verified token's customer, never a value from the request.
+        shopper = info.context.shopper
+        assert shopper is not None, "a Shopper is only shown to its own signed-in shopper"
+        return await orders_of(info, shopper.customer_id, first, after)
 
 
 @strawberry.input

@@ -119,6 +119,12 @@ class Consignment:
     shipping_cost: Money
 
 
+@strawberry.type(description="A coupon applied to a checkout, and what it takes off.")
+class AppliedCoupon:
+    code: str
+    discounted_amount: Money
+
+
 @strawberry.federation.type(keys=["id"], description="A cart on its way to become an order.")
 class Checkout:
     id: strawberry.ID
@@ -133,6 +139,14 @@ class Checkout:
     shipping_cost_total: Money
     tax_total: Money
     grand_total: Money
+    coupons: list[AppliedCoupon]
+    discount_total: Money = strawberry.field(
+        description="Taken off the items (coupons, promotions): grandTotal = subtotal - "
+        "discountTotal + shippingCostTotal + taxTotal. Free shipping lowers shippingCostTotal."
+    )
+    customer_message: str | None = strawberry.field(
+        description="The shopper's note for the merchant (setCustomerMessage)."
+    )
 
     is_type_of = _is(models.Checkout)
 
@@ -150,11 +164,64 @@ class Order:
     payment_status: str | None
     total: Money
 
+    @strawberry.field(description="What was bought: one entry per product line.")
+    async def line_items(self, info: Info) -> list[OrderLine]:
+        order = cast(models.Order, self)
+        key = (order.number, order.total.currency_code)
+        return cast(list[OrderLine], await answer(info.context.order_loaders.lines.load(key)))
+
+    @strawberry.field(description="Where each consignment of the order goes.")
+    async def shipping_addresses(self, info: Info) -> list[Address]:
+        work = info.context.order_loaders.shipping_addresses.load(cast(models.Order, self).number)
+        return cast(list[Address], await answer(work))
+
+    @strawberry.field
+    async def billing_address(self, info: Info) -> Address | None:
+        return cast(Address | None, (await _details(self, info)).billing_address)
+
+    @strawberry.field(description="The items, before discounts and tax.")
+    async def subtotal(self, info: Info) -> Money:
+        return cast(Money, (await _details(self, info)).subtotal)
+
+    @strawberry.field(description="Shipping, before tax (after a free-shipping coupon).")
+    async def shipping_cost_total(self, info: Info) -> Money:
+        return cast(Money, (await _details(self, info)).shipping_cost_total)
+
+    @strawberry.field
+    async def tax_total(self, info: Info) -> Money:
+        return cast(Money, (await _details(self, info)).tax_total)
+
+    @strawberry.field(description="Taken off the items: coupons and discounts.")
+    async def discount_total(self, info: Info) -> Money:
+        return cast(Money, (await _details(self, info)).discount_total)
+
+    @strawberry.field
+    async def customer_message(self, info: Info) -> str | None:
+        return (await _details(self, info)).customer_message
+
+    @strawberry.field(description="When the order was made, ISO 8601 in UTC.")
+    async def created_at(self, info: Info) -> str | None:
+        created = (await _details(self, info)).created_at
+        return None if created is None else created.isoformat().replace("+00:00", "Z")
+
     is_type_of = _is(models.Order)
 
     @classmethod
     async def resolve_reference(cls, info: Info, id: strawberry.ID) -> Order:
         return cast(Order, await answer(info.context.loaders.orders.load(str(id))))
+
+
+@strawberry.type(description="One product line of an order, prices before tax.")
+class OrderLine:
+    name: str
+    sku: str
+    quantity: int
+    base_price: Money = strawberry.field(description="The unit price.")
+    total_price: Money = strawberry.field(description="quantity x basePrice, before discounts.")
+
+
+async def _details(order: Any, info: Info) -> models.OrderDetails:
+    return cast(models.OrderDetails, await answer(info.context.order_loaders.details(order)))
 
 
 @strawberry.type

@@ -37,3 +37,17 @@ def test_quick_bench_runs_every_target_and_the_cached_query_stays_local(tmp_path
     assert all(r["errors"] == 0 and r["requests"] > 0 for r in results)
     cached = next(r for r in results if (r["scenario"], r["target"]) == ("a", "gateway"))
     assert cached["upstream_requests"] == 0
+
+
+def test_the_in_process_cpu_bench_answers_every_request() -> None:
+    run = subprocess.run(
+        [sys.executable, "-m", "bench.asgi_path", "--requests", "20", "--profile"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=240,
+    )
+    assert run.returncode == 0, run.stdout[-3000:] + run.stderr[-3000:]
+    # Each request was checked to answer 200 without errors during its warm-up.
+    assert "a cached paymentMethods:" in run.stdout and "{ __typename }:" in run.stdout
+    assert "cumulative" in run.stdout  # the profile

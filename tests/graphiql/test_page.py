@@ -8,6 +8,8 @@ import json
 import re
 from importlib import resources
 
+import pytest
+
 from gateway.graphiql import render_page
 from gateway.graphiql.assets import ASSETS_DIR, manifest_files, sri_sha384
 from gateway.graphiql.page import ASSETS_URL_PREFIX, PLACEHOLDERS, SCROLL_LOCK_STYLE
@@ -132,9 +134,10 @@ def test_page_opens_with_one_tab_per_step(page_tags: PageTags) -> None:
     assert re.fullmatch(r"checkout-gateway\.[0-9a-f]{12}", config["storageNamespace"])
 
 
-def test_every_placeholder_in_the_variables_is_known() -> None:
+@pytest.mark.parametrize("examples", ["variables.json", "cart-and-orders.variables.json"])
+def test_every_placeholder_in_the_variables_is_known(examples: str) -> None:
     operations = resources.files("gateway") / "operations"
-    variables_text = (operations / "variables.json").read_text()
+    variables_text = (operations / examples).read_text()
     used = set(re.findall(r'"(<[^"]+>)"', variables_text))
     assert used, "the example variables have placeholders to fill"
     assert used <= PLACEHOLDERS.keys() | {NEW_KEY_PLACEHOLDER}
@@ -143,11 +146,18 @@ def test_every_placeholder_in_the_variables_is_known() -> None:
         assert rule.get("fresh") or f"found.{rule['key']} =" in flow_script, rule
 
 
-def test_every_variables_key_is_an_operation_of_the_flow() -> None:
+@pytest.mark.parametrize(
+    ("document", "examples"),
+    [
+        ("checkout-flow.graphql", "variables.json"),
+        ("cart-and-orders.graphql", "cart-and-orders.variables.json"),
+    ],
+)
+def test_every_variables_key_is_an_operation_of_the_flow(document: str, examples: str) -> None:
     operations = resources.files("gateway") / "operations"
-    document = re.sub(r"#[^\n]*", "", (operations / "checkout-flow.graphql").read_text())
-    names = set(re.findall(r"\b(?:query|mutation|subscription)\s+([_A-Za-z]\w*)", document))
-    variables = json.loads((operations / "variables.json").read_text())
+    text = re.sub(r"#[^\n]*", "", (operations / document).read_text())
+    names = set(re.findall(r"\b(?:query|mutation|subscription)\s+([_A-Za-z]\w*)", text))
+    variables = json.loads((operations / examples).read_text())
     assert set(variables) <= names
 
 

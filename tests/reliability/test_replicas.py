@@ -68,7 +68,9 @@ def redis_url() -> Iterator[str]:
 
 
 class Replica:
-    def __init__(self, sandbox: SandboxServer, redis_url: str, deadline_s: str = "5") -> None:
+    def __init__(
+        self, sandbox: SandboxServer, redis_url: str, deadline_s: str = "5", **extra: str
+    ) -> None:
         self.port = live.free_port()
         env = {
             **os.environ,
@@ -79,6 +81,7 @@ class Replica:
             "GATEWAY_SECRET": SECRET,
             "GATEWAY_REDIS_URL": redis_url,
             "GATEWAY_DEADLINE_S": deadline_s,
+            **extra,
         }
         # Its output goes to tests/artifacts, which the card-data audit reads.
         self.process = subprocess.Popen(
@@ -138,6 +141,41 @@ async def test_one_key_sent_to_two_replicas_pays_once(sandbox, replicas, redis_u
         values = b"".join([await client.get(k) or b"" for k in keys])
         assert b"4111111111111111" not in values
         assert b"verification" not in values and b"Jane Doe" not in values
+    finally:
+        await client.aclose()
+
+
+async def test_two_replicas_share_the_client_rate_limit(sandbox, redis_url) -> None:
+    key = "k" * 32
+    limited = {"GATEWAY_CLIENT_KEYS": key, "GATEWAY_CLIENT_RATE_LIMIT": "4"}
+    pair = [Replica(sandbox, redis_url, **limited), Replica(sandbox, redis_url, **limited)]
+    try:
+        async with aiohttp.ClientSession() as http:
+            for replica in pair:
+                await replica.ready(http)
+
+            async def ask(replica: Replica, client_key: str = key) -> tuple[int, Any]:
+                async with http.post(
+                    f"{replica.url}/graphql",
+                    json={"query": "{ __typename }"},
+                    headers={"Authorization": f"Bearer {client_key}"},
+                ) as resp:
+                    return resp.status, (resp.headers.get("Retry-After"), await resp.json())
+
+            first, second = pair
+            answers = [await ask(r) for r in (first, second, first, second)]
+            assert [status for status, _ in answers] == [200] * 4
+            # The budget of 4 a minute is spent across both: each replica now refuses.
+            for replica in pair:
+                status, (retry_after, body) = await ask(replica)
+                assert status == 429 and body["errors"][0]["extensions"]["code"] == "RATE_LIMITED"
+                assert 1 <= int(retry_after) <= 15
+    finally:
+        for replica in pair:
+            replica.stop()
+    client = Redis.from_url(redis_url)
+    try:
+        assert not [k async for k in client.scan_iter("*") if key.encode() in k]
     finally:
         await client.aclose()
 

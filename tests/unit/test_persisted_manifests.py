@@ -1,0 +1,174 @@
+"""Reading a persisted query manifest (each fault one line naming the operation) and
+writing one for .graphql files (Apollo's body format: __typename, fragments it uses)."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+from graphql import specified_rules
+
+from gateway.graphql.documents import DocumentCache
+from gateway.graphql.manifest import ManifestError, manifest_for
+from gateway.graphql.persisted_operations import (
+    PersistedOperation,
+    PersistedOperations,
+    load_persisted_operations,
+    read_manifest,
+)
+from gateway.schema import build_schema
+from gateway.settings import ConfigError
+
+
+def entry(body: str, name: str = "Op", kind: str = "query", **extra: Any) -> dict[str, Any]:
+    return {
+        "id": hashlib.sha256(body.encode()).hexdigest(),
+        "name": name,
+        "type": kind,
+        "body": body,
+        **extra,
+    }
+
+
+def write(tmp_path: Path, content: Any) -> str:
+    path = tmp_path / "manifest.json"
+    path.write_text(content if isinstance(content, str) else json.dumps(content))
+    return str(path)
+
+
+def manifest(*operations: dict[str, Any]) -> dict[str, Any]:
+    return {
+        "format": "apollo-persisted-query-manifest",
+        "version": 1,
+        "operations": list(operations),
+    }
+
+
+@pytest.mark.parametrize(
+    ("content", "says"),
+    [
+        ("{not json", "is not valid JSON"),
+        ({"format": "other", "version": 1, "operations": []}, "is not an Apollo persisted"),
+        (manifest({"id": "x", "name": "Op"}), "operation #1 needs the strings"),
+        (manifest(entry("query Op { __typename }", kind="fetch")), "operation Op: type 'fetch'"),
+        (manifest({**entry("query Op { __typename }"), "id": "0" * 64}), "not the SHA-256"),
+    ],
+)
+def test_malformed_manifests_are_one_line(tmp_path: Path, content: Any, says: str) -> None:
+    with pytest.raises(ConfigError) as raised:
+        read_manifest(write(tmp_path, content))
+    assert says in str(raised.value) and "\n" not in str(raised.value)
+
+
+def test_a_missing_file_is_named(tmp_path: Path) -> None:
+    with pytest.raises(ConfigError, match="cannot be read"):
+        read_manifest(str(tmp_path / "nowhere.json"))
+
+
+@pytest.fixture(scope="module")
+def documents() -> DocumentCache:
+    schema = build_schema()._schema
+    return DocumentCache(schema, specified_rules, max_tokens=5000, hide_suggestions=False)
+
+
+@pytest.mark.parametrize(
+    ("operation", "says"),
+    [
+        (entry("query Op { nope }"), "operation Op does not validate: Cannot query field 'nope'"),
+        (entry("query Other { __typename }"), "exactly one query named Op"),
+        (entry("mutation Op { __typename }"), "exactly one query named Op"),
+        (entry("query Op { __typename } query B { __typename }"), "exactly one query"),
+    ],
+)
+def test_operations_that_do_not_fit_stop_the_start(
+    tmp_path: Path, documents: DocumentCache, operation: dict[str, Any], says: str
+) -> None:
+    with pytest.raises(ConfigError, match=says):
+        load_persisted_operations(write(tmp_path, manifest(operation)), documents, safelist=True)
+
+
+def test_pinned_documents_outlive_a_flood(documents: DocumentCache, tmp_path: Path) -> None:
+    body = "query Pinned { __typename }"
+    load_persisted_operations(
+        write(tmp_path, manifest(entry(body, "Pinned"))), documents, safelist=False
+    )
+    for n in range(600):  # more than the cache holds
+        documents.get(f"query Flood{n} {{ __typename }}")
+    misses = documents.misses
+    assert documents.get(body).node is not None and documents.misses == misses
+
+
+def test_safelist_off_keeps_apq_and_lists_the_manifest_first() -> None:
+    body = "query Op { __typename }"
+    listed = PersistedOperations([PersistedOperation(**entry(body))], safelist=False)
+    other = "{ __typename }"
+    sha = hashlib.sha256(other.encode()).hexdigest()
+    assert listed.admits(other) and listed.register(sha, other) and listed.lookup(sha) == other
+    assert listed.lookup(entry(body)["id"]) == body
+    safelisted = PersistedOperations([PersistedOperation(**entry(body))], safelist=True)
+    assert safelisted.register(sha, other) and safelisted.lookup(sha) is None
+    assert not safelisted.register(sha, other + " ") and not safelisted.admits(other)
+    assert safelisted.missing_code == "PERSISTED_QUERY_NOT_IN_LIST"
+
+
+def graphql_file(tmp_path: Path, name: str, text: str) -> str:
+    path = tmp_path / name
+    path.write_text(text)
+    return str(path)
+
+
+def test_bodies_carry_typename_and_only_the_fragments_used(tmp_path: Path) -> None:
+    ops = graphql_file(
+        tmp_path,
+        "ops.graphql",
+        """
+        query B { order(id: "x") { ...OrderBits } }
+        query A($id: ID!) { checkout(id: $id) { id cart { __typename id } } }
+        """,
+    )
+    fragments = graphql_file(
+        tmp_path,
+        "fragments.graphql",
+        "fragment Total on Money { amount }\n"
+        "fragment OrderBits on Order { id total { ...Total } }\n"
+        "fragment Unused on Order { id }\n",
+    )
+    result = manifest_for([ops, fragments])
+    assert [op["name"] for op in result["operations"]] == ["A", "B"]
+    a, b = result["operations"]
+    # No __typename at the root, nor twice where the document selects it.
+    assert a["body"] == (
+        "query A($id: ID!) {\n  checkout(id: $id) {\n    id\n    cart {\n      __typename\n"
+        "      id\n    }\n    __typename\n  }\n}"
+    )
+    # The operation first, then the fragments it uses (transitively) by name; not Unused.
+    assert b["body"] == (
+        'query B {\n  order(id: "x") {\n    ...OrderBits\n    __typename\n  }\n}\n\n'
+        "fragment OrderBits on Order {\n  id\n  total {\n    ...Total\n    __typename\n  }\n"
+        "  __typename\n}\n\nfragment Total on Money {\n  amount\n  __typename\n}"
+    )
+    assert b["id"] == hashlib.sha256(b["body"].encode()).hexdigest() and b["type"] == "query"
+
+
+def test_export_fields_get_no_typename(tmp_path: Path) -> None:
+    path = graphql_file(tmp_path, "e.graphql", 'query E { a @export(as: "x") { b } }')
+    assert "__typename" not in manifest_for([path])["operations"][0]["body"]
+
+
+@pytest.mark.parametrize(
+    ("files", "says"),
+    [
+        (["{ anonymous }"], "anonymous operations are not supported; name your query"),
+        (["query A { a }", "query A { b }"], "operation A is defined twice"),
+        (["fragment F on T { a }", "fragment F on T { b }"], "fragment F is defined twice"),
+        (["query A { ...Missing }"], "operation A: fragment Missing is not defined"),
+        (["query A {"], "Syntax Error"),
+    ],
+)
+def test_manifest_refuses(tmp_path: Path, files: list[str], says: str) -> None:
+    paths = [graphql_file(tmp_path, f"{n}.graphql", text) for n, text in enumerate(files)]
+    with pytest.raises(ManifestError, match=says):
+        manifest_for(paths)
