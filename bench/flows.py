@@ -19,6 +19,7 @@ import aiohttp
 
 from bench.documents import operation_document
 from bench.loadgen import percentile, run_async
+from gateway.domain.identity import SHOPPER_TOKEN_HEADER
 
 STEPS = (
     "CreateCart",
@@ -50,8 +51,18 @@ _CARD = {
 }
 
 
+# CONTRACT §4: the sandbox's customer 1 (who has a stored Visa and PayPal account).
+SIGNED_IN_EMAIL = "jane@example.com"
+SANDBOX_PASSWORD = "sandbox-password"  # noqa: S105 - the sandbox's published test password
+
+
 class FlowError(Exception):
     """A step answered something other than success."""
+
+
+def shopper_headers(token: str | None) -> dict[str, str]:
+    """The headers of a signed-in shopper's GraphQL requests (none for a guest)."""
+    return {SHOPPER_TOKEN_HEADER: token} if token else {}
 
 
 @dataclass
@@ -72,6 +83,8 @@ class Endpoints:
     payments_url: str = ""
     store_hash: str = "sandbox"
     token: str = "sandbox-token"  # noqa: S105 - the sandbox store's fixed test token
+    # A signed-in shopper's X-Shopper-Token, sent on every GraphQL request (None: a guest).
+    shopper_token: str | None = None
 
 
 # A step returns the state the next step needs; the flow records each step's latency.
@@ -90,10 +103,11 @@ class GraphQLFlow:
 
     def __init__(self, ep: Endpoints) -> None:
         self.url = ep.graphql_url
+        self.headers = shopper_headers(ep.shopper_token)
 
     async def _op(self, s: aiohttp.ClientSession, name: str, variables: dict[str, Any]) -> Any:
         body = {"query": operation_document(name), "variables": variables, "operationName": name}
-        async with s.post(self.url, json=body) as resp:
+        async with s.post(self.url, json=body, headers=self.headers) as resp:
             text = await resp.text()
             if resp.status != 200:
                 raise FlowError(f"{name}: HTTP {resp.status}: {text[:300]}")
@@ -271,6 +285,39 @@ def prepare(flow: Flow) -> Prepared:
 
     result: Prepared = run_async(go)
     return result
+
+
+def sign_in(graphql_url: str) -> str:
+    """Sign customer 1 in through the gateway (the contract's SignIn); their token.
+
+    The token is a credential: kept in memory only, never written to the results."""
+
+    async def go() -> str:
+        variables = {"input": {"email": SIGNED_IN_EMAIL, "password": SANDBOX_PASSWORD}}
+        async with aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=30)) as s:
+            payload = await GraphQLFlow(Endpoints(graphql_url=graphql_url))._op(
+                s, "SignIn", variables
+            )
+        return str(payload["token"])
+
+    token: str = run_async(go)
+    return token
+
+
+def prepare_checkout(flow: GraphQLFlow) -> str:
+    """A checkout with an address, a consignment and a shipping option (no order); its id.
+
+    With a signed-in flow the checkout is that shopper's."""
+
+    async def go() -> str:
+        st: dict[str, Any] = {}
+        async with aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=30)) as s:
+            for step in flow.steps()[:4]:
+                await step(s, st)
+        return str(st["cart_id"])
+
+    checkout_id: str = run_async(go)
+    return checkout_id
 
 
 @dataclass

@@ -9,6 +9,7 @@ it started is stopped at the end, whatever happens.
 from __future__ import annotations
 
 import argparse
+import os
 import signal
 import sys
 import time
@@ -17,15 +18,27 @@ from pathlib import Path
 from typing import Any
 
 from bench import report
-from bench.flows import STEPS, Endpoints, FlowError, Prepared, RestFlow, prepare
+from bench.flows import (
+    STEPS,
+    Endpoints,
+    FlowError,
+    GraphQLFlow,
+    Prepared,
+    RestFlow,
+    prepare,
+    prepare_checkout,
+    sign_in,
+)
 from bench.loadgen import wrk_available
 from bench.procs import ProcessGroup, machine_info
 from bench.scenarios import (
     ALL_SCENARIOS,
     FLOW_SCENARIO,
     HTTP_SCENARIOS,
+    SIGNED_IN_SCENARIO,
     UPSTREAM_DELAY_S,
     Settings,
+    SignedIn,
     add_comparisons,
     flow_for,
     measure_flows,
@@ -44,7 +57,7 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     p.add_argument("--connections", type=int, default=32, help="concurrent connections")
     p.add_argument("--workers", type=int, default=1, help="gateway uvicorn workers")
     p.add_argument(
-        "--scenarios", default=",".join(ALL_SCENARIOS), help="comma-separated subset of a,b,c,d"
+        "--scenarios", default=",".join(ALL_SCENARIOS), help="comma-separated subset of a,b,c,d,e"
     )
     p.add_argument(
         "--targets", default=",".join(ALL_TARGETS), help="comma-separated gateway,baseline,direct"
@@ -55,6 +68,11 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     p.add_argument("--loadgen", choices=("auto", "wrk", "python"), default="auto")
     p.add_argument("--sandbox", choices=("auto", "launcher", "cli"), default="auto")
     p.add_argument("--output", type=Path, default=report.RESULTS_DIR / "latest.json")
+    p.add_argument(
+        "--shopper-token",
+        action="store_true",
+        help="the gateway's requests of a-d carry signed-in customer 1's X-Shopper-Token",
+    )
     p.add_argument("--quick", action="store_true", help="a smoke run of a few seconds")
     args = p.parse_args(argv)
     if args.quick:
@@ -81,6 +99,29 @@ def _prepare(gateway: Server | None, sandbox: Sandbox) -> tuple[Prepared, str]:
     return prepare(RestFlow(ep)), "direct"
 
 
+def _sign_in(
+    gateway: Server | None, scenarios: list[str], token_everywhere: bool
+) -> SignedIn | None:
+    """Customer 1 signed in through the gateway, with a checkout of theirs when (e) runs;
+    None when nothing needs a token or the gateway is not measured."""
+    if gateway is None or not (token_everywhere or SIGNED_IN_SCENARIO in scenarios):
+        return None
+    token = sign_in(gateway.url)
+    checkout_id = None
+    if SIGNED_IN_SCENARIO in scenarios:
+        ep = Endpoints(graphql_url=gateway.url, shopper_token=token)
+        checkout_id = prepare_checkout(GraphQLFlow(ep))
+    return SignedIn(token, checkout_id)
+
+
+def _load_average() -> list[float] | None:
+    """The 1, 5 and 15 minute load averages: how busy the shared machine was."""
+    try:
+        return [round(x, 2) for x in os.getloadavg()]
+    except OSError:
+        return None
+
+
 def run(args: argparse.Namespace) -> dict[str, Any]:
     """Start everything, measure every selected scenario and target, stop everything."""
     scenarios = _csv(args.scenarios, ALL_SCENARIOS)
@@ -100,7 +141,9 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
             "scenarios": scenarios,
             "targets": targets,
             "quick": args.quick,
+            "shopper_token": args.shopper_token,
         },
+        "load_average": {"start": _load_average()},
         "results": [],
         "notes": [],
     }
@@ -117,6 +160,10 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
         pids.update({name: s.pid for name, s in servers.items()})
         prep, prepared_via = _prepare(servers.get("gateway"), sandbox)
         doc["prepared"] = {**prep.__dict__, "via": prepared_via}
+        signed_in = _sign_in(servers.get("gateway"), scenarios, args.shopper_token)
+        if signed_in is not None:  # the checkout's id only: the token stays in memory
+            doc["prepared"]["signed_in_checkout_id"] = signed_in.checkout_id
+        shopper_token = signed_in.token if signed_in and args.shopper_token else None
 
         for scenario in scenarios:
             if scenario == FLOW_SCENARIO:
@@ -124,7 +171,7 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
                     for target in ("direct", "gateway"):
                         if target not in targets:
                             continue
-                        flow = flow_for(target, servers.get(target), sandbox)
+                        flow = flow_for(target, servers.get(target), sandbox, shopper_token)
                         _log(f"c: {target} flows at concurrency {conc}")
                         rows.append(
                             measure_flows(
@@ -138,6 +185,9 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
                             )
                         )
                 continue
+            if scenario == SIGNED_IN_SCENARIO and signed_in is None:
+                doc["notes"].append("e skipped: it signs in through the gateway, not measured")
+                continue
             delayed = scenario == "d"
             if delayed and not sandbox.set_delay(UPSTREAM_DELAY_S):
                 doc["notes"].append("d skipped: the sandbox was not started by our launcher")
@@ -146,7 +196,15 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
                 for target in ("direct", "baseline", "gateway"):
                     if target not in targets:
                         continue
-                    req = requests_for(scenario, target, servers.get(target), sandbox, prep)
+                    req = requests_for(
+                        scenario,
+                        target,
+                        servers.get(target),
+                        sandbox,
+                        prep,
+                        signed_in,
+                        token_everywhere=args.shopper_token,
+                    )
                     _log(f"{scenario}: {HTTP_SCENARIOS[scenario]} -> {target}")
                     rows.append(
                         measure_http(
@@ -162,6 +220,7 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
             finally:
                 if delayed:
                     sandbox.set_delay(0)
+    doc["load_average"]["end"] = _load_average()
     add_comparisons(rows)
     _check(doc)
     return doc
@@ -170,9 +229,16 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
 def _check(doc: dict[str, Any]) -> None:
     """The facts the benchmark promises, recorded (and printed) rather than assumed."""
     checks = doc.setdefault("checks", {})
+    signed_in = doc["settings"].get("shopper_token")
     for r in doc["results"]:
         if r["scenario"] == "a" and r["target"] == "gateway":
-            checks["a_gateway_upstream_per_req_is_zero"] = r["upstream_requests"] == 0
+            if signed_in:  # the document's shopper field reads the customer and the order
+                doc["notes"].append(
+                    "a with a token: PaymentMethods' shopper { storedInstruments(orderId) } "
+                    "reads the customer and the order upstream; zero upstream is a guest's check"
+                )
+            else:
+                checks["a_gateway_upstream_per_req_is_zero"] = r["upstream_requests"] == 0
         key = f"{r['scenario']}_{r['target']}" + (
             f"_c{r['concurrency']}" if r["scenario"] == FLOW_SCENARIO else ""
         )
@@ -193,7 +259,13 @@ def render(doc: dict[str, Any]) -> str:
         f"Commit `{doc['commit'][:12]}`, {doc['date']}, {m.get('nproc')} cores "
         f"({m.get('cpu', '?')}), Python {m.get('python')}, load generator {doc['loadgen']}, "
         f"{s['connections']} connections, {s['duration_s']:g} s per run, "
-        f"gateway workers {s['gateway_workers']}.",
+        f"gateway workers {s['gateway_workers']}"
+        + (
+            ", customer 1's X-Shopper-Token on every gateway request"
+            if s.get("shopper_token")
+            else ""
+        )
+        + f"; load average {_loads(doc)}.",
         "",
     ]
     if http_rows:
@@ -212,9 +284,17 @@ def render(doc: dict[str, Any]) -> str:
     return "\n".join(out)
 
 
+def _loads(doc: dict[str, Any]) -> str:
+    """The machine's 1-minute load average at the start and the end of the run."""
+    loads = doc.get("load_average", {})
+    return " -> ".join(
+        "?" if loads.get(k) is None else f"{loads[k][0]:.2f}" for k in ("start", "end")
+    )
+
+
 def time_limit(args: argparse.Namespace) -> int:
     """A hard bound on the whole run: start-up, plus every measurement with slack."""
-    runs = 9 + 2 * len(args.flow_concurrency.split(","))
+    runs = 12 + 2 * len(args.flow_concurrency.split(","))
     return int(120 + runs * (args.duration + args.warmup + 20))
 
 

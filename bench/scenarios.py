@@ -2,7 +2,9 @@
 
 (a) cached ``paymentMethods`` for one prepared order, (b) the ``checkout`` query (one
 upstream GET), (c) whole checkout flows per shopper, (d) (b) with every upstream answer
-delayed by 50 ms. Targets: the gateway, the baseline, and direct REST to the sandbox.
+delayed by 50 ms, (e) the ``checkout`` query of a signed-in shopper's own checkout (their
+X-Shopper-Token on every request). Targets: the gateway, the baseline, and direct REST to
+the sandbox. With ``--shopper-token`` the gateway's requests of (a)-(d) carry the token too.
 """
 
 from __future__ import annotations
@@ -14,7 +16,15 @@ from dataclasses import asdict, dataclass
 from typing import Any
 
 from bench.documents import operation_document
-from bench.flows import Endpoints, Flow, GraphQLFlow, Prepared, RestFlow, run_flows
+from bench.flows import (
+    Endpoints,
+    Flow,
+    GraphQLFlow,
+    Prepared,
+    RestFlow,
+    run_flows,
+    shopper_headers,
+)
 from bench.loadgen import HttpRequest, run_load, run_python
 from bench.procs import cpu_delta, tree_cpu_seconds, tree_peak_rss_mb
 from bench.targets import TOKEN, Sandbox, Server
@@ -23,9 +33,11 @@ HTTP_SCENARIOS = {
     "a": "cached paymentMethods",
     "b": "checkout query",
     "d": "checkout query, upstream +50 ms",
+    "e": "signed-in checkout query",
 }
 FLOW_SCENARIO = "c"
-ALL_SCENARIOS = ("a", "b", "c", "d")
+SIGNED_IN_SCENARIO = "e"
+ALL_SCENARIOS = ("a", "b", "c", "d", "e")
 UPSTREAM_DELAY_S = 0.05
 
 
@@ -40,11 +52,16 @@ class Settings:
 
 
 def graphql_request(
-    url: str, operation: str, variables: dict[str, Any], baseline: bool = False
+    url: str,
+    operation: str,
+    variables: dict[str, Any],
+    baseline: bool = False,
+    shopper_token: str | None = None,
 ) -> HttpRequest:
     """POST one operation of checkout-flow.graphql; a body with "errors" counts as an error.
 
-    The baseline has no shopper identity: its documents leave the ``shopper`` field out."""
+    The baseline has no shopper identity: its documents leave the ``shopper`` field out.
+    ``shopper_token`` goes in X-Shopper-Token (a signed-in shopper's request)."""
     without = ("shopper",) if baseline else ()
     body = {"query": operation_document(operation, without), "variables": variables}
     body["operationName"] = operation
@@ -52,7 +69,7 @@ def graphql_request(
         "POST",
         url,
         json.dumps(body).encode(),
-        {"Content-Type": "application/json"},
+        {"Content-Type": "application/json", **shopper_headers(shopper_token)},
         bad_needle=b'"errors"',
     )
 
@@ -63,10 +80,34 @@ def rest_get(sandbox: Sandbox, path: str) -> HttpRequest:
     return HttpRequest("GET", f"{sandbox.api_url}/stores/sandbox/v3{path}", None, headers)
 
 
+@dataclass(frozen=True)
+class SignedIn:
+    """Customer 1 signed in through the gateway: the token (memory only) and their checkout."""
+
+    token: str
+    checkout_id: str | None = None
+
+
 def requests_for(
-    scenario: str, target: str, server: Server | None, sandbox: Sandbox, prep: Prepared
+    scenario: str,
+    target: str,
+    server: Server | None,
+    sandbox: Sandbox,
+    prep: Prepared,
+    signed_in: SignedIn | None = None,
+    token_everywhere: bool = False,
 ) -> HttpRequest:
-    """The one request a target is sent again and again in an HTTP scenario."""
+    """The one request a target is sent again and again in an HTTP scenario.
+
+    The gateway's requests carry the shopper's token in (e), and in every scenario when
+    ``token_everywhere``; the baseline and direct REST have no shopper identity."""
+    token = None
+    if target == "gateway" and signed_in and (token_everywhere or scenario == SIGNED_IN_SCENARIO):
+        token = signed_in.token
+    checkout_id = prep.checkout_id
+    if scenario == SIGNED_IN_SCENARIO:
+        assert signed_in is not None and signed_in.checkout_id is not None
+        checkout_id = signed_in.checkout_id
     if scenario == "a":
         if target == "direct":
             return rest_get(sandbox, f"/payments/methods?order_id={prep.order_number}")
@@ -74,14 +115,22 @@ def requests_for(
         order_id = prep.order_id if target == "gateway" else str(prep.order_number)
         assert server is not None
         return graphql_request(
-            server.url, "PaymentMethods", {"orderId": order_id}, baseline=target == "baseline"
+            server.url,
+            "PaymentMethods",
+            {"orderId": order_id},
+            baseline=target == "baseline",
+            shopper_token=token,
         )
     if target == "direct":
         include = "consignments.available_shipping_options"
-        return rest_get(sandbox, f"/checkouts/{prep.checkout_id}?include={include}")
+        return rest_get(sandbox, f"/checkouts/{checkout_id}?include={include}")
     assert server is not None
     return graphql_request(
-        server.url, "Checkout", {"id": prep.checkout_id}, baseline=target == "baseline"
+        server.url,
+        "Checkout",
+        {"id": checkout_id},
+        baseline=target == "baseline",
+        shopper_token=token,
     )
 
 
@@ -203,11 +252,14 @@ def measure_flows(
     return row
 
 
-def flow_for(target: str, server: Server | None, sandbox: Sandbox) -> Flow:
-    """The flow driver of a target: GraphQL for the gateway, REST for direct."""
+def flow_for(
+    target: str, server: Server | None, sandbox: Sandbox, shopper_token: str | None = None
+) -> Flow:
+    """The flow driver of a target: GraphQL for the gateway (signed in with
+    ``shopper_token``: every cart is then that shopper's), REST for direct."""
     if target == "gateway":
         assert server is not None
-        return GraphQLFlow(Endpoints(graphql_url=server.url))
+        return GraphQLFlow(Endpoints(graphql_url=server.url, shopper_token=shopper_token))
     return RestFlow(Endpoints(api_url=sandbox.api_url, payments_url=sandbox.payments_url))
 
 

@@ -6,11 +6,15 @@ frame, and the event-to-frame p50 of one subscriber. Until the transports are wi
 the gateway this measures the components that will serve them (``GraphQLWebSocket``,
 ``OrderStatusFeed``, ``WebhookReceiver``) in a server process of their own, over a
 Strawberry schema of the real resolver's shape, with the orders held in memory (the
-order read costs nothing here: what is measured is the fan-out). Once wired, point
-``--url`` at ``checkout-gateway serve`` instead.
+order read costs nothing here: what is measured is the fan-out). With ``--gateway`` it
+measures ``checkout-gateway serve`` itself (one process) in front of a
+``checkout-gateway sandbox`` process: two real orders, moved with ``PUT /v2/orders/{id}``
+on the sandbox, then the webhook posted to the gateway (timed from that post), which
+reads the order and fans it out.
 
     python -m bench.subscriptions_ws                      # 5,000 subscriptions
     python -m bench.subscriptions_ws --subscriptions 500  # quicker
+    python -m bench.subscriptions_ws --gateway --output bench/results/subscriptions_gateway.json
 
 Prints one JSON object (also written to ``--output``): the server's RSS before and with
 the subscriptions open, per fan-out round the latency from posting the webhook to each
@@ -25,10 +29,12 @@ import asyncio
 import json
 import os
 import signal
+import socket
 import statistics
 import subprocess
 import sys
 import time
+from pathlib import Path
 from typing import Any
 
 import aiohttp
@@ -37,6 +43,20 @@ from bench.subscription_server import CLIENT_KEY, SECRET, serve
 
 ORDER_FANOUT, ORDER_SINGLE = 1, 2
 DOCUMENT = "subscription S($n: Int!) { orderStatusChanged(number: $n) { number status } }"
+GATEWAY_DOCUMENT = (
+    "subscription OrderStatus($orderId: ID!) "
+    "{ orderStatusChanged(orderId: $orderId) { id number status statusId } }"
+)
+SANDBOX_TOKEN = "bench-sandbox-token"  # noqa: S105 - the bench's own sandbox
+# Statuses the gateway bench moves the orders through, in turn (never the same twice).
+STATUS_CYCLE = (11, 9)
+
+
+def subscribe_payload(order: int | str) -> dict[str, Any]:
+    """The bench server's order number, or the gateway's opaque order id."""
+    if isinstance(order, str):
+        return {"query": GATEWAY_DOCUMENT, "variables": {"orderId": order}}
+    return {"query": DOCUMENT, "variables": {"n": order}}
 
 
 # --- the clients ---------------------------------------------------------------------------
@@ -53,25 +73,45 @@ class Subscriber:
                 self.frames.put_nowait(time.perf_counter())
 
 
-async def subscribe(http: aiohttp.ClientSession, url: str, number: int) -> Subscriber:
+async def subscribe(http: aiohttp.ClientSession, url: str, number: int | str) -> Subscriber:
     ws = await http.ws_connect(url, protocols=("graphql-transport-ws",), heartbeat=None)
     await ws.send_json(
         {"type": "connection_init", "payload": {"Authorization": f"Bearer {CLIENT_KEY}"}}
     )
     assert (await ws.receive_json())["type"] == "connection_ack"
-    payload = {"query": DOCUMENT, "variables": {"n": number}}
-    await ws.send_json({"id": "1", "type": "subscribe", "payload": payload})
+    await ws.send_json({"id": "1", "type": "subscribe", "payload": subscribe_payload(number)})
     first = await ws.receive_json()
     assert first["type"] == "next", first
     return Subscriber(ws)
 
 
-async def change(http: aiohttp.ClientSession, base: str, number: int, status: str) -> float:
-    """Move the order, post its webhook; the time the webhook was sent."""
-    async with http.post(f"{base}/bench/status", json={"number": number, "status": status}):
-        pass
+class BenchStage:
+    """The bench's own server: orders in memory, moved by ``POST /bench/status``."""
+
+    fanout_order: int | str = ORDER_FANOUT
+    single_order: int | str = ORDER_SINGLE
+
+    def __init__(self, base: str) -> None:
+        self.base = base
+
+    async def rss_kib(self, http: aiohttp.ClientSession) -> int:
+        async with http.get(f"{self.base}/bench/rss") as r:
+            return int(await r.text())
+
+    async def change(self, http: aiohttp.ClientSession, fanout: bool, round_: int) -> float:
+        """Move the order, post its webhook; the time the webhook was sent."""
+        number = ORDER_FANOUT if fanout else ORDER_SINGLE
+        status = f"Status {round_}" if fanout else f"Single {round_}"
+        async with http.post(
+            f"{self.base}/bench/status", json={"number": number, "status": status}
+        ):
+            pass
+        return await post_webhook(http, self.base, number, f"{number}-{status}")
+
+
+async def post_webhook(http: aiohttp.ClientSession, base: str, number: int, key: str) -> float:
     body = {"scope": "store/order/statusUpdated", "data": {"type": "order", "id": number}}
-    body["hash"] = f"{number}-{status}"  # type: ignore[assignment]
+    body["hash"] = key  # type: ignore[assignment]
     sent = time.perf_counter()
     async with http.post(
         f"{base}/webhooks/bigcommerce", json=body, headers={"X-Webhook-Secret": SECRET}
@@ -80,12 +120,42 @@ async def change(http: aiohttp.ClientSession, base: str, number: int, status: st
     return sent
 
 
+class GatewayStage:
+    """``checkout-gateway serve`` (pid known: its RSS from /proc) over a sandbox process."""
+
+    def __init__(
+        self, base: str, pid: int, sandbox_api: str, orders: list[tuple[str, int]]
+    ) -> None:
+        self.base = base
+        self.pid = pid
+        self.sandbox_api = sandbox_api
+        (self.fanout_order, self._fanout_number), (self.single_order, self._single_number) = orders
+
+    async def rss_kib(self, _http: aiohttp.ClientSession) -> int:
+        return process_rss_kib(self.pid)  # a tiny procfs read
+
+    async def change(self, http: aiohttp.ClientSession, fanout: bool, round_: int) -> float:
+        number = self._fanout_number if fanout else self._single_number
+        status_id = STATUS_CYCLE[round_ % len(STATUS_CYCLE)]
+        url = f"{self.sandbox_api}/stores/sandbox/v2/orders/{number}"
+        headers = {"X-Auth-Token": SANDBOX_TOKEN, "Accept": "application/json"}
+        async with http.put(url, json={"status_id": status_id}, headers=headers) as response:
+            assert response.status == 200, await response.text()
+        return await post_webhook(http, self.base, number, f"{number}-{round_}-{fanout}")
+
+
+def process_rss_kib(pid: int) -> int:
+    text = Path(f"/proc/{pid}/status").read_text()
+    line = next(line for line in text.splitlines() if line.startswith("VmRSS:"))
+    return int(line.split()[1])
+
+
 def percentile(values: list[float], q: float) -> float:
     ordered = sorted(values)
     return ordered[min(len(ordered) - 1, int(q * len(ordered)))]
 
 
-async def client_worker(base: str, count: int) -> None:
+async def client_worker(base: str, count: int, order: int | str = ORDER_FANOUT) -> None:
     """A client process: ``count`` subscriptions; per ``round`` line on stdin, one frame
     each, answered with their arrival times (``perf_counter`` is CLOCK_MONOTONIC on
     Linux: comparable across processes)."""
@@ -95,10 +165,14 @@ async def client_worker(base: str, count: int) -> None:
     await loop.connect_read_pipe(lambda: asyncio.StreamReaderProtocol(reader), sys.stdin)
     async with aiohttp.ClientSession(connector=aiohttp.TCPConnector(limit=0)) as http:
         subscribers: list[Subscriber] = []
+        listeners: list[asyncio.Task[None]] = []
         for start in range(0, count, 250):
-            batch = [subscribe(http, ws_url, ORDER_FANOUT) for _ in range(min(250, count - start))]
-            subscribers.extend(await asyncio.gather(*batch))
-        listeners = [asyncio.create_task(s.listen()) for s in subscribers]
+            batch = [subscribe(http, ws_url, order) for _ in range(min(250, count - start))]
+            opened = await asyncio.gather(*batch)
+            subscribers.extend(opened)
+            # Read at once, as real clients do: the server's keep-alive pings are answered
+            # while the other batches open (slow on a loaded machine).
+            listeners.extend(asyncio.create_task(s.listen()) for s in opened)
         print("ready", flush=True)
         while (await reader.readline()).strip() == b"round":
             frames = (asyncio.wait_for(s.frames.get(), 60) for s in subscribers)
@@ -109,11 +183,14 @@ async def client_worker(base: str, count: int) -> None:
         await asyncio.gather(*(s.ws.close() for s in subscribers))
 
 
-async def measure(base: str, count: int, clients: int, single_rounds: int) -> dict[str, Any]:
+async def measure(
+    stage: BenchStage | GatewayStage, count: int, clients: int, single_rounds: int
+) -> dict[str, Any]:
+    base = stage.base
     ws_url = base.replace("http://", "ws://") + "/graphql"
+    order_args = ["--order-id", stage.fanout_order] if isinstance(stage.fanout_order, str) else []
     async with aiohttp.ClientSession() as http:
-        async with http.get(f"{base}/bench/rss") as r:
-            rss_before = int(await r.text())
+        rss_before = await stage.rss_kib(http)
         share = -(-count // clients)
         workers = [
             await asyncio.create_subprocess_exec(
@@ -124,6 +201,7 @@ async def measure(base: str, count: int, clients: int, single_rounds: int) -> di
                 base,
                 "--subscriptions",
                 str(min(share, count - i * share)),
+                *order_args,
                 stdin=asyncio.subprocess.PIPE,
                 stdout=asyncio.subprocess.PIPE,
             )
@@ -134,11 +212,10 @@ async def measure(base: str, count: int, clients: int, single_rounds: int) -> di
             assert worker.stdout is not None
             assert (await worker.stdout.readline()).strip() == b"ready"
         await asyncio.sleep(1)
-        async with http.get(f"{base}/bench/rss") as r:
-            rss_open = int(await r.text())
+        rss_open = await stage.rss_kib(http)
         fanouts: list[dict[str, float]] = []
         for round_ in range(3):
-            sent = await change(http, base, ORDER_FANOUT, f"Status {round_}")
+            sent = await stage.change(http, True, round_)
             arrived: list[float] = []
             for worker in workers:
                 assert worker.stdin is not None and worker.stdout is not None
@@ -158,11 +235,11 @@ async def measure(base: str, count: int, clients: int, single_rounds: int) -> di
             assert worker.stdin is not None
             worker.stdin.write(b"quit\n")
             await worker.wait()
-        single = await subscribe(http, ws_url, ORDER_SINGLE)
+        single = await subscribe(http, ws_url, stage.single_order)
         listener = asyncio.create_task(single.listen())
         singles = []
         for round_ in range(single_rounds):
-            sent = await change(http, base, ORDER_SINGLE, f"Single {round_}")
+            sent = await stage.change(http, False, round_)
             singles.append((await asyncio.wait_for(single.frames.get(), 10)) - sent)
         listener.cancel()
         await asyncio.gather(listener, return_exceptions=True)
@@ -185,6 +262,10 @@ def main() -> int:
     parser.add_argument("--single-rounds", type=int, default=200)
     parser.add_argument("--serve", type=int, metavar="PORT", help=argparse.SUPPRESS)
     parser.add_argument("--client", metavar="URL", help=argparse.SUPPRESS)
+    parser.add_argument("--order-id", help=argparse.SUPPRESS)
+    parser.add_argument(
+        "--gateway", action="store_true", help="measure checkout-gateway serve over a sandbox"
+    )
     parser.add_argument(
         "--output", default="bench/results/subscriptions_ws.json", help="where the JSON goes"
     )
@@ -193,24 +274,26 @@ def main() -> int:
         serve(args.serve)
         return 0
     if args.client:
-        asyncio.run(client_worker(args.client, args.subscriptions))
+        asyncio.run(client_worker(args.client, args.subscriptions, args.order_id or ORDER_FANOUT))
         return 0
-    import socket
-
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port = sock.getsockname()[1]
-    server = subprocess.Popen(
-        [sys.executable, "-m", "bench.subscriptions_ws", "--serve", str(port)],
-        start_new_session=True,
-    )
-    base = f"http://127.0.0.1:{port}"
-    try:
-        asyncio.run(_wait_ready(base))
-        result = asyncio.run(measure(base, args.subscriptions, args.clients, args.single_rounds))
-    finally:
-        os.killpg(server.pid, signal.SIGTERM)
-        server.wait(30)
+    if args.gateway:
+        result = measure_gateway(args.subscriptions, args.clients, args.single_rounds)
+    else:
+        port = free_port()
+        server = subprocess.Popen(
+            [sys.executable, "-m", "bench.subscriptions_ws", "--serve", str(port)],
+            start_new_session=True,
+        )
+        base = f"http://127.0.0.1:{port}"
+        try:
+            asyncio.run(_wait_ready(f"{base}/bench/rss"))
+            stage = BenchStage(base)
+            result = asyncio.run(
+                measure(stage, args.subscriptions, args.clients, args.single_rounds)
+            )
+        finally:
+            os.killpg(server.pid, signal.SIGTERM)
+            server.wait(30)
     result["load_average_1m"] = round(os.getloadavg()[0], 2)  # a shared machine skews it
     text = json.dumps(result, indent=2)
     with open(args.output, "w") as out:
@@ -219,11 +302,68 @@ def main() -> int:
     return 0
 
 
-async def _wait_ready(base: str) -> None:
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def measure_gateway(count: int, clients: int, single_rounds: int) -> dict[str, Any]:
+    """The sandbox and ``serve`` as processes; two unpaid orders made through the gateway."""
+    from bench.flows import Endpoints, GraphQLFlow, prepare
+
+    api_port, payments_port, port = free_port(), free_port(), free_port()
+    sandbox = subprocess.Popen(
+        [sys.executable, "-m", "gateway", "sandbox", "--port", str(api_port),
+         "--payments-port", str(payments_port), "--token", SANDBOX_TOKEN],
+        start_new_session=True, stdout=subprocess.DEVNULL,
+    )  # fmt: skip
+    api = f"http://127.0.0.1:{api_port}"
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("BIGCOMMERCE_", "GATEWAY_"))}
+    env.update(
+        BIGCOMMERCE_STORE_HASH="sandbox",
+        BIGCOMMERCE_ACCESS_TOKEN=SANDBOX_TOKEN,
+        BIGCOMMERCE_API_URL=api,
+        BIGCOMMERCE_PAYMENTS_URL=f"http://127.0.0.1:{payments_port}",
+        GATEWAY_SECRET="bench-order-id-secret-0123456789",  # noqa: S106 - the bench's own
+        GATEWAY_WEBHOOK_SECRET=SECRET,
+        GATEWAY_CLIENT_KEYS=CLIENT_KEY,
+    )
+    server = subprocess.Popen(
+        [sys.executable, "-m", "gateway", "serve", "--port", str(port)],
+        env=env, start_new_session=True, stdout=subprocess.DEVNULL,  # its access log
+    )  # fmt: skip
+    base = f"http://127.0.0.1:{port}"
+    try:
+        asyncio.run(_wait_ready(f"{base}/readyz"))
+        flow = GraphQLFlow(Endpoints(graphql_url=f"{base}/graphql"))
+        flow.headers = {"Authorization": f"Bearer {CLIENT_KEY}"}
+        orders = [prepare(flow) for _ in range(2)]
+        stage = GatewayStage(base, server.pid, api, [(o.order_id, o.order_number) for o in orders])
+        try:
+            result = asyncio.run(measure(stage, count, clients, single_rounds))
+        finally:
+            print(asyncio.run(_live_metrics(base)), file=sys.stderr)  # reads, drops, failures
+        result["server"] = "checkout-gateway serve (one process) over a checkout-gateway sandbox"
+        return result
+    finally:
+        for process in (server, sandbox):
+            os.killpg(process.pid, signal.SIGTERM)
+            process.wait(30)
+
+
+async def _live_metrics(base: str) -> str:
+    async with aiohttp.ClientSession() as http, http.get(f"{base}/metrics") as response:
+        text = await response.text()
+    wanted = ("gateway_order_", "gateway_webhook_", "gateway_subscri", "gateway_upstream_calls")
+    return "\n".join(line for line in text.splitlines() if line.startswith(wanted))
+
+
+async def _wait_ready(url: str) -> None:
     async with aiohttp.ClientSession() as http:
         for _ in range(300):
             try:
-                async with http.get(f"{base}/bench/rss") as response:
+                async with http.get(url) as response:
                     if response.status == 200:
                         return
             except aiohttp.ClientError:

@@ -11,18 +11,23 @@ from __future__ import annotations
 import asyncio
 import logging
 import os
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, TypeVar
 
 from redis.exceptions import RedisError
 from starlette.applications import Starlette
 
 from gateway.bigcommerce import BigCommerceClient, BigCommerceCustomers, UpstreamTransport
+from gateway.bigcommerce.hooks import BigCommerceHooks
 from gateway.bigcommerce.observer import UpstreamObserver
+from gateway.bigcommerce.order_status import BigCommerceOrderReader
 from gateway.domain.cart_editing import CartEditingFlows
 from gateway.domain.checkout import CheckoutFlows
 from gateway.domain.idempotency import Idempotency
 from gateway.domain.identity import SignIn
+from gateway.domain.live_orders import LiveOrders
+from gateway.domain.order_events import FeedObserver, OrderEventBus, OrderStatusFeed
 from gateway.domain.order_ids import OrderIdCodec
 from gateway.domain.orders import OrderFlows
 from gateway.domain.payments import PaymentFlows
@@ -35,14 +40,18 @@ from gateway.domain.ports import (
     SignInAttempts,
 )
 from gateway.domain.shoppers import ShopperFlows
+from gateway.domain.webhook_registration import Hook, Registered, register_order_hooks
 from gateway.http.app import build_app
 from gateway.observability import Observability
 from gateway.settings import Settings
 from gateway.stores.memory import MemoryIdempotencyBackend, MemoryPaymentMethodsCache
+from gateway.stores.order_event_bus import InProcessOrderEventBus, RedisOrderEventBus
 from gateway.stores.revocations import MemoryRevokedTokens
 from gateway.stores.sign_in_attempts import MemorySignInAttempts
 from gateway.tokens.jwks import JwksKeys
 from gateway.tokens.service import shopper_tokens_from_settings
+
+T = TypeVar("T")
 
 
 @dataclass
@@ -54,6 +63,8 @@ class Runtime:
     methods_cache: PaymentMethodsCache
     checkout: CheckoutFlows
     payments: PaymentFlows
+    feed: OrderStatusFeed  # live order status (issue 17): started here, closed with us
+    live_orders: LiveOrders
     editing: CartEditingFlows
     orders: OrderFlows
     tokens: ShopperTokens
@@ -69,6 +80,7 @@ class Runtime:
         settings: Settings,
         observer: UpstreamObserver | None = None,
         flow_observer: Observer | None = None,
+        feed_observer: FeedObserver | None = None,
     ) -> Runtime:
         transport = UpstreamTransport(settings, observer)
         await transport.start()
@@ -86,6 +98,14 @@ class Runtime:
         idempotency = Idempotency(
             backend, settings.secret, settings.idempotency_ttl_s, flow_observer
         )
+        # Order events reach every replica's subscribers over Redis, else stay in process.
+        bus: OrderEventBus = (
+            RedisOrderEventBus(redis, settings.store_hash)
+            if redis is not None
+            else InProcessOrderEventBus()
+        )
+        feed = OrderStatusFeed(BigCommerceOrderReader(client, codec.encode), bus, feed_observer)
+        await feed.start()
         revoked, attempts = _identity_stores(settings, redis)
         tokens, jwks = shopper_tokens_from_settings(settings, revoked)
         accounts = BigCommerceCustomers(client)
@@ -103,6 +123,8 @@ class Runtime:
             idempotency=idempotency,
             methods_cache=methods_cache,
             checkout=CheckoutFlows(client, codec, idempotency),
+            feed=feed,
+            live_orders=LiveOrders(feed, codec),
             payments=PaymentFlows(
                 client,
                 codec,
@@ -140,11 +162,38 @@ class Runtime:
 
     async def close(self) -> None:
         self.ready = False
+        await self.feed.close()
         await self.transport.close()
         if self.jwks is not None:
             await self.jwks.close()
         if self.redis is not None:
             await self.redis.aclose()
+
+
+async def register_webhooks(settings: Settings, destination: str) -> list[Registered]:
+    """``webhooks register``: the store's order hooks point at ``destination``, with the secret."""
+    if not settings.webhook_secret:
+        raise ValueError("a webhook secret is required to register hooks")
+    secret = settings.webhook_secret
+    return await _with_hooks(
+        settings, lambda hooks: register_order_hooks(hooks, destination, secret)
+    )
+
+
+async def list_webhooks(settings: Settings) -> list[Hook]:
+    """``webhooks list``: the hooks this API account has on the store."""
+    return await _with_hooks(settings, lambda hooks: hooks.list_hooks())
+
+
+async def _with_hooks(settings: Settings, work: Callable[[BigCommerceHooks], Awaitable[T]]) -> T:
+    transport = UpstreamTransport(settings)
+    await transport.start()
+    try:
+        codec = OrderIdCodec(settings.secret, settings.store_hash)
+        return await work(BigCommerceHooks(BigCommerceClient(transport, settings, codec.encode)))
+    finally:
+        await transport.close()
+        await asyncio.sleep(0)  # let aiohttp close its transports
 
 
 def _identity_stores(settings: Settings, redis: Any) -> tuple[RevokedTokens, SignInAttempts]:
@@ -171,7 +220,7 @@ def create_app(settings: Settings, observability: Observability | None = None) -
     """The HTTP app, serving from a ``Runtime`` opened in its lifespan."""
 
     async def open_runtime(obs: Observability) -> Runtime:
-        return await Runtime.open(settings, obs.observer, obs.observer)
+        return await Runtime.open(settings, obs.observer, obs.observer, obs.live_status.feed)
 
     return build_app(settings, open_runtime, observability or Observability())
 

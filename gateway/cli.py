@@ -39,6 +39,17 @@ def main(argv: Sequence[str] | None = None) -> int:
         "the gateway needs (same environment as serve)",
     )
     commands.add_parser("schema", help="print the subgraph SDL")
+    webhooks = commands.add_parser("webhooks", help="the store's order webhooks (/v3/hooks)")
+    hook_commands = webhooks.add_subparsers(dest="hook_command", required=True)
+    register = hook_commands.add_parser(
+        "register",
+        help="create or update the hooks of store/order/statusUpdated and store/order/created "
+        "(one per scope, with the GATEWAY_WEBHOOK_SECRET header)",
+    )
+    register.add_argument(
+        "--destination", required=True, help="the gateway's https://.../webhooks/bigcommerce"
+    )
+    hook_commands.add_parser("list", help="show the hooks this API account has")
     manifest = commands.add_parser(
         "manifest", help="write an Apollo persisted query manifest for .graphql files"
     )
@@ -58,6 +69,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             sys.stdout.write(sdl())
             sys.stdout.write("\n")
             return 0
+        if args.command == "webhooks":
+            return _webhooks(args.hook_command, getattr(args, "destination", None))
         if args.command == "manifest":
             return _manifest(args.files, args.output)
         if args.command == "check":
@@ -76,6 +89,33 @@ def main(argv: Sequence[str] | None = None) -> int:
     except OSError as exc:
         print(f"checkout-gateway: cannot start: {exc.strerror or exc}", file=sys.stderr)
         return 1
+
+
+def _webhooks(command: str, destination: str | None) -> int:
+    import asyncio
+
+    from gateway.bootstrap import list_webhooks, register_webhooks
+
+    settings = Settings.from_env()
+    if settings.sandbox:
+        raise ConfigError(
+            "webhooks needs a store: set BIGCOMMERCE_STORE_HASH and BIGCOMMERCE_ACCESS_TOKEN "
+            "(in sandbox mode serve registers its own hook)"
+        )
+    if command == "register":
+        if not settings.webhook_secret:
+            raise ConfigError("GATEWAY_WEBHOOK_SECRET is required to register webhooks")
+        assert destination is not None  # argparse: required
+        for done in asyncio.run(register_webhooks(settings, destination)):
+            hook = done.hook
+            print(f"{done.action} hook {hook.id} {hook.scope} -> {hook.destination}")
+        return 0
+    for hook in asyncio.run(list_webhooks(settings)):
+        state = "active" if hook.is_active else "inactive"
+        # Header names only: a value may be the secret.
+        names = ",".join(hook.header_names) or "-"
+        print(f"{hook.id} {hook.scope} {hook.destination} {state} headers={names}")
+    return 0
 
 
 def _manifest(files: list[str], output: str | None) -> int:
@@ -125,14 +165,34 @@ def _serve(host: str, port: int) -> int:
     import uvicorn
 
     from gateway.bootstrap import create_app, install_logging
+    from gateway.http.graceful_server import GracefulServer
 
     install_logging()
     settings = Settings.from_env()
     _check_persisted_operations(settings)
     if settings.sandbox:
         settings = _with_embedded_sandbox(settings)
-    uvicorn.run(create_app(settings), **_uvicorn_options(host, port, settings))
+        _register_own_hook(settings, host, port)
+    app = create_app(settings)
+    config = uvicorn.Config(app, **_uvicorn_options(host, port, settings))
+    # Subscriptions end with 1001 / the multipart end before uvicorn shuts connections.
+    GracefulServer(config, app.state.live_status.live).run()
     return 0
+
+
+def _register_own_hook(settings: Settings, host: str, port: int) -> None:
+    """Sandbox mode: the embedded store calls this gateway back, so a subscription opened in
+    GraphiQL sees a payment land."""
+    import asyncio
+
+    from gateway.bootstrap import register_webhooks
+    from gateway.http.webhooks import WEBHOOK_PATH
+
+    shown = "127.0.0.1" if host in ("0.0.0.0", "::", "") else host  # noqa: S104
+    shown = f"[{shown}]" if ":" in shown else shown
+    destination = f"http://{shown}:{port}{WEBHOOK_PATH}"
+    asyncio.run(register_webhooks(settings, destination))
+    log.info("sandbox mode: order webhooks go to %s", destination)
 
 
 def _check_persisted_operations(settings: Settings) -> None:
@@ -157,6 +217,9 @@ def _uvicorn_options(host: str, port: int, settings: Settings) -> dict[str, Any]
         "port": port,
         "loop": "uvloop",
         "http": "httptools",
+        # WebSockets without a task per connection (the legacy implementation runs two):
+        # thousands of idle subscriptions cost less memory; graphql-ws pings on its own.
+        "ws": "websockets-sansio",
         "access_log": False,  # ours is one JSON line per request, with the request id
         "log_level": "warning",
         # In-flight requests (a payment included) finish within the deadline before closing.
@@ -189,7 +252,10 @@ def _serve_workers(host: str, port: int, workers: int) -> int:
         settings = _with_embedded_sandbox(settings)
         values = (settings.api_url, settings.payments_url, settings.access_token)
         os.environ.update(dict(zip(SANDBOX_ENV, values, strict=True)))
+        _register_own_hook(settings, host, port)
     os.environ.setdefault("GATEWAY_SECRET", secrets.token_hex(32))  # sandbox mode only
+    if settings.webhook_secret:  # every worker checks callbacks against the one secret
+        os.environ.setdefault("GATEWAY_WEBHOOK_SECRET", settings.webhook_secret)
     metrics_dir = None
     if not os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
         metrics_dir = tempfile.mkdtemp(prefix="checkout-gateway-metrics-")

@@ -1,6 +1,6 @@
 """Where tests keep what the gateway wrote (logs, subprocess output) for the final card-data audit.
 
-Every file under ``tests/artifacts/`` is read by ``tests/zz_audit/test_no_card_data.py``
+Every file under ``tests/artifacts/`` is read by ``tests/audit/test_no_card_data.py``
 after the rest of the suite. A test that starts a gateway subprocess sends its output
 here: ``subprocess.Popen(..., stdout=artifact_stream("name"), stderr=subprocess.STDOUT)``.
 """

@@ -1,4 +1,7 @@
-"""Shared fixtures: one sandbox store per test session, reset before each test."""
+"""Shared fixtures: one sandbox store per test session, reset before each test.
+
+And the run's order: tests marked ``audit`` (tests/audit) run after all the others.
+"""
 
 from __future__ import annotations
 
@@ -12,10 +15,20 @@ import pytest_asyncio
 from gateway.bootstrap import create_app
 from gateway.observability.logs import JsonFormatter
 from gateway.sandbox import SandboxServer
+from tests.artifacts import artifact_path, clear_artifacts
+from tests.graphql_ops import Operations
+from tests.live_gateway import LiveGateway, gateway_settings, serve, stop
 
-from artifacts import artifact_path, clear_artifacts
-from graphql_ops import Operations
-from live_gateway import LiveGateway, gateway_settings, serve, stop
+
+@pytest.hookimpl(trylast=True)
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Audits read what every other test wrote: move them to the end, keeping their order.
+
+    trylast: after any plugin that reorders, so nothing moves a test behind an audit.
+    """
+    audits = [item for item in items if item.get_closest_marker("audit") is not None]
+    if audits:
+        items[:] = [item for item in items if item.get_closest_marker("audit") is None] + audits
 
 
 @pytest_asyncio.fixture(scope="session", loop_scope="session")
@@ -36,7 +49,7 @@ def sandbox(sandbox_server: SandboxServer) -> SandboxServer:
 def process_log() -> Iterator[None]:
     """Every log record of this process, DEBUG and up with tracebacks, to tests/artifacts/.
 
-    No redaction here on purpose: the final audit (tests/zz_audit) proves the gateway
+    No redaction here on purpose: the final audit (tests/audit) proves the gateway
     never writes a card number or CVV in the first place.
     """
     clear_artifacts()  # the audit reads what this run wrote, not an earlier run's leftovers

@@ -6,8 +6,6 @@ import uuid
 from pathlib import Path
 from typing import Any
 
-from graphql_ops import without_subscriptions
-
 US_ADDRESS = {
     "firstName": "Jane", "lastName": "Doe", "email": "jane@example.com",
     "address1": "123 Main Street", "city": "Austin", "stateOrProvince": "Texas",
@@ -31,7 +29,7 @@ def no_errors(payload: dict[str, Any]) -> dict[str, Any]:
 
 SANDBOX_PASSWORD = "sandbox-password"  # CONTRACT §4: customers 1 (jane) and 2 (john)
 EMAILS = {1: "jane@example.com", 2: "john@example.com"}
-# Every shopper token the tests were given or made: the final audit (tests/zz_audit)
+# Every shopper token the tests were given or made: the final audit (tests/audit)
 # proves none of them was written anywhere. Kept in memory only, never in a file.
 MINTED_TOKENS: list[str] = []
 
@@ -155,7 +153,7 @@ async def pay_by_card(
 _OPERATIONS = Path(__file__).resolve().parent.parent / "gateway" / "operations"
 EDITING_DOCUMENT = "\n".join(
     (
-        without_subscriptions((_OPERATIONS / "checkout-flow.graphql").read_text()),
+        (_OPERATIONS / "checkout-flow.graphql").read_text(),
         (_OPERATIONS / "cart-and-orders.graphql").read_text(),
     )
 )

@@ -1,6 +1,6 @@
 """A live gateway (uvicorn, real HTTP) over a sandbox store: the helpers every test folder uses.
 
-``tests/gateway/conftest.py`` builds its fixtures on them; other folders import them
+``tests/conftest.py`` builds its fixtures on them; other folders import them
 (and ``flow``, the checkout-flow driver) to start gateways of their own.
 """
 
@@ -17,9 +17,8 @@ import uvicorn
 
 from gateway.sandbox import SandboxServer
 from gateway.settings import Settings
-
-import flow
-from graphql_ops import Operations
+from tests import flow
+from tests.graphql_ops import Operations
 
 
 @dataclass

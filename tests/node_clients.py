@@ -14,7 +14,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from node_tools import NodeTooling
+from tests.node_tools import NodeTooling
 
 CLIENTS_DIR = Path(__file__).resolve().parent / "clients"
 CLIENTS = NodeTooling(

@@ -31,7 +31,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import needs
+from tests import needs
 
 MIN_NODE_MAJOR = 20
 # Variables that would let Apollo's libraries reach Apollo's hosted services.

@@ -64,7 +64,7 @@ def _judged_once_by_breaker(
 
     @functools.wraps(send)
     async def judged(
-        transport: UpstreamTransport, *args: P.args, **kwargs: P.kwargs
+        transport: UpstreamTransport, /, *args: P.args, **kwargs: P.kwargs
     ) -> UpstreamResponse:
         admission = transport.breaker.admit()  # open: refused at once, nothing sent
         outcome = Outcome.NEUTRAL  # unless set below (e.g. cancelled)

@@ -36,6 +36,7 @@ from dataclasses import dataclass, field
 from enum import Enum
 from typing import Protocol
 
+from gateway.domain.models import Order
 from gateway.errors import ErrorCode, GatewayError
 
 log = logging.getLogger("gateway.order_events")
@@ -50,15 +51,22 @@ class OrderStatusSnapshot:
     status: str  # BigCommerce's status name, e.g. "Awaiting Fulfillment"
     version: int  # the order's date_modified, epoch seconds: grows when the order changes
     customer_id: int  # 0 for a guest order: the subscription checks reachability on it
+    # The whole order as that read saw it: a subscription answers the same ``Order`` type
+    # as queries (one normalized object in a client's cache), so every field of it must
+    # be readable from the event alone. Not compared: the status and version decide.
+    order: Order | None = field(default=None, compare=False)
 
     def to_message(self) -> dict[str, object]:
-        return {
+        message: dict[str, object] = {
             "order_number": self.order_number,
             "status_id": self.status_id,
             "status": self.status,
             "version": self.version,
             "customer_id": self.customer_id,
         }
+        if self.order is not None:
+            message["order"] = self.order.to_dict()
+        return message
 
     @classmethod
     def from_message(cls, message: dict[str, object]) -> OrderStatusSnapshot:
@@ -73,20 +81,31 @@ class OrderStatusSnapshot:
         status = message.get("status")
         if not isinstance(status, str):
             raise ValueError("status is not a string")
+        order = message.get("order")
+        if order is not None and not isinstance(order, dict):
+            raise ValueError("order is not an object")
         return cls(
             order_number=number("order_number"),
             status_id=number("status_id"),
             status=status,
             version=number("version"),
             customer_id=number("customer_id"),
+            order=_order_from(order) if order is not None else None,
         )
+
+
+def _order_from(data: dict[str, object]) -> Order:
+    try:
+        return Order.from_dict(data)
+    except (KeyError, TypeError, ValueError, ArithmeticError) as error:
+        raise ValueError("order is malformed") from error
 
 
 class OrderReader(Protocol):
     """Reads an order's status from the store (the BigCommerce adapter implements it).
 
-    Raises ``GatewayError(NOT_FOUND)`` for an unknown order, other ``GatewayError``s
-    when the store cannot answer.
+    The snapshot carries the order as read (``order``). Raises ``GatewayError(NOT_FOUND)``
+    for an unknown order, other ``GatewayError``s when the store cannot answer.
     """
 
     async def read_order_status(self, order_number: int) -> OrderStatusSnapshot: ...

@@ -53,6 +53,7 @@ class OrderIdCodec:
         if len(raw) != TAG_BYTES + 8:
             raise not_found
         tag, hidden = raw[:TAG_BYTES], raw[TAG_BYTES:]
+        number: int
         (number,) = struct.unpack(
             ">Q", bytes(a ^ b for a, b in zip(hidden, self._pad(tag), strict=True))
         )

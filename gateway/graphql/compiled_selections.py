@@ -36,9 +36,9 @@ from graphql import (
 from graphql.execution.collect_fields import (
     FieldDetails,
     FragmentDetails,
-    VariableValues,
     collect_subfields,
 )
+from graphql.execution.values import VariableValues
 
 from gateway.graphql.plain_readers import plain_attribute
 

@@ -46,7 +46,7 @@ class AcyclicExecutor(IncrementalExecutor):
         self,
         return_type: GraphQLObjectType,
         field_details_list: FieldDetailsList,
-        info: GraphQLResolveInfo,
+        info: GraphQLResolveInfo[Any],
         path: Path,
         result: Any,
         position_context: Any,
@@ -61,7 +61,8 @@ class AcyclicExecutor(IncrementalExecutor):
         )
         if complete is not None:
             try:
-                return complete(result)
+                completed: dict[str, Any] = complete(result)  # an object's fields
+                return completed
             except NotPlain:
                 pass  # the ordinary path below finds and reports what did not fit
         return super().complete_object_value(

@@ -24,7 +24,9 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 from gateway import deadline
 from gateway.domain.cart_editing import CartEditingFlows
 from gateway.domain.checkout import CheckoutFlows
-from gateway.domain.identity import SHOPPER_TOKEN_HEADER, identify
+from gateway.domain.identity import SHOPPER_TOKEN_HEADER, ShopperIdentity, identify
+from gateway.domain.live_orders import LiveOrders
+from gateway.domain.order_events import OrderStatusFeed
 from gateway.domain.orders import OrderFlows
 from gateway.domain.payments import PaymentFlows
 from gateway.domain.ports import ShopperTokens
@@ -35,6 +37,7 @@ from gateway.graphql.documents import DocumentCache
 from gateway.graphql.limits import QueryLimits, limit_rules
 from gateway.graphql.persisted_operations import load_persisted_operations
 from gateway.http.graphql_http import GraphQLEndpoint, request_error
+from gateway.http.live_status import build_live_status
 from gateway.http.routes import (
     GRAPHQL_PATH,
     HEALTH_PATH,
@@ -43,10 +46,12 @@ from gateway.http.routes import (
     is_graphiql_page_request,
 )
 from gateway.http.security import GraphQLGuard, GuardConfig, SecurityHeaders
+from gateway.http.webhooks import WEBHOOK_PATH
 from gateway.observability import Observability
 from gateway.observability.middleware import RequestObservability
 from gateway.schema import build_schema
 from gateway.schema.context import Context
+from gateway.schema.subscriptions import SubscriptionContext
 from gateway.settings import Settings
 
 
@@ -55,6 +60,8 @@ class Services(Protocol):
 
     checkout: CheckoutFlows
     payments: PaymentFlows
+    live_orders: LiveOrders
+    feed: OrderStatusFeed
     editing: CartEditingFlows
     orders: OrderFlows
     tokens: ShopperTokens
@@ -67,6 +74,25 @@ class Services(Protocol):
 
 
 OpenServices = Callable[[Observability], Awaitable[Services]]
+
+
+class WebSocketsFirst:
+    """``/graphql`` WebSockets go straight to the subscription server.
+
+    The other middlewares pass websocket scopes through untouched anyway; skipping them
+    (and the router) keeps their frames off each of thousands of idle connections.
+    """
+
+    def __init__(self, app: ASGIApp, path: str, websocket: ASGIApp) -> None:
+        self.app = app
+        self.path = path
+        self.websocket = websocket
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "websocket" and scope["path"] == self.path:
+            await self.websocket(scope, receive, send)
+        else:
+            await self.app(scope, receive, send)
 
 
 class DeadlineMiddleware:
@@ -94,6 +120,9 @@ def build_app(settings: Settings, open_services: OpenServices, obs: Observabilit
         try:
             yield
         finally:
+            # Answered webhooks finish, open subscriptions end cleanly (1001 / the
+            # multipart end), then the feed and the upstream session close.
+            await live_status.drain(5.0)
             await runtime.close()
             await asyncio.sleep(0)  # let aiohttp close its transports
 
@@ -144,6 +173,31 @@ def build_app(settings: Settings, open_services: OpenServices, obs: Observabilit
     # GraphiQL opens tabs only for the kinds of operation this schema serves.
     graphiql_operation_types = served_operation_types(schema._schema)
 
+    def subscription_context(runtime: Services, client_key: str | None) -> SubscriptionContext:
+        return SubscriptionContext(
+            checkout=runtime.checkout,
+            payments=runtime.payments,
+            editing=runtime.editing,
+            orders=runtime.orders,
+            shoppers=runtime.shoppers,
+            client_key=client_key,
+        )
+
+    async def verify_shopper(runtime: Services, token: str | None) -> ShopperIdentity | None:
+        # The same verification as X-Shopper-Token on HTTP (a bad token raises, never a guest).
+        return await identify(runtime.tokens, token)
+
+    live_status, endpoint.subscribe = build_live_status(
+        settings,
+        schema._schema,
+        endpoint,
+        lambda: app.state.runtime,
+        subscription_context,
+        verify_shopper=verify_shopper,
+        observer=obs.live_status,
+        webhook_observer=obs.live_status,
+    )
+
     async def graphql(request: Request) -> Response:
         if settings.graphiql and is_graphiql_page_request(request.scope):
             html, csp = render_page(GRAPHQL_PATH, graphiql_operation_types)
@@ -181,6 +235,8 @@ def build_app(settings: Settings, open_services: OpenServices, obs: Observabilit
         Route(READY_PATH, readyz),
         Route(METRICS_PATH, metrics_page),
     ]
+    if live_status.webhooks is not None:
+        routes.append(Route(WEBHOOK_PATH, live_status.webhooks))  # it answers 405 itself
     if settings.graphiql:
         routes.extend(asset_routes())
     app = Starlette(routes=routes, lifespan=lifespan)
@@ -216,5 +272,7 @@ def build_app(settings: Settings, open_services: OpenServices, obs: Observabilit
     app.add_middleware(
         RequestObservability, metrics=metrics, tracer=obs.tracer, graphql_path=GRAPHQL_PATH
     )
+    app.add_middleware(WebSocketsFirst, path=GRAPHQL_PATH, websocket=live_status.websocket)
     app.state.documents = documents
+    app.state.live_status = live_status
     return app

@@ -9,12 +9,12 @@ per-request extension machinery: it was most of the CPU of a small query.
 from __future__ import annotations
 
 import logging
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Mapping
 from types import GeneratorType
 from typing import Any, TypeGuard
 
 import orjson
-from graphql import ExecutionResult, GraphQLError, OperationType, execute
+from graphql import DocumentNode, ExecutionResult, GraphQLError, OperationType, execute
 from graphql.pyutils import is_awaitable as graphql_is_awaitable
 from starlette.requests import Request
 from starlette.responses import Response
@@ -29,6 +29,7 @@ from gateway.http.negotiation import (
     negotiate,
     request_error_status,
 )
+from gateway.http.subscriptions_multipart import wants_multipart_subscription
 from gateway.schema.context import Context
 
 log = logging.getLogger("gateway.graphql")
@@ -53,6 +54,10 @@ def request_error(
     )
 
 
+def _error(message: str, code: str) -> dict[str, Any]:
+    return {"message": message, "extensions": {"code": code}}
+
+
 # Whether a value can be awaited depends only on its type (generator-based coroutines
 # aside): graphql-core asks for every field value, so the answer is kept per type.
 _AWAITABLE_BY_TYPE: dict[type, bool] = {}
@@ -68,6 +73,11 @@ def is_awaitable(value: Any) -> TypeGuard[Awaitable[Any]]:
     return known
 
 
+# A subscription request (the validated document, the request's parameters) -> the
+# streamed answer; the app wires the multipart transport here.
+Subscribe = Callable[[Request, DocumentNode, dict[str, Any]], Awaitable[Response]]
+
+
 class GraphQLEndpoint:
     def __init__(
         self,
@@ -78,6 +88,7 @@ class GraphQLEndpoint:
         debug: bool,
         hide_suggestions: bool,
         persisted: PersistedQueries | None = None,
+        subscribe: Subscribe | None = None,
     ) -> None:
         self._schema = schema
         self._documents = documents
@@ -85,9 +96,38 @@ class GraphQLEndpoint:
         self._debug = debug
         self._hide_suggestions = hide_suggestions
         self._persisted = persisted or PersistedQueries()
+        self.subscribe = subscribe  # set by the app that serves subscriptions
+
+    def prepare(self, params: Mapping[str, Any]) -> DocumentNode | list[dict[str, Any]]:
+        """The validated document of a request (cache, APQ, limits), or its errors formatted.
+
+        What the subscription transports run through: the same documents and rules as
+        queries. ``params`` members are already type-checked.
+        """
+        query = params.get("query")
+        persisted = (params.get("extensions") or {}).get("persistedQuery")
+        if persisted is not None:
+            sha = persisted.get("sha256Hash") if isinstance(persisted, dict) else None
+            if not isinstance(sha, str) or persisted.get("version") != 1:
+                return [_error("Unsupported persistedQuery extension.", "BAD_REQUEST")]
+            if query is None:
+                query = self._persisted.lookup(sha.lower())
+                if query is None:
+                    return [_error("PersistedQueryNotFound", "PERSISTED_QUERY_NOT_FOUND")]
+            elif not self._persisted.register(sha, query):
+                return [_error("provided sha does not match query", "BAD_REQUEST")]
+        if not query:
+            return [_error("No query was sent.", "BAD_REQUEST")]
+        document = self._documents.get(query)
+        if document.node is None:
+            return [self._format_request_error(e) for e in document.errors]
+        return document.node
 
     async def __call__(self, request: Request) -> Response:
-        media = negotiate(accept_header(request.scope))
+        accept = accept_header(request.scope)
+        media = negotiate(accept)
+        if media is None and wants_multipart_subscription(accept):
+            media = JSON  # a subscription streams; anything answered before it is JSON
         if media is None:
             return request_error(
                 406,
@@ -179,6 +219,16 @@ class GraphQLEndpoint:
                 media,
                 allow="POST",
             )
+        if kind is OperationType.SUBSCRIPTION:
+            facts = request.scope.get("gateway.facts")
+            if facts is not None:
+                facts["operation"] = operation_name
+                facts["type"] = kind.value
+            if self.subscribe is None:
+                return request_error(
+                    400, "Subscriptions are not served on this endpoint.", "BAD_REQUEST"
+                )
+            return await self.subscribe(request, document.node, params)
         context = self._context_of(request)
         facts = context.facts
         facts["operation"] = operation_name

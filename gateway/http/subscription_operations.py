@@ -199,7 +199,7 @@ class SubscriptionOperations:
         return self._results(executor, source, request)
 
     async def _results(
-        self, executor: Executor, source: AsyncIterator[Any], request: bytes
+        self, executor: Executor[Any], source: AsyncIterator[Any], request: bytes
     ) -> AsyncIterator[bytes]:
         try:
             async for event in source:
@@ -214,7 +214,7 @@ class SubscriptionOperations:
             if aclose is not None:
                 await aclose()
 
-    async def _execute(self, executor: Executor, event: Any) -> bytes:
+    async def _execute(self, executor: Executor[Any], event: Any) -> bytes:
         result: Any = execute_subscription_event(executor.build_per_event_executor(event))
         if is_awaitable(result):
             result = await result

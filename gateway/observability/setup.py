@@ -9,6 +9,7 @@ from opentelemetry.trace import Tracer, TracerProvider
 from prometheus_client import CollectorRegistry
 
 from gateway.observability import request_facts
+from gateway.observability.live_status_metrics import LiveStatusMetrics
 from gateway.observability.metrics import GatewayMetrics, MetricsObserver
 from gateway.observability.tracing import UpstreamTracing, provider_from_env
 
@@ -23,6 +24,7 @@ class Observability:
         self.tracer_provider = tracer_provider or provider_from_env()
         self.tracer: Tracer = self.tracer_provider.get_tracer("checkout-gateway")
         self.observer = GatewayObserver(self.metrics, self.tracer)
+        self.live_status = LiveStatusMetrics(self.metrics.registry)
 
 
 class GatewayObserver(MetricsObserver):

@@ -13,6 +13,7 @@ from gateway.schema.entity_representations import guard_entity_representations
 from gateway.schema.plain_fields import read_plain_fields_directly
 from gateway.schema.resolvers import Mutation, Query
 from gateway.schema.shopper import ShopperMutation, ShopperQuery
+from gateway.schema.subscriptions import Subscription
 from gateway.schema.types import StoredBankAccount, StoredCard, StoredPayPalAccount
 
 
@@ -20,6 +21,7 @@ def build_schema(extensions: Sequence[Any] = ()) -> strawberry.federation.Schema
     schema = strawberry.federation.Schema(
         query=merge_types("Query", (Query, ShopperQuery)),
         mutation=merge_types("Mutation", (Mutation, ShopperMutation, CartEditingMutation)),
+        subscription=Subscription,
         types=[StoredCard, StoredPayPalAccount, StoredBankAccount],
         extensions=list(extensions),
     )

@@ -61,8 +61,15 @@ class RedisOrderEventBus:
 
     async def subscribe(self, handler: Handler) -> Callable[[], Awaitable[None]]:
         pubsub = self._redis.pubsub(ignore_subscribe_messages=True)
-        await pubsub.subscribe(self.channel)  # subscribed before returning: nothing missed
-        task = asyncio.create_task(self._listen(pubsub, handler))
+        try:
+            await pubsub.subscribe(self.channel)  # subscribed before returning: nothing missed
+            subscribed = True
+        except (RedisError, OSError):
+            # Redis down at start must not stop the gateway (readyz says not ready): the
+            # listener subscribes once Redis answers; until then this replica hears only itself.
+            log.warning("order events: Redis unreachable, subscribing in the background")
+            subscribed = False
+        task = asyncio.create_task(self._listen(pubsub, handler, subscribed))
 
         async def unsubscribe() -> None:
             task.cancel()
@@ -74,7 +81,14 @@ class RedisOrderEventBus:
 
         return unsubscribe
 
-    async def _listen(self, pubsub: PubSub, handler: Handler) -> None:
+    async def _listen(self, pubsub: PubSub, handler: Handler, subscribed: bool = True) -> None:
+        while not subscribed:
+            await asyncio.sleep(self._retry_s)
+            try:
+                await pubsub.subscribe(self.channel)
+                subscribed = True
+            except (RedisError, OSError):
+                continue
         while True:
             try:
                 message = await pubsub.get_message(timeout=30.0)

@@ -51,3 +51,39 @@ def test_the_in_process_cpu_bench_answers_every_request() -> None:
     # Each request was checked to answer 200 without errors during its warm-up.
     assert "a cached paymentMethods:" in run.stdout and "{ __typename }:" in run.stdout
     assert "cumulative" in run.stdout  # the profile
+
+
+def test_quick_bench_signs_in_and_keeps_the_token_out_of_the_results(tmp_path: Path) -> None:
+    out = tmp_path / "bench.json"
+    run = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "bench",
+            "--quick",
+            "--loadgen",
+            "python",
+            "--scenarios",
+            "b,e",
+            "--targets",
+            "gateway,direct",
+            "--shopper-token",
+            "--output",
+            str(out),
+        ],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=240,
+    )
+    assert run.returncode == 0, run.stdout[-3000:] + run.stderr[-3000:]
+    doc = json.loads(out.read_text())
+    results = doc["results"]
+    targets = {(r["scenario"], r["target"]) for r in results}
+    assert targets == {("b", "gateway"), ("b", "direct"), ("e", "gateway"), ("e", "direct")}
+    assert all(r["errors"] == 0 and r["requests"] > 0 for r in results)
+    assert doc["settings"]["shopper_token"] is True
+    assert doc["prepared"]["signed_in_checkout_id"] not in (None, doc["prepared"]["checkout_id"])
+    assert len(doc["load_average"]["start"]) == 3
+    # The signed-in shopper's token is a credential: no JWT in the results or the table.
+    assert "eyJ" not in out.read_text() and "eyJ" not in run.stdout

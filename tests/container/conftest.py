@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from container_support import (
+from tests.container.container_support import (
     PORT,
     Build,
     PendingBuild,

@@ -23,7 +23,7 @@ from typing import Any
 
 import pytest
 
-from needs import unavailable
+from tests.needs import unavailable
 
 ROOT = Path(__file__).resolve().parents[2]
 PODMAN_OPTIONS = ["--runtime", "runc", "--cgroup-manager", "cgroupfs", "--events-backend", "file"]

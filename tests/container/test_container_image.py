@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from container_support import (
+from tests.container.container_support import (
     ROOT,
     Build,
     PendingBuild,
@@ -27,7 +27,7 @@ from container_support import (
     ulimits,
     wait_until_answering,
 )
-from needs import unavailable
+from tests.needs import unavailable
 
 pytestmark = pytest.mark.slow
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from live_gateway import LiveGateway
+from tests.live_gateway import LiveGateway
 
 
 @pytest.fixture(scope="session")

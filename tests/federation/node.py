@@ -13,8 +13,9 @@ from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 from subprocess import Popen
+from typing import Any
 
-from node_tools import NodeTooling, stop_node_process
+from tests.node_tools import NodeTooling, stop_node_process
 
 FEDERATION_DIR = Path(__file__).resolve().parent
 FEDERATION = NodeTooling(
@@ -43,13 +44,13 @@ def require_node_tooling() -> None:
     FEDERATION.require()
 
 
-def compose(subgraphs: Sequence[tuple[str, str, str]], timeout: float = 120) -> dict:
+def compose(subgraphs: Sequence[tuple[str, str, str]], timeout: float = 120) -> dict[str, Any]:
     """Compose (name, url, sdl) subgraphs; returns {errors, hints, supergraphSdl}.
 
     Composition errors come back in ``errors`` (not raised); a crash of the tool raises.
     """
     config = {"subgraphs": [{"name": n, "url": u, "sdl": s} for n, u, s in subgraphs]}
-    result: dict = FEDERATION.run_json("compose.mjs", config, timeout=timeout)
+    result: dict[str, Any] = FEDERATION.run_json("compose.mjs", config, timeout=timeout)
     return result
 
 

@@ -12,8 +12,7 @@ from typing import Any
 
 from gateway.bootstrap import create_app
 from gateway.sandbox import Fault, SandboxServer
-
-from live_gateway import LiveGateway, flow, serve, stop
+from tests.live_gateway import LiveGateway, flow, serve, stop
 
 ENTITIES = """
 query Entities($representations: [_Any!]!) {
@@ -26,7 +25,7 @@ query Entities($representations: [_Any!]!) {
 """
 
 
-async def entities(subgraph: LiveGateway, representations: list[dict[str, Any]]) -> dict:
+async def entities(subgraph: LiveGateway, representations: list[dict[str, Any]]) -> dict[str, Any]:
     status, body = await subgraph.post(
         {"query": ENTITIES, "variables": {"representations": representations}}
     )
@@ -44,7 +43,7 @@ def upstream_reads(sandbox: SandboxServer) -> Counter[str]:
     return Counter(r.path for r in sandbox.requests if r.host == "api" and r.method == "GET")
 
 
-def errors_by_index(body: dict) -> dict[int, str]:
+def errors_by_index(body: dict[str, Any]) -> dict[int, str]:
     found = {}
     for error in body.get("errors", []):
         assert error["path"][0] == "_entities", error

@@ -5,10 +5,11 @@ from __future__ import annotations
 import json
 import urllib.request
 from pathlib import Path
+from typing import Any
 
 import pytest
 
-from node import (
+from tests.federation.node import (
     FEDERATION_DIR,
     compose,
     node_process,
@@ -24,7 +25,7 @@ def _node_tooling() -> None:
     require_node_tooling()
 
 
-def post_graphql(url: str, query: str, variables: dict | None = None) -> dict:
+def post_graphql(url: str, query: str, variables: dict[str, Any] | None = None) -> dict[str, Any]:
     assert url.startswith("http://127.0.0.1:")
     request = urllib.request.Request(
         url,
@@ -33,7 +34,7 @@ def post_graphql(url: str, query: str, variables: dict | None = None) -> dict:
         method="POST",
     )
     with urllib.request.urlopen(request, timeout=30) as response:
-        result: dict = json.load(response)
+        result: dict[str, Any] = json.load(response)
     return result
 
 

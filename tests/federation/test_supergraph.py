@@ -15,16 +15,15 @@ from typing import Any
 import pytest
 
 from gateway.schema import sdl
-
-from graphql_ops import ROOT
-from live_gateway import LiveGateway, flow
-from node import (
+from tests.federation.node import (
     FEDERATION_DIR,
     compose,
     require_node_tooling,
     start_node_process,
     stop_node_process,
 )
+from tests.graphql_ops import ROOT
+from tests.live_gateway import LiveGateway, flow
 
 LOYALTY_SDL = (FEDERATION_DIR / "loyalty.graphql").read_text()
 # Hint codes we accept from composition, and why. None today: our SDL and the loyalty
@@ -42,7 +41,7 @@ def fnv1a_points(order_id: str) -> int:
     return value % 1000
 
 
-def unexpected_hints(result: dict) -> list[dict]:
+def unexpected_hints(result: dict[str, Any]) -> list[dict[str, Any]]:
     return [hint for hint in result["hints"] if hint["code"] not in ACCEPTED_HINTS]
 
 
@@ -89,13 +88,15 @@ class ApolloRouter:
         self.url = url
         self.subgraph = subgraph
 
-    async def query(self, document: str, variables: dict[str, Any], name: str | None) -> dict:
+    async def query(
+        self, document: str, variables: dict[str, Any], name: str | None
+    ) -> dict[str, Any]:
         body = {"query": document, "variables": variables, "operationName": name}
         async with self.subgraph.http.post(self.url, json=body) as resp:
             assert resp.status == 200, await resp.text()
             return await resp.json()  # type: ignore[no-any-return]
 
-    async def run(self, operation: str, variables: dict[str, Any] | None = None) -> dict:
+    async def run(self, operation: str, variables: dict[str, Any] | None = None) -> dict[str, Any]:
         return await self.query(self.subgraph.ops.document, variables or {}, operation)
 
 

@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from flow import (
+from tests.flow import (
     US_ADDRESS,
     checkout_ready_to_order,
     no_errors,

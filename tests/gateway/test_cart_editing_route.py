@@ -12,9 +12,8 @@ from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 from gateway.sandbox import catalog
-
-from flow import US_ADDRESS, no_errors, pay_by_card, run_edit, shopper_headers, sign_in
-from openapi.validate import validate_recorded
+from tests.flow import US_ADDRESS, no_errors, pay_by_card, run_edit, shopper_headers, sign_in
+from tests.openapi.validate import validate_recorded
 
 PRICES = {111: Decimal("24.95"), 118: Decimal("34.50"), 123: Decimal("8.75"), 130: Decimal("6.45")}
 RATES = {"TX": Decimal("0.0825"), "CA": Decimal("0.0725")}

@@ -5,7 +5,7 @@ from __future__ import annotations
 import uuid
 from decimal import Decimal
 
-from flow import (
+from tests.flow import (
     GOOD_CARD,
     checkout_ready_to_order,
     no_errors,
@@ -14,8 +14,8 @@ from flow import (
     sign_in,
     unpaid_order,
 )
-from graphql_ops import OWN, Operations, shared_dir, strip_comments
-from openapi.validate import validate_recorded
+from tests.graphql_ops import OWN, Operations, shared_dir, strip_comments
+from tests.openapi.validate import validate_recorded
 
 
 def test_own_operations_are_the_contracts() -> None:

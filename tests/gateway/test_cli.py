@@ -11,8 +11,8 @@ from pathlib import Path
 
 import pytest
 
-from artifacts import artifact_path
-from live_gateway import free_port
+from tests.artifacts import artifact_path
+from tests.live_gateway import free_port
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -80,3 +80,30 @@ def test_serve_without_credentials_runs_the_flow_on_the_sandbox() -> None:
         proc.terminate()
         proc.wait(timeout=30)
     assert "sandbox" in log.read_text()
+
+
+@pytest.mark.parametrize(
+    ("env", "args", "names"),
+    [
+        ({}, ["webhooks", "list"], "BIGCOMMERCE_STORE_HASH"),
+        (
+            {"BIGCOMMERCE_STORE_HASH": "abc", "BIGCOMMERCE_ACCESS_TOKEN": "t",
+             "GATEWAY_SECRET": "s" * 32},
+            ["webhooks", "register", "--destination", "https://gw.example/webhooks/bigcommerce"],
+            "GATEWAY_WEBHOOK_SECRET",
+        ),
+    ],
+)  # fmt: skip
+def test_webhooks_commands_need_a_store_and_a_secret(
+    env: dict[str, str], args: list[str], names: str
+) -> None:
+    run = subprocess.run(
+        [sys.executable, "-m", "gateway", *args],
+        env=clean_env(**env),
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert run.returncode == 2
+    lines = run.stderr.strip().splitlines()
+    assert len(lines) == 1 and names in lines[0] and "Traceback" not in run.stderr

@@ -7,9 +7,8 @@ import uuid
 import pytest
 
 from gateway.sandbox import Fault
-
-import flow
-from flow import GOOD_CARD, checkout_ready_to_order, no_errors, pay_by_card, unpaid_order
+from tests import flow
+from tests.flow import GOOD_CARD, checkout_ready_to_order, no_errors, pay_by_card, unpaid_order
 
 
 def payments_sent(sandbox) -> int:

@@ -11,9 +11,8 @@ from typing import Any
 import pytest
 
 from gateway.http.negotiation import GRAPHQL_RESPONSE, JSON
-
-from live_gateway import LiveGateway
-from node_clients import run_client
+from tests.live_gateway import LiveGateway
+from tests.node_clients import run_client
 
 
 def describe(result: dict[str, Any]) -> str:
@@ -48,7 +47,7 @@ UNKNOWN_HASH = hashlib.sha256(b"{ never sent }").hexdigest()
 # Failures before execution, and the code each carries. The audits' own "validation" and
 # "coercion" documents fail earlier than their names say (a parse error; an unused
 # variable), so these are the real thing.
-REQUEST_ERRORS = {
+REQUEST_ERRORS: dict[str, tuple[dict[str, Any], str]] = {
     "parse": ({"query": "{ checkout("}, "GRAPHQL_PARSE_FAILED"),
     "validation": ({"query": "{ noSuchField }"}, "GRAPHQL_VALIDATION_FAILED"),
     "operation": (

@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import uuid
 
-from flow import GOOD_CARD, checkout_ready_to_order, no_errors, pay_by_card, unpaid_order
+from tests.flow import GOOD_CARD, checkout_ready_to_order, no_errors, pay_by_card, unpaid_order
 
 
 def payments_sent(sandbox) -> int:

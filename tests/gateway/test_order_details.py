@@ -24,9 +24,8 @@ from gateway.domain.models import (
 from gateway.domain.order_readiness import missing_for_order
 from gateway.errors import ErrorCode, GatewayError
 from gateway.sandbox.faults import Fault
-
-from flow import checkout_ready_to_order, no_errors, run_edit
-from live_gateway import gateway_settings
+from tests.flow import checkout_ready_to_order, no_errors, run_edit
+from tests.live_gateway import gateway_settings
 
 DETAILS_ON_CREATE = """
 mutation CreateOrderWithDetails($input: CreateOrderInput!) {
@@ -110,7 +109,8 @@ def test_v2_bodies_that_say_little_are_read_as_unknown() -> None:
     order = parse_orders.order({"id": 7, "total_inc_tax": "1.5"}, lambda n: f"ord_{n}")
     assert order.details is not None and order.details.billing_address is None
     assert order.details.discount_total.amount == Decimal("0.00")
-    for bad in ([], {"id": "x"}, {"no": "id"}):
+    bads: list[object] = [[], {"id": "x"}, {"no": "id"}]
+    for bad in bads:
         with pytest.raises(MalformedAnswer):
             parse_orders.order(bad, str)
     with pytest.raises(MalformedAnswer):

@@ -15,10 +15,9 @@ import pytest_asyncio
 from gateway.bootstrap import Runtime
 from gateway.domain.orders import decode_cursor, encode_cursor
 from gateway.errors import ErrorCode, GatewayError
-
-from flow import sign_in, unpaid_order
-from live_gateway import gateway_settings
-from openapi.validate import validate_recorded
+from tests.flow import sign_in, unpaid_order
+from tests.live_gateway import gateway_settings
+from tests.openapi.validate import validate_recorded
 
 
 @pytest_asyncio.fixture

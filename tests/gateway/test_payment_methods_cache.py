@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 
-from flow import no_errors, pay_by_card, unpaid_order
+from tests.flow import no_errors, pay_by_card, unpaid_order
 
 
 def method_calls(sandbox) -> int:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 import subprocess
 import sys
 from collections.abc import AsyncIterator
@@ -18,11 +19,10 @@ import pytest_asyncio
 from gateway.bootstrap import create_app
 from gateway.graphql.manifest import manifest_json
 from gateway.sandbox import SandboxServer
-
-import flow
-from graphql_ops import Operations
-from live_gateway import gateway_settings, serve, stop
-from node_clients import run_client
+from tests import flow
+from tests.graphql_ops import Operations
+from tests.live_gateway import gateway_settings, serve, stop
+from tests.node_clients import run_client
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -178,7 +178,7 @@ def bad_manifest(tmp_path: Path, body: str, name: str = "Broken") -> Path:
 
 
 def test_a_manifest_that_does_not_validate_stops_the_start_with_one_line(tmp_path: Path) -> None:
-    from test_cli import clean_env
+    from tests.gateway.test_cli import clean_env
 
     path = bad_manifest(tmp_path, 'query Broken { checkout(id: "x") { noSuchField } }')
     run = subprocess.run(
@@ -209,7 +209,8 @@ def test_the_manifest_command_is_deterministic_and_matches_the_library(tmp_path:
     ]
     assert runs[0].stdout == out.read_bytes() == manifest_json([flow])
     names = [op["name"] for op in json.loads(runs[0].stdout)["operations"]]
-    assert names == sorted(Operations.load().names)
+    document = Operations.load().document  # every operation, the subscription included
+    assert names == sorted(re.findall(r"^(?:query|mutation|subscription)\s+(\w+)", document, re.M))
     failed = subprocess.run(
         [sys.executable, "-m", "gateway", "manifest", str(tmp_path / "missing.graphql")],
         capture_output=True,

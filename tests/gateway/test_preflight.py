@@ -11,8 +11,7 @@ import pytest
 
 from gateway.bigcommerce.preflight import CAPABILITIES, PROBES, Verdict, check
 from gateway.sandbox import SandboxServer
-
-from live_gateway import gateway_settings
+from tests.live_gateway import gateway_settings
 
 ROOT = Path(__file__).resolve().parents[2]
 EVERY_SCOPE = [

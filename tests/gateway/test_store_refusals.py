@@ -20,8 +20,7 @@ import pytest
 
 from gateway.sandbox import Fault
 from gateway.sandbox.errors import payments_error, v3_error
-
-from flow import (
+from tests.flow import (
     GOOD_CARD,
     US_ADDRESS,
     checkout_ready_to_order,

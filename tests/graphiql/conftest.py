@@ -5,8 +5,7 @@ from __future__ import annotations
 import pytest
 
 from gateway.graphiql import render_page
-
-from graphiql_page_tags import PageTags, parse_page
+from tests.graphiql.graphiql_page_tags import PageTags, parse_page
 
 
 @pytest.fixture(scope="module")

@@ -29,9 +29,8 @@ from gateway.graphiql.tabs import (
     SHOPPER_TOKEN_PLACEHOLDER,
     flow_tabs,
 )
-
-import needs
-from graphiql_driver import TAB_READY_JS
+from tests import needs
+from tests.graphiql.graphiql_driver import TAB_READY_JS
 
 
 @pytest.fixture(scope="module")

@@ -17,8 +17,7 @@ from gateway.bootstrap import create_app
 from gateway.graphiql import render_page
 from gateway.sandbox import SandboxServer
 from gateway.settings import Settings
-
-from live_gateway import gateway_settings, serve, stop
+from tests.live_gateway import gateway_settings, serve, stop
 
 HTML = {"accept": "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8"}
 

@@ -19,8 +19,7 @@ from gateway.graphiql.tabs import (
     SHOPPER_TOKEN_PLACEHOLDER,
     flow_tabs,
 )
-
-from graphiql_page_tags import PageTags
+from tests.graphiql.graphiql_page_tags import PageTags
 
 URL_ATTRIBUTES = ("src", "href", "action", "srcset", "poster", "data")
 

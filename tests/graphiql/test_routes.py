@@ -11,8 +11,7 @@ from starlette.routing import Route
 from gateway.graphiql import asset_routes, render_page
 from gateway.graphiql.assets import sri_sha384
 from gateway.graphiql.page import ASSET_CACHE_CONTROL
-
-from graphiql_page_tags import PageTags
+from tests.graphiql.graphiql_page_tags import PageTags
 
 
 async def graphiql(_request: Request) -> HTMLResponse:

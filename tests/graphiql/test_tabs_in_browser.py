@@ -19,10 +19,9 @@ from gateway.bootstrap import create_app
 from gateway.graphiql.tabs import GUEST, SIGNED_IN, Tab, flow_tabs, served_operation_types
 from gateway.sandbox import SandboxServer
 from gateway.schema import build_schema
-
-import needs
-from artifacts import artifact_path
-from graphiql_driver import (
+from tests import needs
+from tests.artifacts import artifact_path
+from tests.graphiql.graphiql_driver import (
     SCHEMA_LOADED_JS,
     lint_now,
     open_tab,
@@ -31,7 +30,7 @@ from graphiql_driver import (
     set_variables,
     tab_titles,
 )
-from live_gateway import gateway_settings, serve, stop
+from tests.live_gateway import gateway_settings, serve, stop
 
 # What each guest step's answer shows once it worked (its root field's payload).
 GUEST_ANSWERS = {

@@ -8,6 +8,7 @@ import json
 import tarfile
 from pathlib import Path
 from types import ModuleType
+from typing import Any
 
 import pytest
 
@@ -39,7 +40,7 @@ def write_manifest(root: Path, js_integrity: str) -> None:
         {"path": "dist/tool.min.js", "kind": "script", "integrity": js_integrity},
         {"path": "LICENSE", "kind": "license", "integrity": sri_sha384(FILES["LICENSE"])},
     ]
-    package = {"name": "tool", "version": "1.0.0", "license": "MIT"}
+    package: dict[str, Any] = {"name": "tool", "version": "1.0.0", "license": "MIT"}
     package |= {"tarball_integrity": "sha512-fake", "files": files}
     (root / "manifest.json").write_text(json.dumps({"packages": [package]}))
 

@@ -39,9 +39,8 @@ from gateway.http.subscriptions_multipart import (
 from gateway.http.subscriptions_ws import GraphQLWebSocket, Refused
 from gateway.http.webhooks import WEBHOOK_PATH, WebhookReceiver
 from gateway.stores.order_event_bus import InProcessOrderEventBus
-
-import live_gateway
-from order_store import OrderBook
+from tests import live_gateway
+from tests.order_store import OrderBook
 
 CLIENT_KEY = "test-client-key"
 WEBHOOK_SECRET = "webhook-secret-for-the-tests-0123"

@@ -17,8 +17,8 @@ from typing import Any
 import pytest
 import pytest_asyncio
 
-import needs
-from subscription_app import CLIENT_KEY, SubscriptionServer, order_id, start_server
+from tests import needs
+from tests.http.subscription_app import CLIENT_KEY, SubscriptionServer, order_id, start_server
 
 CLIENTS = Path(__file__).resolve().parents[1] / "clients"
 

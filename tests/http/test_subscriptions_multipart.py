@@ -11,9 +11,8 @@ import pytest
 import pytest_asyncio
 
 from gateway.http.subscriptions_multipart import wants_multipart_subscription
-
-from multipart_client import END, MultipartReader, next_part
-from subscription_app import (
+from tests.http.multipart_client import END, MultipartReader, next_part
+from tests.http.subscription_app import (
     CLIENT_KEY,
     DOCUMENT,
     SubscriptionServer,

@@ -10,7 +10,7 @@ import aiohttp
 import pytest
 import pytest_asyncio
 
-from subscription_app import (
+from tests.http.subscription_app import (
     CLIENT_KEY,
     DOCUMENT,
     EXECUTIONS,

@@ -15,8 +15,7 @@ import pytest_asyncio
 
 from gateway.domain.order_events import StatusWatch
 from gateway.http.webhooks import SECRET_HEADER, WEBHOOK_PATH
-
-from subscription_app import STORE_HASH, WEBHOOK_SECRET, SubscriptionServer, start_server
+from tests.http.subscription_app import STORE_HASH, WEBHOOK_SECRET, SubscriptionServer, start_server
 
 SIGNED = {SECRET_HEADER: WEBHOOK_SECRET}
 

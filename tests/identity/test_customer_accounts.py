@@ -9,13 +9,13 @@ import pytest
 import pytest_asyncio
 
 from gateway.bigcommerce import BigCommerceClient, BigCommerceCustomers, UpstreamTransport, parse
+from gateway.bigcommerce.errors import MalformedAnswer
 from gateway.domain.identity import Shopper
 from gateway.domain.models import CartLine, StoredCard, StoredPayPalAccount
 from gateway.errors import ErrorCode, GatewayError
 from gateway.sandbox import Fault, SandboxServer
-
-import live_gateway as live
-from flow import EMAILS, SANDBOX_PASSWORD
+from tests import live_gateway as live
+from tests.flow import EMAILS, SANDBOX_PASSWORD
 
 
 @pytest_asyncio.fixture
@@ -80,6 +80,7 @@ def test_validate_credentials_answers_are_read_strictly() -> None:
     assert parse.valid_customer_id({"is_valid": False, "customer_id": None}) is None
     assert parse.valid_customer_id({"is_valid": True, "customer_id": 0}) is None
     assert parse.valid_customer_id({"is_valid": True, "customer_id": "3"}) is None
+    malformed: object
     for malformed in (None, [], {"customer_id": 3}, {"is_valid": "yes"}):
-        with pytest.raises(parse.MalformedAnswer):
+        with pytest.raises(MalformedAnswer):
             parse.valid_customer_id(malformed)

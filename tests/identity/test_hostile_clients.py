@@ -15,7 +15,7 @@ from typing import Any
 
 import pytest
 
-from flow import (
+from tests.flow import (
     GOOD_CARD,
     US_ADDRESS,
     checkout_ready_to_order,

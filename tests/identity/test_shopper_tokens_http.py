@@ -27,10 +27,9 @@ from gateway.bootstrap import create_app
 from gateway.sandbox import SandboxServer
 from gateway.settings import Settings
 from gateway.tokens.own_tokens import OwnTokens
-
-import live_gateway as live
-from flow import MINTED_TOKENS, no_errors, shopper_headers, sign_in
-from graphql_ops import Operations
+from tests import live_gateway as live
+from tests.flow import MINTED_TOKENS, no_errors, shopper_headers, sign_in
+from tests.graphql_ops import Operations
 
 SECRET = "shopper-tokens-test-secret-0123456789"
 ISSUER = "https://router.example.test/"
@@ -170,7 +169,7 @@ async def test_every_bad_token_is_401_unauthenticated(setup: Setup) -> None:
         "wrong store": OwnTokens(SECRET.encode(), "another-store", channel, 600).issue(1).token,
         "revoked": revoked,
         "tampered": f"{head}.{body[:-2]}{'AB' if body[-2:] != 'AB' else 'CD'}.{signature}",
-        "alg none": jwt.encode(own_claims, None, algorithm="none"),
+        "alg none": jwt.encode(own_claims, "", algorithm="none"),
         "external HMAC with the public key": _hmac_signed(_router_claims(), setup.public_pem),
         "external HS512": jwt.encode(_router_claims(), "k" * 64, algorithm="HS512"),
         "external, wrong issuer": _router_token(setup, iss="https://elsewhere.example.test/"),

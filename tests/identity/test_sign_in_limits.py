@@ -15,10 +15,9 @@ import pytest_asyncio
 
 from gateway.bootstrap import create_app
 from gateway.sandbox import SandboxServer
-
-import live_gateway as live
-from flow import EMAILS, MINTED_TOKENS, SANDBOX_PASSWORD
-from graphql_ops import Operations
+from tests import live_gateway as live
+from tests.flow import EMAILS, MINTED_TOKENS, SANDBOX_PASSWORD
+from tests.graphql_ops import Operations
 
 VALIDATE = "/v3/customers/validate-credentials"
 

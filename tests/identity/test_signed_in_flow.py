@@ -7,7 +7,7 @@ import uuid
 from datetime import UTC, datetime
 from typing import Any
 
-from flow import (
+from tests.flow import (
     EMAILS,
     MINTED_TOKENS,
     SANDBOX_PASSWORD,
@@ -123,7 +123,7 @@ async def _sign_in_with_cart(gateway: Any, customer_id: int, cart_id: str) -> di
     assert status == 200
     payload = no_errors(answer["data"]["signIn"])
     MINTED_TOKENS.append(payload["token"])
-    return payload  # type: ignore[no-any-return]
+    return payload
 
 
 async def test_signing_in_with_a_guest_cart_makes_it_the_shoppers(gateway) -> None:

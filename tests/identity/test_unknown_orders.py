@@ -12,10 +12,9 @@ import pytest_asyncio
 from gateway.bootstrap import create_app
 from gateway.domain.order_ids import OrderIdCodec
 from gateway.sandbox import Fault, SandboxServer
-
-import live_gateway as live
-from flow import GOOD_CARD, shopper_headers, sign_in, unpaid_order
-from graphql_ops import Operations
+from tests import live_gateway as live
+from tests.flow import GOOD_CARD, shopper_headers, sign_in, unpaid_order
+from tests.graphql_ops import Operations
 
 SECRET = "unknown-orders-test-secret-0123456789"
 

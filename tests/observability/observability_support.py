@@ -20,9 +20,8 @@ from prometheus_client.parser import text_string_to_metric_families
 from gateway.bootstrap import create_app
 from gateway.observability import Observability
 from gateway.sandbox import SandboxServer
-
-import live_gateway
-from graphql_ops import Operations
+from tests import live_gateway
+from tests.graphql_ops import Operations
 
 live = live_gateway
 

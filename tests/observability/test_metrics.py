@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import uuid
 
-import flow
-from observability_support import observed_gateway, sample
+from tests import flow
+from tests.observability.observability_support import observed_gateway, sample
 
 
 async def test_counters_move_through_the_flow(sandbox) -> None:

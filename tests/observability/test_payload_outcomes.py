@@ -14,9 +14,8 @@ from opentelemetry.trace import StatusCode
 
 from gateway.observability.logs import JsonFormatter, access_log
 from gateway.sandbox.faults import Fault
-
-import flow
-from observability_support import observed_gateway, sample
+from tests import flow
+from tests.observability.observability_support import observed_gateway, sample
 
 DECLINED = {**flow.GOOD_CARD, "number": "4000000000000002"}
 INSUFFICIENT = {**flow.GOOD_CARD, "number": "4000000000009995"}
@@ -36,7 +35,7 @@ def access_lines() -> Iterator[io.StringIO]:
 
 
 def codes(payload: dict[str, object]) -> list[object]:
-    return [e["code"] for e in payload["errors"]]  # type: ignore[attr-defined, index]
+    return [e["code"] for e in payload["errors"]]  # type: ignore[attr-defined]
 
 
 async def test_declines_and_an_outage_show_in_metrics_logs_and_spans(

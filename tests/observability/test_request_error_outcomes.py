@@ -3,7 +3,7 @@ its error code in the requests metric, never as ``ok``; the same under a 400."""
 
 from __future__ import annotations
 
-from observability_support import observed_gateway, sample
+from tests.observability.observability_support import observed_gateway, sample
 
 
 async def test_request_errors_count_by_code_under_both_media_types(sandbox) -> None:

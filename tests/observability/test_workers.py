@@ -10,8 +10,8 @@ import sys
 import aiohttp
 import pytest
 
-import live_gateway as live
-from artifacts import artifact_stream
+from tests import live_gateway as live
+from tests.artifacts import artifact_stream
 
 QUERY = {"query": "query Probe { __typename }", "operationName": "Probe"}
 

@@ -27,7 +27,7 @@ from typing import Any, Protocol
 import yaml
 from jsonschema import Draft4Validator
 from jsonschema.exceptions import ValidationError
-from referencing import Registry, Resource
+from referencing import Registry
 from referencing.jsonschema import DRAFT4
 
 _LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
@@ -222,7 +222,7 @@ def _uri(file: str) -> str:
 def _registry() -> Registry:
     registry: Registry = Registry()
     for file in SPEC_FILES:
-        registry = registry.with_resource(_uri(file), Resource(_document(file), DRAFT4))
+        registry = registry.with_resource(_uri(file), DRAFT4.create_resource(_document(file)))
     return registry
 
 

@@ -13,9 +13,8 @@ import aiohttp
 
 from gateway.bootstrap import create_app
 from gateway.sandbox import SandboxServer
-
-import live_gateway
-from graphql_ops import Operations
+from tests import live_gateway
+from tests.graphql_ops import Operations
 
 live = live_gateway
 

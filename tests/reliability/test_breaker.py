@@ -12,9 +12,8 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from gateway.sandbox import Fault, SandboxServer
-
-from flow import checkout_ready_to_order
-from reliability_support import CHECKOUT, own_gateway, sent
+from tests.flow import checkout_ready_to_order
+from tests.reliability.reliability_support import CHECKOUT, own_gateway, sent
 
 CARTS = r".*/v3/carts"
 ORDERS = r".*/v3/checkouts/[^/]+/orders"

@@ -6,9 +6,8 @@ import asyncio
 import uuid
 
 from gateway.sandbox import Fault
-
-from flow import GOOD_CARD, checkout_ready_to_order, no_errors, pay_by_card, unpaid_order
-from reliability_support import PAYMENTS, own_gateway, sent
+from tests.flow import GOOD_CARD, checkout_ready_to_order, no_errors, pay_by_card, unpaid_order
+from tests.reliability.reliability_support import PAYMENTS, own_gateway, sent
 
 ORDERS = r".*/v3/checkouts/[^/]+/orders"
 

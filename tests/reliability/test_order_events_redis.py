@@ -12,13 +12,13 @@ import orjson
 import pytest
 import pytest_asyncio
 from redis.asyncio import Redis
+from redis.exceptions import RedisError
 
-from gateway.domain.order_events import OrderStatusFeed
+from gateway.domain.order_events import OrderStatusFeed, OrderStatusSnapshot
 from gateway.stores.order_event_bus import RedisOrderEventBus
-
-import live_gateway as live
-import needs
-from order_store import OrderBook
+from tests import live_gateway as live
+from tests import needs
+from tests.order_store import OrderBook
 
 
 @pytest.fixture(scope="module")
@@ -125,3 +125,40 @@ async def test_nothing_secret_travels_on_the_channel(replicas, redis_url) -> Non
     finally:
         await pubsub.aclose()
         await listener.aclose()
+
+
+async def test_redis_down_at_start_is_subscribed_once_it_answers() -> None:
+    """A replica started while Redis is down still starts, and hears others once it is up."""
+    binary = needs.redis_server()
+    port = live.free_port()
+    url = f"redis://127.0.0.1:{port}/0"
+    listener = Redis.from_url(url)
+    bus = RedisOrderEventBus(listener, "teststore", retry_s=0.05)
+    heard: list[int] = []
+    unsubscribe = await bus.subscribe(lambda _origin, snapshot: heard.append(snapshot.order_number))
+    process = await asyncio.create_subprocess_exec(
+        binary, "--port", str(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no",
+        stdout=asyncio.subprocess.DEVNULL,
+    )  # fmt: skip
+    publisher = Redis.from_url(url)
+    snapshot = OrderStatusSnapshot(901, 11, "Awaiting Fulfillment", 1, 0).to_message()
+    message = orjson.dumps({"origin": "other", "snapshot": snapshot})
+    try:
+        for _ in range(400):  # Redis starting, then the listener subscribing
+            try:
+                if await publisher.publish(bus.channel, message):  # a subscriber heard it
+                    break
+            except (OSError, RedisError):
+                pass
+            await asyncio.sleep(0.025)
+        for _ in range(200):
+            if heard:
+                break
+            await asyncio.sleep(0.025)
+        assert heard == [901]
+    finally:
+        await unsubscribe()
+        await listener.aclose()
+        await publisher.aclose()
+        process.terminate()
+        await process.wait()

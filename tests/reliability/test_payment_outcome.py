@@ -6,9 +6,8 @@ import asyncio
 import uuid
 
 from gateway.sandbox import Fault
-
-from flow import pay_by_card, unpaid_order
-from reliability_support import PAYMENTS, own_gateway, sent
+from tests.flow import pay_by_card, unpaid_order
+from tests.reliability.reliability_support import PAYMENTS, own_gateway, sent
 
 
 async def test_payment_taken_but_answer_lost_reads_success_back_from_the_order(sandbox) -> None:

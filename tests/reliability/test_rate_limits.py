@@ -3,9 +3,8 @@
 from __future__ import annotations
 
 from gateway.sandbox import Fault
-
-from flow import no_errors, pay_by_card, unpaid_order
-from reliability_support import METHODS, PAYMENTS, own_gateway, sent
+from tests.flow import no_errors, pay_by_card, unpaid_order
+from tests.reliability.reliability_support import METHODS, PAYMENTS, own_gateway, sent
 
 
 async def test_429_with_reset_headers_is_waited_out(sandbox) -> None:

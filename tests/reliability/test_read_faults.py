@@ -3,14 +3,15 @@
 from __future__ import annotations
 
 import time
+from typing import Any
 
 from gateway.sandbox import Fault
+from tests.flow import checkout_ready_to_order
+from tests.live_gateway import LiveGateway
+from tests.reliability.reliability_support import CHECKOUT, own_gateway, sent
 
-from flow import checkout_ready_to_order
-from reliability_support import CHECKOUT, own_gateway, sent
 
-
-async def _checkout(gateway, checkout_id: str) -> dict:
+async def _checkout(gateway: LiveGateway, checkout_id: str) -> dict[str, Any]:
     return await gateway.run("Checkout", {"id": checkout_id})
 
 

@@ -21,11 +21,10 @@ import pytest_asyncio
 from redis.asyncio import Redis
 
 from gateway.sandbox import Fault, SandboxServer
-
-import live_gateway as live
-import needs
-from artifacts import artifact_stream
-from flow import (
+from tests import live_gateway as live
+from tests import needs
+from tests.artifacts import artifact_stream
+from tests.flow import (
     EMAILS,
     MINTED_TOKENS,
     SANDBOX_PASSWORD,
@@ -34,8 +33,8 @@ from flow import (
     shopper_headers,
     unpaid_order,
 )
-from graphql_ops import Operations
-from reliability_support import PAYMENTS, own_gateway, sent
+from tests.graphql_ops import Operations
+from tests.reliability.reliability_support import PAYMENTS, own_gateway, sent
 
 SECRET = "replicas-share-this-secret-0123456789"
 
@@ -138,7 +137,8 @@ async def test_one_key_sent_to_two_replicas_pays_once(sandbox, replicas, redis_u
     try:
         keys = await client.keys("*")
         assert keys
-        values = b"".join([await client.get(k) or b"" for k in keys])
+        stored = [await client.get(k) for k in keys]
+        values = b"".join(value for value in stored if isinstance(value, bytes))
         assert b"4111111111111111" not in values
         assert b"verification" not in values and b"Jane Doe" not in values
     finally:
@@ -222,7 +222,7 @@ async def test_sign_in_limits_and_sign_outs_hold_across_replicas(
         assert (status, answer["errors"][0]["extensions"]["code"]) == (401, "UNAUTHENTICATED")
     client = Redis.from_url(redis_url)
     try:
-        keys = b" ".join(await client.keys("*"))
+        keys = b" ".join(key for key in await client.keys("*") if isinstance(key, bytes))
         for secret in (token.encode(), EMAILS[2].encode(), b"127.0.0.1", b"guess"):
             assert secret not in keys
     finally:

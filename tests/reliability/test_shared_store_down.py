@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import uuid
 
-from flow import checkout_ready_to_order, pay_by_card, unpaid_order
-from reliability_support import PAYMENTS, own_gateway, sent
+from tests.flow import checkout_ready_to_order, pay_by_card, unpaid_order
+from tests.reliability.reliability_support import PAYMENTS, own_gateway, sent
 
 NOWHERE = "redis://127.0.0.1:1/0"  # nothing listens on port 1
 SECRET = "shared-store-down-secret-0123456789"  # both gateways read the same order ids

@@ -10,8 +10,7 @@ import pytest
 import pytest_asyncio
 
 from gateway.sandbox import SandboxServer
-
-from sandbox_client import ADDRESS, Client
+from tests.sandbox.sandbox_client import ADDRESS, Client
 
 
 @pytest_asyncio.fixture(loop_scope="session")

@@ -9,8 +9,7 @@ from typing import Any
 import aiohttp
 
 from gateway.sandbox import SandboxServer
-
-from openapi.validate import operation_for, validate_request, validate_response
+from tests.openapi.validate import operation_for, validate_request, validate_response
 
 PAYMENTS_ACCEPT = "application/vnd.bc.v1+json"
 

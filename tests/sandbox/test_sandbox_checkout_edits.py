@@ -8,7 +8,7 @@ from __future__ import annotations
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
-from sandbox_client import ADDRESS, Client
+from tests.sandbox.sandbox_client import ADDRESS, Client
 
 PRICES = {111: Decimal("24.95"), 118: Decimal("34.50"), 123: Decimal("8.75"), 130: Decimal("6.45")}
 RATES = {"TX": Decimal("0.0825"), "CA": Decimal("0.0725")}

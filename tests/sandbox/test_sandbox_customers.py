@@ -6,8 +6,7 @@ from __future__ import annotations
 import pytest
 
 from gateway.sandbox import SandboxServer
-
-from sandbox_client import Client, card
+from tests.sandbox.sandbox_client import Client, card
 
 PASSWORD = "sandbox-password"  # CONTRACT.md §4: the published sandbox password
 VALIDATE = "/v3/customers/validate-credentials"

@@ -8,8 +8,7 @@ import aiohttp
 import pytest
 
 from gateway.sandbox import SandboxServer
-
-from sandbox_client import ADDRESS, PAYMENTS_ACCEPT, Client, card
+from tests.sandbox.sandbox_client import ADDRESS, PAYMENTS_ACCEPT, Client, card
 
 V3_KEYS = {"status", "title", "type"}
 

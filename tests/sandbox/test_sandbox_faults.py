@@ -11,8 +11,7 @@ import aiohttp
 import pytest
 
 from gateway.sandbox import Fault, SandboxServer, start_in_thread
-
-from sandbox_client import Client, card
+from tests.sandbox.sandbox_client import Client, card
 
 PAYMENTS = r"/stores/sandbox/payments"
 

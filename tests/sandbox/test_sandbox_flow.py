@@ -5,8 +5,7 @@ from __future__ import annotations
 from decimal import Decimal
 
 from gateway.sandbox import SandboxServer
-
-from sandbox_client import ADDRESS, Client, card
+from tests.sandbox.sandbox_client import ADDRESS, Client, card
 
 
 async def test_guest_pays_with_card_and_order_awaits_fulfillment(

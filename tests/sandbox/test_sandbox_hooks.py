@@ -13,9 +13,8 @@ import pytest_asyncio
 from aiohttp import web
 
 from gateway.sandbox import SandboxServer, start_in_thread
-
-from openapi.validate import validate_callback
-from sandbox_client import Client, card
+from tests.openapi.validate import validate_callback
+from tests.sandbox.sandbox_client import Client, card
 
 WAIT_S = 10  # generous bound for a callback to arrive; the tests assert order, not speed
 

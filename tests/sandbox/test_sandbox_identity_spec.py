@@ -13,9 +13,8 @@ from collections.abc import Awaitable, Callable
 import pytest
 
 from gateway.sandbox import SandboxServer
-
-from openapi.validate import KEYWORD_QUIRKS, validate_response
-from sandbox_client import Client, Reply
+from tests.openapi.validate import KEYWORD_QUIRKS, validate_response
+from tests.sandbox.sandbox_client import Client, Reply
 
 Case = Callable[[Client], Awaitable[Reply]]
 MISSING = "00000000-0000-0000-0000-000000000000"

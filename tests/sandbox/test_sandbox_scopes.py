@@ -14,8 +14,7 @@ import pytest
 from gateway.sandbox import SandboxServer
 from gateway.sandbox.scopes import FORBIDDEN_TITLE, parse_tokens, required_scopes
 from gateway.sandbox.server import options_from_env
-
-from sandbox_client import ADDRESS, Client, card
+from tests.sandbox.sandbox_client import ADDRESS, Client, card
 
 CART_ONLY = "cart-only-token"
 
@@ -109,15 +108,14 @@ async def test_unknown_token_is_still_401(client: Client, sandbox: SandboxServer
 
 
 def test_scope_map_names_bigcommerce_scopes() -> None:
-    assert required_scopes("GET", "/v2/store") == {
-        "store_v2_information",
-        "store_v2_information_read_only",
-    }
-    assert required_scopes("POST", "/v3/payments/access_tokens") == {
-        "store_payments_access_token_create"
-    }
+    assert required_scopes("GET", "/v2/store") == frozenset(
+        {"store_v2_information", "store_v2_information_read_only"}
+    )
+    assert required_scopes("POST", "/v3/payments/access_tokens") == frozenset(
+        {"store_payments_access_token_create"}
+    )
     assert required_scopes("POST", "/v3/payments/methods") == frozenset()
-    assert required_scopes("PUT", "/v3/carts/abc") == {"store_cart"}
+    assert required_scopes("PUT", "/v3/carts/abc") == frozenset({"store_cart"})
     assert required_scopes("GET", "/v3/hooks") is None
 
 

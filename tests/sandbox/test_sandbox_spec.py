@@ -16,8 +16,8 @@ from typing import Any
 
 import pytest
 
-from openapi.validate import QUIRKS, validate_path, validate_response
-from sandbox_client import ADDRESS, Client, Reply, card
+from tests.openapi.validate import QUIRKS, validate_path, validate_response
+from tests.sandbox.sandbox_client import ADDRESS, Client, Reply, card
 
 Case = Callable[[Client], Awaitable[Reply]]
 MISSING = "00000000-0000-0000-0000-000000000000"

@@ -8,8 +8,8 @@ from typing import Any
 
 import pytest
 
-from openapi.validate import ONE_OF_QUIRKS, RESPONSE_QUIRKS, validate_response
-from sandbox_client import ADDRESS, Client, Reply
+from tests.openapi.validate import ONE_OF_QUIRKS, RESPONSE_QUIRKS, validate_response
+from tests.sandbox.sandbox_client import ADDRESS, Client, Reply
 
 Case = Callable[[Client], Awaitable[Reply]]
 MISSING = "00000000-0000-0000-0000-000000000000"

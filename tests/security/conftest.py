@@ -10,10 +10,9 @@ import pytest_asyncio
 
 from gateway.bootstrap import create_app
 from gateway.sandbox import SandboxServer
-
-from graphql_ops import Operations
-from live_gateway import serve, stop
-from secured import KEYS, ORIGIN, SecuredGateway, production_settings
+from tests.graphql_ops import Operations
+from tests.live_gateway import serve, stop
+from tests.security.secured import KEYS, ORIGIN, SecuredGateway, production_settings
 
 
 @pytest_asyncio.fixture(scope="session", loop_scope="session")

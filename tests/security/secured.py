@@ -9,8 +9,7 @@ import aiohttp
 
 from gateway.sandbox import SandboxServer
 from gateway.settings import Settings
-
-from graphql_ops import Operations
+from tests.graphql_ops import Operations
 
 KEYS = ("key-alpha-0123456789", "key-beta-9876543210")
 ORIGIN = "https://shop.example"

@@ -19,10 +19,9 @@ import pytest
 
 from gateway.domain.order_ids import OrderIdCodec
 from gateway.http.negotiation import GRAPHQL_RESPONSE, JSON
-
-from cards import ALL_CARDS, TWELVE_DIGITS, TWENTY_DIGITS
-from live_gateway import flow
-from secured import KEYS, Answer, SecuredGateway
+from tests.live_gateway import flow
+from tests.security.cards import ALL_CARDS, TWELVE_DIGITS, TWENTY_DIGITS
+from tests.security.secured import KEYS, Answer, SecuredGateway
 
 GOOD_CARD = {**flow.GOOD_CARD, "verificationValue": "987"}
 Send = Callable[[SecuredGateway, dict[str, Any]], Awaitable[Answer]]
@@ -117,7 +116,10 @@ def _nested(depth: int) -> str:
 def _fragment_aliases() -> str:
     # 10 aliases, each level spreads the one below ten times: 1,000 aliases after expansion.
     aliases = " ".join(f"a{i}: __typename" for i in range(10))
-    spread = lambda name: " ".join(f"...{name}" for _ in range(10))  # noqa: E731
+
+    def spread(name: str) -> str:
+        return " ".join(f"...{name}" for _ in range(10))
+
     return (
         f"query Q {{ ...F3 }} fragment F1 on Query {{ {aliases} }} "
         f"fragment F2 on Query {{ {spread('F1')} }} fragment F3 on Query {{ {spread('F2')} }}"

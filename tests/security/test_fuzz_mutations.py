@@ -8,9 +8,9 @@ import orjson
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from cards import ALL_CARDS
-from live_gateway import flow
-from secured import SecuredGateway
+from tests.live_gateway import flow
+from tests.security.cards import ALL_CARDS
+from tests.security.secured import SecuredGateway
 
 MUTATIONS = {
     "CreateCart": "createCart",

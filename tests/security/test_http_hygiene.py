@@ -13,9 +13,8 @@ from gateway.http.negotiation import GRAPHQL_RESPONSE, JSON
 from gateway.redaction import CardDataFilter, redact
 from gateway.sandbox import SandboxServer
 from gateway.settings import ConfigError, Settings
-
-from live_gateway import serve, stop
-from secured import KEYS, ORIGIN, SecuredGateway, production_settings
+from tests.live_gateway import serve, stop
+from tests.security.secured import KEYS, ORIGIN, SecuredGateway, production_settings
 
 
 async def test_security_headers_on_json_answers(secured: SecuredGateway) -> None:

@@ -10,8 +10,7 @@ from gateway.bigcommerce.breaker import BreakerState, CircuitBreaker, Outcome
 from gateway.bigcommerce.errors import UpstreamError
 from gateway.errors import ErrorCode
 from gateway.settings import BreakerSettings, ConfigError, Settings
-
-from .clock import FakeClock
+from tests.unit.bigcommerce.clock import FakeClock
 
 S, F, HARD, NEUTRAL = Outcome.SUCCESS, Outcome.FAILURE, Outcome.HARD_DOWN, Outcome.NEUTRAL
 
@@ -23,6 +22,11 @@ def breaker(clock: FakeClock, **settings: Any) -> CircuitBreaker:
 def run(b: CircuitBreaker, *outcomes: Outcome) -> list[bool]:
     """Requests admitted one after the other, each ending with its outcome."""
     return [b.record(b.admit(), outcome) for outcome in outcomes]
+
+
+def state(b: CircuitBreaker) -> BreakerState:
+    """Read afresh: mypy keeps ``b.state`` narrowed by an earlier assert across calls."""
+    return b.state
 
 
 def refused(b: CircuitBreaker) -> UpstreamError:
@@ -76,7 +80,7 @@ def test_a_failure_rate_reaching_the_threshold_opens_it() -> None:
     run(b, *[S] * 5, *[F] * 4)
     assert b.state is BreakerState.CLOSED  # 4 of 9: too few requests to judge
     assert run(b, F) == [True]  # 5 of 10 failed
-    assert b.state is BreakerState.OPEN
+    assert state(b) is BreakerState.OPEN
 
 
 def test_a_failure_rate_under_the_threshold_keeps_it_closed() -> None:
@@ -144,7 +148,7 @@ def test_after_the_cooldown_a_successful_probe_closes_it() -> None:
     assert b.state is BreakerState.HALF_OPEN
     probe = b.admit()
     assert b.record(probe, S) is True
-    assert b.state is BreakerState.CLOSED
+    assert state(b) is BreakerState.CLOSED
     run(b, S, S)
 
 
@@ -188,7 +192,7 @@ def test_a_cancelled_probe_frees_its_place() -> None:
     assert b.record(probe, NEUTRAL) is False
     assert b.state is BreakerState.HALF_OPEN
     assert b.record(b.admit(), S) is True
-    assert b.state is BreakerState.CLOSED
+    assert state(b) is BreakerState.CLOSED
 
 
 def test_one_failed_probe_reopens_it_while_others_are_out() -> None:
@@ -203,9 +207,9 @@ def test_one_failed_probe_reopens_it_while_others_are_out() -> None:
     clock.advance(10)
     third, fourth = b.admit(), b.admit()  # a new half-open spell: two places again
     assert b.record(third, S) is False  # one of two: the old success did not count
-    assert b.state is BreakerState.HALF_OPEN
+    assert state(b) is BreakerState.HALF_OPEN
     assert b.record(fourth, S) is True
-    assert b.state is BreakerState.CLOSED
+    assert state(b) is BreakerState.CLOSED
 
 
 def test_a_request_admitted_before_it_opened_does_not_close_it() -> None:

@@ -8,8 +8,7 @@ from gateway.bigcommerce.errors import UpstreamError
 from gateway.bigcommerce.observer import NullObserver
 from gateway.bigcommerce.ratelimit import QuotaWindow, RateLimits
 from gateway.errors import ErrorCode
-
-from .clock import FakeClock
+from tests.unit.bigcommerce.clock import FakeClock
 
 
 def quota(left: int, reset_ms: int) -> dict[str, str]:

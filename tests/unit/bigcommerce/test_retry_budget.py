@@ -3,8 +3,7 @@
 from __future__ import annotations
 
 from gateway.bigcommerce.retry_budget import RetryBudget
-
-from .clock import FakeClock
+from tests.unit.bigcommerce.clock import FakeClock
 
 
 def spend_all(budget: RetryBudget) -> int:

@@ -53,7 +53,7 @@ class JwksServer:
         port = site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
         self.url = f"http://127.0.0.1:{port}/jwks.json"
 
-    async def _serve(self, request: web.Request) -> web.Response:
+    async def _serve(self, request: web.Request) -> web.StreamResponse:
         self.fetches += 1
         if self.status != 200:
             return web.Response(status=self.status)
@@ -229,7 +229,7 @@ async def test_alg_none_external_token_is_refused(
 ) -> None:
     made, _ = setup
     server.keys = [rsa_signer("rsa-1").jwk]
-    unsigned = jwt.api_jws.PyJWS().encode(b"{}", None, algorithm="none")
+    unsigned = jwt.api_jws.PyJWS().encode(b"{}", "", algorithm="none")
     header = unsigned.split(".")[0]
     body = jwt.utils.base64url_encode(orjson.dumps(claims())).decode()
     await refused(made.tokens, f"{header}.{body}.")

@@ -10,10 +10,10 @@ from gateway.domain.validation import (
     CardDetails,
     Problems,
     check_card,
-    luhn_ok,
     mask_card_number,
 )
 from gateway.errors import ErrorCode
+from gateway.redaction import luhn_ok
 
 TODAY = dt.date(2026, 11, 27)
 

@@ -1,5 +1,7 @@
-"""Last: nothing the gateway wrote during the suite holds a card number, a CVV, a password
+"""Nothing the gateway wrote during the suite holds a card number, a CVV, a password
 or a shopper token.
+
+Marked ``audit``: tests/conftest.py runs it after every other test, whatever the order.
 
 Reads every file under tests/artifacts/ (this process's log at DEBUG with tracebacks,
 and the output of subprocess gateways) and any Redis dump the reliability tests left.
@@ -10,14 +12,15 @@ names them (``"verificationValue": "123"``, ``cvv=123``, ``verification_value``)
 from __future__ import annotations
 
 import re
-import sys
 from pathlib import Path
 
-from artifacts import ARTIFACTS
-from flow import MINTED_TOKENS, SANDBOX_PASSWORD
+import pytest
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "security"))
-from cards import ALL_CARDS
+from tests.artifacts import ARTIFACTS
+from tests.flow import MINTED_TOKENS, SANDBOX_PASSWORD
+from tests.security.cards import ALL_CARDS
+
+pytestmark = pytest.mark.audit
 
 CARD_CONTEXT_CVV = re.compile(
     rb"""(?:verificationValue|verification_value|cvv|cvc)["']?\s*[:=]\s*["']?\d{3,4}(?!\d)""",

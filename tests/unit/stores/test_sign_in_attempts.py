@@ -1,10 +1,9 @@
-"""In-process revocations and sign-in failure logs (one replica, no Redis)."""
+"""In-process sign-in failure logs (one replica, no Redis): a sliding window per key."""
 
 from __future__ import annotations
 
 import pytest
 
-from gateway.stores.revocations import MemoryRevokedTokens
 from gateway.stores.sign_in_attempts import MemorySignInAttempts, SlidingWindowLog
 
 
@@ -14,37 +13,6 @@ class Clock:
 
     def __call__(self) -> float:
         return self.now
-
-
-async def test_a_revocation_holds_until_the_token_expires_then_is_forgotten() -> None:
-    clock = Clock()
-    revoked = MemoryRevokedTokens(clock, margin_s=30)
-    await revoked.revoke("jti-1", expires_at=clock.now + 60)
-    await revoked.revoke("jti-2", expires_at=clock.now + 600)
-    assert await revoked.is_revoked("jti-1")
-    assert not await revoked.is_revoked("jti-3")
-    clock.now += 89  # within the verifier's leeway after expiry: still refused
-    assert await revoked.is_revoked("jti-1")
-    clock.now += 2
-    assert not await revoked.is_revoked("jti-1")
-    assert len(revoked) == 1  # the expired entry is gone, the other one stays
-    assert await revoked.is_revoked("jti-2")
-
-
-async def test_an_already_expired_token_is_not_stored() -> None:
-    clock = Clock()
-    revoked = MemoryRevokedTokens(clock, margin_s=30)
-    await revoked.revoke("old", expires_at=clock.now - 31)
-    assert len(revoked) == 0
-
-
-async def test_revoking_twice_keeps_the_later_expiry() -> None:
-    clock = Clock()
-    revoked = MemoryRevokedTokens(clock, margin_s=0)
-    await revoked.revoke("jti", expires_at=clock.now + 100)
-    await revoked.revoke("jti", expires_at=clock.now + 10)
-    clock.now += 50
-    assert await revoked.is_revoked("jti")
 
 
 def test_sliding_window_answers_the_wait_until_the_oldest_attempt_leaves() -> None:

@@ -40,7 +40,8 @@ def segments(token: str) -> tuple[dict[str, object], dict[str, object], str]:
 
 
 def decode_part(part: str) -> dict[str, object]:
-    return orjson.loads(base64.urlsafe_b64decode(part + "=" * (-len(part) % 4)))
+    data: dict[str, object] = orjson.loads(base64.urlsafe_b64decode(part + "=" * (-len(part) % 4)))
+    return data
 
 
 def encode_part(data: dict[str, object]) -> str:
@@ -190,3 +191,42 @@ async def test_a_token_verified_before_is_still_checked_for_revocation() -> None
         await tokens.verify(issued.token)
     await tokens.revoke(issued.identity)
     await refused(tokens, issued.token)
+
+
+async def test_the_cache_of_verified_tokens_is_bounded_and_forgets_the_oldest(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    import gateway.tokens.service as token_service
+
+    monkeypatch.setattr(token_service, "CACHE_SIZE", 2)
+    tokens = service()
+    issued = [tokens.issue(customer) for customer in (1, 2, 3)]
+    for token in issued:
+        assert (await tokens.verify(token.token)).customer_id == token.identity.customer_id
+    assert len(tokens._verified) == 2  # the first token's entry went
+    # A forgotten token is verified afresh, then remembered again.
+    assert (await tokens.verify(issued[0].token)).customer_id == 1
+    assert len(tokens._verified) == 2
+
+
+async def test_a_remembered_token_is_verified_afresh_after_the_cache_ttl(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    tokens = service()
+    issued = tokens.issue(1)
+    await tokens.verify(issued.token)
+    checked: list[str] = []
+    signed = tokens._verify_signed
+
+    async def counting(token: str) -> ShopperIdentity:
+        checked.append(token)
+        return await signed(token)
+
+    monkeypatch.setattr(tokens, "_verify_signed", counting)
+    await tokens.verify(issued.token)
+    assert checked == []  # a cache hit
+    # CACHE_TTL_S later: every entry's time is up (the cache's own clock is monotonic).
+    past = time.monotonic() - 1
+    tokens._verified = {k: (identity, past) for k, (identity, _) in tokens._verified.items()}
+    assert (await tokens.verify(issued.token)).customer_id == 1
+    assert checked == [issued.token]

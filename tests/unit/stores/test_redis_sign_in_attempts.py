@@ -1,140 +1,30 @@
-"""Revocations and sign-in failure logs in a real Redis, shared by two "replicas".
-
-Redis is started here (``redis-server`` on a free loopback port, no persistence).
-Without it these tests skip, except under CI=true (``needs``).
-"""
+"""Sign-in failure logs in a real Redis, shared by two "replicas" (Redis: see conftest.py)."""
 
 from __future__ import annotations
 
 import asyncio
-import subprocess
-import time
-from collections.abc import AsyncIterator, Iterator
 
 import pytest
-import pytest_asyncio
-import redis
 from redis.asyncio import Redis
-from redis.asyncio.retry import Retry
-from redis.backoff import NoBackoff
 
 from gateway.domain.identity import Shopper, SignIn
 from gateway.domain.models import StoredInstrument
 from gateway.errors import ErrorCode, GatewayError
-from gateway.stores.redis_revocations import PREFIX, RedisRevokedTokens, revocation_key
 from gateway.stores.redis_sign_in_attempts import RedisSignInAttempts
 from gateway.stores.revocations import MemoryRevokedTokens
 from gateway.tokens.own_tokens import OwnTokens
 from gateway.tokens.service import ShopperTokenService
-
-import needs
-from live_gateway import free_port
-
-SECRET = b"replicas-share-this-secret-0123456789"
-EMAIL = "jane@example.com"
-ADDRESS = "203.0.113.7"
+from tests.unit.stores.redis_support import ADDRESS, EMAIL, SECRET, Clock, all_keys
 
 
-@pytest.fixture(scope="module")
-def redis_url() -> Iterator[str]:
-    binary = needs.redis_server()
-    port = free_port()
-    process = subprocess.Popen(
-        [binary, "--port", str(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"],
-        stdout=subprocess.DEVNULL,
-    )
-    try:
-        probe = redis.Redis(host="127.0.0.1", port=port, socket_connect_timeout=0.2)
-        for _ in range(250):
-            try:
-                if probe.ping():
-                    break
-            except redis.RedisError:
-                time.sleep(0.02)
-        probe.close()
-        yield f"redis://127.0.0.1:{port}/0"
-    finally:
-        process.terminate()
-        process.wait(5)
-
-
-@pytest_asyncio.fixture
-async def replicas(redis_url: str) -> AsyncIterator[tuple[Redis, Redis]]:
-    """Two clients, as two gateway processes would have, on a flushed Redis."""
-    first, second = Redis.from_url(redis_url), Redis.from_url(redis_url)
-    await first.flushdb()
-    yield first, second
-    await first.aclose()
-    await second.aclose()
-
-
-class Clock:
-    def __init__(self) -> None:
-        self.now = time.time()
-
-    def __call__(self) -> float:
-        return self.now
-
-
-async def all_keys(client: Redis) -> list[str]:
-    return sorted([key.decode() async for key in client.scan_iter("*")])
-
-
-async def test_a_revocation_on_one_replica_holds_on_the_other(
-    replicas: tuple[Redis, Redis],
-) -> None:
-    first, second = replicas
-    on_first, on_second = RedisRevokedTokens(first), RedisRevokedTokens(second)
-    expires_at = time.time() + 600
-    await on_first.revoke("the-jti", expires_at)
-    assert await on_second.is_revoked("the-jti")
-    assert not await on_second.is_revoked("another-jti")
-    # One key: a hash of the token id, expiring with the token (plus the leeway margin).
-    assert await all_keys(first) == [revocation_key("the-jti")]
-    assert "the-jti" not in revocation_key("the-jti")
-    assert revocation_key("the-jti").startswith(PREFIX)
-    ttl_s = await first.pttl(revocation_key("the-jti")) / 1000
-    assert 600 < ttl_s <= 630
-
-
-async def test_a_revoked_token_is_refused_by_every_replica(replicas: tuple[Redis, Redis]) -> None:
-    first, second = replicas
-    own = OwnTokens(SECRET, "store", 1, 3600)
-    replica_a = ShopperTokenService(own, RedisRevokedTokens(first))
-    replica_b = ShopperTokenService(OwnTokens(SECRET, "store", 1, 3600), RedisRevokedTokens(second))
-    issued = replica_a.issue(1)
-    assert (await replica_b.verify(issued.token)).customer_id == 1
-    await replica_a.revoke(issued.identity)
-    with pytest.raises(GatewayError) as caught:
-        await replica_b.verify(issued.token)
-    assert caught.value.code is ErrorCode.UNAUTHENTICATED
-    keys = await all_keys(first)
-    assert all(issued.token not in key and issued.identity.token_id not in key for key in keys)
-
-
-async def test_an_expired_token_needs_no_revocation(replicas: tuple[Redis, Redis]) -> None:
-    first, _ = replicas
-    await RedisRevokedTokens(first).revoke("old", time.time() - 60)
-    assert await all_keys(first) == []
-
-
-async def test_unreachable_redis_fails_closed() -> None:
-    # No retries: the refusal itself is under test, not redis-py's backoff.
-    dead = Redis(
-        host="127.0.0.1", port=free_port(), socket_connect_timeout=0.2, retry=Retry(NoBackoff(), 0)
-    )
-    try:
-        for attempt in (
-            RedisRevokedTokens(dead).is_revoked("jti"),
-            RedisRevokedTokens(dead).revoke("jti", time.time() + 60),
-            RedisSignInAttempts(dead, SECRET, 5, 50, 60).begin(EMAIL, ADDRESS),
-            RedisSignInAttempts(dead, SECRET, 5, 50, 60).clear(EMAIL),
-        ):
-            with pytest.raises(GatewayError) as caught:
-                await attempt
-            assert caught.value.code is ErrorCode.UPSTREAM_UNAVAILABLE
-    finally:
-        await dead.aclose()
+async def test_unreachable_redis_fails_closed(dead_redis: Redis) -> None:
+    for attempt in (
+        RedisSignInAttempts(dead_redis, SECRET, 5, 50, 60).begin(EMAIL, ADDRESS),
+        RedisSignInAttempts(dead_redis, SECRET, 5, 50, 60).clear(EMAIL),
+    ):
+        with pytest.raises(GatewayError) as caught:
+            await attempt
+        assert caught.value.code is ErrorCode.UPSTREAM_UNAVAILABLE
 
 
 async def test_attempts_counted_on_two_replicas_share_one_budget(

@@ -15,8 +15,7 @@ from gateway.domain.order_events import (
 )
 from gateway.errors import GatewayError
 from gateway.stores.order_event_bus import InProcessOrderEventBus
-
-from order_store import OrderBook
+from tests.order_store import OrderBook
 
 PENDING, AWAITING_FULFILLMENT, SHIPPED = 1, 11, 2
 

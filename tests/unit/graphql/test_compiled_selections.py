@@ -8,7 +8,15 @@ from typing import Any
 
 import pytest
 import strawberry
-from graphql import execute, parse
+from graphql import (
+    ExecutionResult,
+    GraphQLObjectType,
+    OperationDefinitionNode,
+    execute,
+    parse,
+)
+from graphql.execution.collect_fields import collect_fields
+from graphql.execution.values import VariableValues
 
 from gateway.graphql.compiled_selections import CompiledSelections
 from gateway.graphql.executor import AcyclicExecutor
@@ -126,7 +134,7 @@ async def run(text: str, executor_class: Any = None) -> Any:
     result = execute(
         schema._schema, parse(text), variable_values={"all": False}, executor_class=executor_class
     )
-    if not hasattr(result, "data"):
+    if not isinstance(result, ExecutionResult):
         result = await result
     return result.formatted
 
@@ -140,17 +148,19 @@ async def test_same_answer_as_graphql_core(name: str) -> None:
 def test_only_plain_selections_are_compiled() -> None:
     compiled = CompiledSelections()
     document = parse("query ($all: Boolean!) { items { id name @include(if: $all) } }")
-    from graphql.execution.collect_fields import collect_fields
-
     operation = document.definitions[0]
-    root = collect_fields(schema._schema, {}, {}, schema._schema.query_type, operation)
-    items = root.grouped_field_set["items"]
-    item_type = schema._schema.get_type("Item")
-    assert compiled.plan(schema._schema, {}, operation, {}, item_type, items) is None
     plain = parse("{ items { id name price { amount } } }").definitions[0]
-    root = collect_fields(schema._schema, {}, {}, schema._schema.query_type, plain)
+    query_type, item_type = schema._schema.query_type, schema._schema.get_type("Item")
+    assert isinstance(operation, OperationDefinitionNode)
+    assert isinstance(plain, OperationDefinitionNode)
+    assert query_type is not None and isinstance(item_type, GraphQLObjectType)
+    no_variables = VariableValues(sources={}, coerced={})
+    root = collect_fields(schema._schema, {}, no_variables, query_type, operation)
+    items = root.grouped_field_set["items"]
+    assert compiled.plan(schema._schema, {}, operation, no_variables, item_type, items) is None
+    root = collect_fields(schema._schema, {}, no_variables, query_type, plain)
     complete = compiled.plan(
-        schema._schema, {}, plain, {}, item_type, root.grouped_field_set["items"]
+        schema._schema, {}, plain, no_variables, item_type, root.grouped_field_set["items"]
     )
     assert complete is not None
     assert complete(ITEMS[0]) == {"id": "1", "name": "Mug", "price": {"amount": "24.95"}}
