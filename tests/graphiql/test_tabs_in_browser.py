@@ -171,6 +171,10 @@ async def test_guest_tabs_run_in_order_to_a_paid_order(sandbox: SandboxServer) -
     assert paid["errors"] == [] and paid["order"]["id"] == order["id"]
     assert paid["order"]["statusId"] == 11
     assert answers["Order"]["data"]["order"]["status"] == "Awaiting Fulfillment"
+    if "OrderStatus" in answers:  # the schema serves subscriptions: streamed over WebSocket
+        event = answers["OrderStatus"]["data"]["orderStatusChanged"]
+        assert event["id"] == order["id"] and event["status"] == "Awaiting Fulfillment"
+        assert url.replace("http", "ws", 1) + "/graphql" in seen
     charged = [r for r in sandbox.requests if r.path.endswith("/payments")]
     assert len(charged) == 1  # the sandbox store really took one payment
     assert all(u.startswith((url + "/", "data:", url.replace("http", "ws", 1))) for u in seen)
