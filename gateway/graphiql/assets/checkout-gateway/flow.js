@@ -144,8 +144,15 @@
   }
 
   function isSubscription(params, options) {
+    // GraphiQL hands over the parsed document; a direct caller may not (parse it then).
     var document = options && options.documentAST;
-    if (!document) return false;
+    if (!document) {
+      try {
+        document = window.GraphiQL.GraphQL.parse(params.query);
+      } catch (e) {
+        return false;  // the gateway will say what is wrong with it
+      }
+    }
     var operations = document.definitions.filter(function (d) {
       return d.kind === "OperationDefinition";
     });
@@ -218,6 +225,9 @@
     };
     if (isSubscription(params, options)) {
       var streamOptions = Object.assign({}, options, { headers: filledHeaders });
+      if (!streamOptions.documentAST) {
+        streamOptions.documentAST = window.GraphiQL.GraphQL.parse(params.query);
+      }
       return streamFetcher(body, streamOptions);
     }
     return postJson(body, filledHeaders, audience);
