@@ -13,7 +13,6 @@ import html
 import json
 import os
 from functools import lru_cache
-from importlib import resources
 from typing import Any
 
 from starlette.responses import Response
@@ -22,6 +21,12 @@ from starlette.staticfiles import StaticFiles
 from starlette.types import Scope
 
 from gateway.graphiql.assets import ASSETS_DIR, manifest_files, sri_sha384, verify_assets
+from gateway.graphiql.tabs import (
+    ALL_OPERATION_TYPES,
+    SHOPPER_TOKEN_HEADER,
+    SHOPPER_TOKEN_PLACEHOLDER,
+    flow_tabs,
+)
 
 ASSETS_URL_PREFIX = "/graphiql/assets"
 FLOW_SCRIPT = "checkout-gateway/flow.js"
@@ -131,26 +136,17 @@ def _json_for_script_block(value: object) -> str:
     return json.dumps(value, ensure_ascii=False).replace("<", "\\u003c")
 
 
-# The editor's documents, in order (a later one uses an earlier one's fragments), each
-# with its example variables.
-FLOW_DOCUMENTS = (
-    ("checkout-flow.graphql", "variables.json"),
-    ("cart-and-orders.graphql", "cart-and-orders.variables.json"),
-)
-
-
-def _flow_config(endpoint: str) -> dict[str, Any]:
-    operations = resources.files("gateway") / "operations"
-    documents: list[str] = []
-    variables: dict[str, Any] = {}
-    for document, examples in FLOW_DOCUMENTS:
-        documents.append((operations / document).read_text(encoding="utf-8"))
-        variables.update(json.loads((operations / examples).read_text(encoding="utf-8")))
+def _flow_config(endpoint: str, operation_types: frozenset[str]) -> dict[str, Any]:
+    tabs = [tab.as_json() for tab in flow_tabs(operation_types)]
+    # GraphiQL keeps its tabs in sessionStorage under this name: a changed flow (new
+    # documents, a new version) opens fresh tabs instead of a stale saved set.
+    fingerprint = hashlib.sha256(json.dumps(tabs, sort_keys=True).encode()).hexdigest()[:12]
     return {
         "endpoint": endpoint,
-        "operations": "\n".join(documents),
-        "variables": variables,
+        "tabs": tabs,
         "placeholders": PLACEHOLDERS,
+        "shopperToken": {"header": SHOPPER_TOKEN_HEADER, "placeholder": SHOPPER_TOKEN_PLACEHOLDER},
+        "storageNamespace": f"checkout-gateway.{fingerprint}",
     }
 
 
@@ -158,16 +154,19 @@ def _asset_url(relative_path: str) -> str:
     return html.escape(f"{ASSETS_URL_PREFIX}/{relative_path}", quote=True)
 
 
-def render_page(endpoint: str = "/graphql") -> tuple[str, str]:
+def render_page(
+    endpoint: str = "/graphql", operation_types: frozenset[str] = ALL_OPERATION_TYPES
+) -> tuple[str, str]:
     """The GraphiQL page for ``endpoint`` and the Content-Security-Policy to send with it.
 
-    Rendered once per endpoint and cached: the page is static.
+    ``operation_types``: the kinds of operation the schema serves (``served_operation_types``);
+    the others get no tab. Rendered once per endpoint and cached: the page is static.
     """
-    return _render_page(endpoint)
+    return _render_page(endpoint, operation_types)
 
 
 @lru_cache(maxsize=8)
-def _render_page(endpoint: str) -> tuple[str, str]:
+def _render_page(endpoint: str, operation_types: frozenset[str]) -> tuple[str, str]:
     files = manifest_files()
     stylesheets = "\n".join(
         f'    <link rel="stylesheet" href="{_asset_url(f.relative_path)}" '
@@ -190,7 +189,7 @@ def _render_page(endpoint: str) -> tuple[str, str]:
         favicon=FAVICON_HREF,
         stylesheets=stylesheets,
         inline_style=INLINE_STYLE,
-        config=_json_for_script_block(_flow_config(endpoint)),
+        config=_json_for_script_block(_flow_config(endpoint, operation_types)),
         scripts="\n".join(script_tags),
     )
     return page, content_security_policy()

@@ -32,7 +32,7 @@ from gateway.domain.payments import PaymentFlows
 from gateway.domain.ports import ShopperTokens
 from gateway.domain.shoppers import ShopperFlows
 from gateway.errors import GatewayError
-from gateway.graphiql import asset_routes, render_page
+from gateway.graphiql import asset_routes, render_page, served_operation_types
 from gateway.graphql.documents import DocumentCache
 from gateway.graphql.limits import QueryLimits, limit_rules
 from gateway.graphql.persisted_operations import load_persisted_operations
@@ -170,6 +170,9 @@ def build_app(settings: Settings, open_services: OpenServices, obs: Observabilit
         persisted=persisted,
     )
 
+    # GraphiQL opens tabs only for the kinds of operation this schema serves.
+    graphiql_operation_types = served_operation_types(schema._schema)
+
     def subscription_context(runtime: Services, client_key: str | None) -> SubscriptionContext:
         return SubscriptionContext(
             checkout=runtime.checkout,
@@ -197,7 +200,7 @@ def build_app(settings: Settings, open_services: OpenServices, obs: Observabilit
 
     async def graphql(request: Request) -> Response:
         if settings.graphiql and is_graphiql_page_request(request.scope):
-            html, csp = render_page(GRAPHQL_PATH)
+            html, csp = render_page(GRAPHQL_PATH, graphiql_operation_types)
             return HTMLResponse(html, headers={"Content-Security-Policy": csp})
         runtime: Services = request.app.state.runtime
         try:

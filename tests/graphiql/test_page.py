@@ -13,6 +13,12 @@ import pytest
 from gateway.graphiql import render_page
 from gateway.graphiql.assets import ASSETS_DIR, manifest_files, sri_sha384
 from gateway.graphiql.page import ASSETS_URL_PREFIX, PLACEHOLDERS, SCROLL_LOCK_STYLE
+from gateway.graphiql.tabs import (
+    NEW_KEY_PLACEHOLDER,
+    SHOPPER_TOKEN_HEADER,
+    SHOPPER_TOKEN_PLACEHOLDER,
+    flow_tabs,
+)
 from tests.graphiql.graphiql_page_tags import PageTags
 
 URL_ATTRIBUTES = ("src", "href", "action", "srcset", "poster", "data")
@@ -114,18 +120,17 @@ def test_favicon_is_inline(page_tags: PageTags) -> None:
     assert icons[0].startswith("data:image/")
 
 
-def test_page_opens_with_the_checkout_flow(page_tags: PageTags) -> None:
-    operations = resources.files("gateway") / "operations"
+def test_page_opens_with_one_tab_per_step(page_tags: PageTags) -> None:
     config = json.loads(page_tags.data_blocks["checkout-flow-config"])
     assert config["endpoint"] == "/graphql"
-    flow = (operations / "checkout-flow.graphql").read_text()
-    editing = (operations / "cart-and-orders.graphql").read_text()
-    assert config["operations"] == f"{flow}\n{editing}"  # the flow first, then the edits
-    assert config["variables"] == {
-        **json.loads((operations / "variables.json").read_text()),
-        **json.loads((operations / "cart-and-orders.variables.json").read_text()),
-    }
+    assert config["tabs"] == [tab.as_json() for tab in flow_tabs()]
     assert config["placeholders"] == PLACEHOLDERS
+    assert config["shopperToken"] == {
+        "header": SHOPPER_TOKEN_HEADER,
+        "placeholder": SHOPPER_TOKEN_PLACEHOLDER,
+    }
+    # Named after the tabs, so a changed flow does not reopen a stale saved set.
+    assert re.fullmatch(r"checkout-gateway\.[0-9a-f]{12}", config["storageNamespace"])
 
 
 @pytest.mark.parametrize("examples", ["variables.json", "cart-and-orders.variables.json"])
@@ -134,7 +139,7 @@ def test_every_placeholder_in_the_variables_is_known(examples: str) -> None:
     variables_text = (operations / examples).read_text()
     used = set(re.findall(r'"(<[^"]+>)"', variables_text))
     assert used, "the example variables have placeholders to fill"
-    assert used <= PLACEHOLDERS.keys()
+    assert used <= PLACEHOLDERS.keys() | {NEW_KEY_PLACEHOLDER}
     flow_script = (ASSETS_DIR / "checkout-gateway" / "flow.js").read_text()
     for rule in PLACEHOLDERS.values():
         assert rule.get("fresh") or f"found.{rule['key']} =" in flow_script, rule
