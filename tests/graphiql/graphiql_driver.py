@@ -118,7 +118,7 @@ async def run_active_tab(page: Any, answer: str) -> str:
     await page.locator(".graphiql-execute-button").click()
     text = ""
     for _ in range(300):
-        text = await page.evaluate(RESPONSE_JS)
+        text = str(await page.evaluate(RESPONSE_JS))
         if answer in text:
             return text
         await asyncio.sleep(0.1)
