@@ -210,9 +210,16 @@ class _Connection:
         allowed = self.server.allowed_origins
         if allowed is None or "*" in allowed:
             return True
-        origins = [v for k, v in self.scope.get("headers", ()) if k == b"origin"]
+        headers = self.scope.get("headers", ())
+        origins = [v for k, v in headers if k == b"origin"]
         # No Origin: not a browser page (browsers always send it on a WebSocket).
-        return not origins or origins[0].decode("latin-1") in allowed
+        if not origins:
+            return True
+        origin = origins[0].decode("latin-1")
+        # The gateway's own pages (GraphiQL) are same-origin: never a cross-site socket.
+        hosts = [v.decode("latin-1") for k, v in headers if k == b"host"]
+        same_origin = bool(hosts) and origin.partition("://")[2] == hosts[0]
+        return same_origin or origin in allowed
 
     async def _until_disconnect(self) -> None:
         while (await self.receive())["type"] != "websocket.disconnect":

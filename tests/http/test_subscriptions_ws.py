@@ -259,6 +259,12 @@ async def test_a_page_from_another_origin_is_refused_at_the_handshake(http, serv
     await ws.send_json({"type": "connection_init", "payload": AUTH})
     assert await receive(ws) == {"type": "connection_ack"}
     await ws.close()
+    # The gateway's own pages (GraphiQL) are same-origin, listed or not.
+    own_origin = "http://" + served.ws_url.split("://", 1)[1].split("/", 1)[0]
+    ws = await http.ws_connect(served.ws_url, protocols=(PROTOCOL,), headers={"Origin": own_origin})
+    await ws.send_json({"type": "connection_init", "payload": AUTH})
+    assert await receive(ws) == {"type": "connection_ack"}
+    await ws.close()
 
 
 async def test_one_change_to_many_subscribers_is_executed_once(http, served) -> None:
