@@ -155,6 +155,14 @@ def serve(port: int) -> None:
             await app(scope, receive, send)
 
     config = uvicorn.Config(
-        asgi, host="127.0.0.1", port=port, log_level="warning", access_log=False, backlog=8192
+        asgi,
+        host="127.0.0.1",
+        port=port,
+        log_level="warning",
+        access_log=False,
+        backlog=8192,
+        # As `serve` does (gateway/cli.py): the clients offer permessage-deflate, declined.
+        ws="websockets-sansio",
+        ws_per_message_deflate=False,
     )
     GracefulServer(config, live).run()

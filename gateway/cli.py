@@ -220,6 +220,10 @@ def _uvicorn_options(host: str, port: int, settings: Settings) -> dict[str, Any]
         # WebSockets without a task per connection (the legacy implementation runs two):
         # thousands of idle subscriptions cost less memory; graphql-ws pings on its own.
         "ws": "websockets-sansio",
+        # No permessage-deflate: uvicorn offers it by default and browsers accept, so each
+        # WebSocket kept ~30 KB of zlib state for frames of a hundred bytes (issue 17's
+        # 5,000 subscriptions measured in bench/README.md).
+        "ws_per_message_deflate": False,
         "access_log": False,  # ours is one JSON line per request, with the request id
         "log_level": "warning",
         # In-flight requests (a payment included) finish within the deadline before closing.
