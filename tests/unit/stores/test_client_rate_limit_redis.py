@@ -1,53 +1,27 @@
 """The per-client request limit in a real Redis, shared by two "replicas", on an injected clock.
 
-Redis is started here (``redis-server`` on a free loopback port, no persistence).
-Without it these tests skip, except under CI=true (``needs``).
+Redis is the folder's real ``redis-server`` (conftest.py). Without it these tests skip,
+except under CI=true (``needs``).
 """
 
 from __future__ import annotations
 
 import asyncio
-import subprocess
 import time
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator
 from typing import Any
 
 import pytest
 import pytest_asyncio
-import redis
 from redis.asyncio import Redis
 from redis.asyncio.retry import Retry
 from redis.backoff import NoBackoff
 
 from gateway.stores.redis_client_rate_limit import PREFIX, RedisClientRateLimit
-from tests import needs
 from tests.live_gateway import free_port
 
 SECRET = b"replicas-share-this-secret-0123456789"
 CLIENT_KEY = "client-key-that-is-a-secret-000000"
-
-
-@pytest.fixture(scope="module")
-def redis_url() -> Iterator[str]:
-    binary = needs.redis_server()
-    port = free_port()
-    process = subprocess.Popen(
-        [binary, "--port", str(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"],
-        stdout=subprocess.DEVNULL,
-    )
-    try:
-        probe = redis.Redis(host="127.0.0.1", port=port, socket_connect_timeout=0.2)
-        for _ in range(250):
-            try:
-                if probe.ping():
-                    break
-            except redis.RedisError:
-                time.sleep(0.02)
-        probe.close()
-        yield f"redis://127.0.0.1:{port}/0"
-    finally:
-        process.terminate()
-        process.wait(5)
 
 
 class Clock:
