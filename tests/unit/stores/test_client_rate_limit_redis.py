@@ -8,11 +8,9 @@ from __future__ import annotations
 
 import asyncio
 import time
-from collections.abc import AsyncIterator
 from typing import Any
 
 import pytest
-import pytest_asyncio
 from redis.asyncio import Redis
 from redis.asyncio.retry import Retry
 from redis.backoff import NoBackoff
@@ -32,18 +30,9 @@ class Clock:
         return self.now
 
 
-@pytest_asyncio.fixture
-async def clients(redis_url: str) -> AsyncIterator[tuple[Redis, Redis]]:
-    first, second = Redis.from_url(redis_url), Redis.from_url(redis_url)
-    await first.flushdb()
-    yield first, second
-    await first.aclose()
-    await second.aclose()
-
-
-async def test_two_replicas_share_one_budget_per_client(clients: tuple[Redis, Redis]) -> None:
+async def test_two_replicas_share_one_budget_per_client(replicas: tuple[Redis, Redis]) -> None:
     clock = Clock()
-    a, b = (RedisClientRateLimit(c, SECRET, 4, 60, clock) for c in clients)
+    a, b = (RedisClientRateLimit(c, SECRET, 4, 60, clock) for c in replicas)
     # A burst of 4 in the window, whichever replica serves it; the 5th waits on either.
     assert [await r.wait_for(CLIENT_KEY) for r in (a, b, a, b)] == [0, 0, 0, 0]
     assert await a.wait_for(CLIENT_KEY) == pytest.approx(15.0)
@@ -55,17 +44,17 @@ async def test_two_replicas_share_one_budget_per_client(clients: tuple[Redis, Re
     assert await b.wait_for(CLIENT_KEY) == 0
     assert await a.wait_for(CLIENT_KEY) == pytest.approx(15.0)
     # Neither the client key nor the address is in Redis; keys expire once idle.
-    keys = [k.decode() async for k in clients[0].scan_iter("*")]
+    keys = [k.decode() async for k in replicas[0].scan_iter("*")]
     assert len(keys) == 2 and all(k.startswith(PREFIX) for k in keys)
     assert not any(CLIENT_KEY in k or "another" in k for k in keys)
-    assert 0 < await clients[0].pttl(a.key(CLIENT_KEY)) <= 75_000
+    assert 0 < await replicas[0].pttl(a.key(CLIENT_KEY)) <= 75_000
 
 
 async def test_a_limit_that_does_not_divide_the_window_allows_exactly_the_limit(
-    clients: tuple[Redis, Redis],
+    replicas: tuple[Redis, Redis],
 ) -> None:
     clock = Clock()
-    limit = RedisClientRateLimit(clients[0], SECRET, 7, 1, clock)
+    limit = RedisClientRateLimit(replicas[0], SECRET, 7, 1, clock)
     answers = [await limit.wait_for("c") for _ in range(8)]
     last = answers[7]
     assert answers[:7] == [0] * 7 and last is not None and last > 0
