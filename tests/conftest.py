@@ -18,6 +18,7 @@ from gateway.sandbox import SandboxServer
 from tests.artifacts import artifact_path, clear_artifacts
 from tests.graphql_ops import Operations
 from tests.live_gateway import LiveGateway, gateway_settings, serve, stop
+from tests.redis_server import redis_url  # noqa: F401  (a fixture: one redis-server per module)
 
 
 @pytest.hookimpl(trylast=True)

@@ -31,9 +31,12 @@ class CartEditingFlows:
     def __init__(self, client: CheckoutEditor) -> None:
         self._client = client
 
-    async def _current(
+    async def _read(
         self, checkout_id: str, version: int | None, shopper: ShopperIdentity | None
-    ) -> Checkout:
+    ) -> tuple[str, Checkout]:
+        """The checkout id as BigCommerce spells it and the checkout, if this shopper may edit
+        it at this version. Called after an edit's own input checks, whose errors come first."""
+        checkout_id = check.checkout_id_or_not_found(checkout_id)
         try:
             checkout = await self._client.get_checkout(checkout_id)
         except GatewayError as exc:
@@ -43,7 +46,7 @@ class CartEditingFlows:
         ensure_reachable(checkout.cart.customer_id, shopper, ["checkout_id"])
         if version is not None and version != checkout.version:
             raise GatewayError(ErrorCode.CONFLICT, STALE, ["version"])
-        return checkout
+        return checkout_id, checkout
 
     async def add_line_items(
         self,
@@ -63,8 +66,7 @@ class CartEditingFlows:
             check.check_positive_id(line.variant_id, problems, [*path, "variant_id"])
             check.check_quantity(line.quantity, problems, [*path, "quantity"])
         problems.raise_any()
-        checkout_id = check.checkout_id_or_not_found(checkout_id)
-        await self._current(checkout_id, version, shopper)
+        checkout_id, _ = await self._read(checkout_id, version, shopper)
         return await self._client.add_cart_items(checkout_id, lines, version)
 
     async def update_line_item(
@@ -81,8 +83,7 @@ class CartEditingFlows:
         if not 0 <= quantity <= check.MAX_QUANTITY:
             problems.add(["quantity"], f"The quantity must be between 0 and {check.MAX_QUANTITY}.")
         problems.raise_any()
-        checkout_id = check.checkout_id_or_not_found(checkout_id)
-        current = await self._current(checkout_id, version, shopper)
+        checkout_id, current = await self._read(checkout_id, version, shopper)
         line = _line(current, line_item_id)
         if quantity == 0:
             return await self._client.delete_cart_item(checkout_id, line.id)
@@ -97,11 +98,9 @@ class CartEditingFlows:
         version: int | None = None,
         shopper: ShopperIdentity | None = None,
     ) -> Checkout | None:
-        problems = check.Problems()
-        check.check_text(line_item_id, problems, ["line_item_id"], required=True)
-        problems.raise_any()
-        checkout_id = check.checkout_id_or_not_found(checkout_id)
-        line = _line(await self._current(checkout_id, version, shopper), line_item_id)
+        _required_text(line_item_id, "line_item_id")
+        checkout_id, current = await self._read(checkout_id, version, shopper)
+        line = _line(current, line_item_id)
         return await self._client.delete_cart_item(checkout_id, line.id)
 
     async def apply_coupon(
@@ -112,8 +111,7 @@ class CartEditingFlows:
         shopper: ShopperIdentity | None = None,
     ) -> Checkout:
         code = _coupon_code(code)
-        checkout_id = check.checkout_id_or_not_found(checkout_id)
-        await self._current(checkout_id, version, shopper)
+        checkout_id, _ = await self._read(checkout_id, version, shopper)
         return await self._client.add_coupon(checkout_id, code, version)
 
     async def remove_coupon(
@@ -124,8 +122,7 @@ class CartEditingFlows:
         shopper: ShopperIdentity | None = None,
     ) -> Checkout:
         code = _coupon_code(code)
-        checkout_id = check.checkout_id_or_not_found(checkout_id)
-        current = await self._current(checkout_id, version, shopper)
+        checkout_id, current = await self._read(checkout_id, version, shopper)
         # Codes match without regard to case, as BigCommerce's do.
         applied = next((c for c in current.coupons if c.code.upper() == code.upper()), None)
         if applied is None:
@@ -153,8 +150,7 @@ class CartEditingFlows:
         if lines is not None:
             _check_consignment_lines(lines, problems)
         problems.raise_any()
-        checkout_id = check.checkout_id_or_not_found(checkout_id)
-        current = await self._current(checkout_id, version, shopper)
+        checkout_id, current = await self._read(checkout_id, version, shopper)
         _consignment_id(current, consignment_id)
         if lines is not None:
             known = {item.id for item in current.cart.line_items}
@@ -177,11 +173,9 @@ class CartEditingFlows:
         version: int | None = None,
         shopper: ShopperIdentity | None = None,
     ) -> Checkout:
-        problems = check.Problems()
-        check.check_text(consignment_id, problems, ["consignment_id"], required=True)
-        problems.raise_any()
-        checkout_id = check.checkout_id_or_not_found(checkout_id)
-        _consignment_id(await self._current(checkout_id, version, shopper), consignment_id)
+        _required_text(consignment_id, "consignment_id")
+        checkout_id, current = await self._read(checkout_id, version, shopper)
+        _consignment_id(current, consignment_id)
         return await self._client.delete_consignment(checkout_id, consignment_id)
 
     async def set_customer_message(
@@ -201,8 +195,7 @@ class CartEditingFlows:
             # Line breaks and tabs are text in a note; other control characters are not.
             problems.add(["message"], "The message must not contain control characters.")
         problems.raise_any()
-        checkout_id = check.checkout_id_or_not_found(checkout_id)
-        await self._current(checkout_id, version, shopper)
+        checkout_id, _ = await self._read(checkout_id, version, shopper)
         return await self._client.set_customer_message(checkout_id, message, version)
 
 
@@ -221,10 +214,15 @@ def _consignment_id(checkout: Checkout, consignment_id: str) -> None:
 
 
 def _coupon_code(code: str) -> str:
-    problems = check.Problems()
-    check.check_text(code, problems, ["code"], required=True, max_length=MAX_COUPON_CODE)
-    problems.raise_any()
+    _required_text(code, "code", MAX_COUPON_CODE)
     return code.strip()
+
+
+def _required_text(value: str, field: str, max_length: int = check.MAX_TEXT) -> None:
+    """The one input field an edit checks on its own: present, plain text, not too long."""
+    problems = check.Problems()
+    check.check_text(value, problems, [field], required=True, max_length=max_length)
+    problems.raise_any()
 
 
 def _check_consignment_lines(lines: list[ConsignmentLine], problems: check.Problems) -> None:

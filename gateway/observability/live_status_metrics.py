@@ -8,13 +8,14 @@ imports them. No label carries an order number or a token.
 
 from __future__ import annotations
 
-from typing import Any
-
 from prometheus_client import CollectorRegistry, Counter, Gauge
 
+from gateway.observability.label_children import LabelChildren
 
-class LiveStatusMetrics:
+
+class LiveStatusMetrics(LabelChildren):
     def __init__(self, registry: CollectorRegistry) -> None:
+        super().__init__()
         r = registry
         self.open_subscriptions = Gauge(
             "gateway_subscriptions_open",
@@ -70,15 +71,7 @@ class LiveStatusMetrics:
             ["code"],
             registry=r,
         )
-        self._children: dict[tuple[Any, ...], Any] = {}
         self.feed = FeedMetrics(self)
-
-    def _child(self, metric: Any, *labels: str) -> Any:
-        key = (id(metric), *labels)
-        child = self._children.get(key)
-        if child is None:
-            child = self._children[key] = metric.labels(*labels)
-        return child
 
     # SubscriptionObserver (the transports)
     def connection_refused(self, transport: str, reason: str) -> None:

@@ -3,7 +3,7 @@
 Each app has its own registry (tests start several apps in one process). With
 ``PROMETHEUS_MULTIPROC_DIR`` set (``serve --workers N``), prometheus-client
 keeps the values in files there and ``/metrics`` adds up every worker's.
-Label children are looked up once and kept: ``labels()`` takes a lock.
+Label children are looked up once and kept (``LabelChildren``): ``labels()`` takes a lock.
 """
 
 from __future__ import annotations
@@ -11,7 +11,6 @@ from __future__ import annotations
 import os
 import re
 from collections.abc import Callable
-from typing import Any
 
 from prometheus_client import (
     CONTENT_TYPE_LATEST,
@@ -25,6 +24,8 @@ from prometheus_client.multiprocess import MultiProcessCollector
 from prometheus_client.platform_collector import PlatformCollector
 from prometheus_client.process_collector import ProcessCollector
 
+from gateway.observability.label_children import LabelChildren
+
 LATENCY_BUCKETS = (
     0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0, 25.0
 )  # fmt: skip
@@ -37,8 +38,9 @@ def multiprocess_dir() -> str | None:
     return os.environ.get("PROMETHEUS_MULTIPROC_DIR") or None
 
 
-class GatewayMetrics:
+class GatewayMetrics(LabelChildren):
     def __init__(self, registry: CollectorRegistry | None = None) -> None:
+        super().__init__()
         self.multiprocess = multiprocess_dir() is not None
         self.registry = registry or CollectorRegistry(auto_describe=True)
         if registry is None and not self.multiprocess:
@@ -120,16 +122,8 @@ class GatewayMetrics:
             registry=r,
             multiprocess_mode="livesum",
         )
-        self._children: dict[tuple[Any, ...], Any] = {}
         self._operations: set[str] = set()
         self._synced: list[tuple[Callable[[], int], Counter, list[int]]] = []
-
-    def _child(self, metric: Any, *labels: str) -> Any:
-        key = (id(metric), *labels)
-        child = self._children.get(key)
-        if child is None:
-            child = self._children[key] = metric.labels(*labels)
-        return child
 
     def operation_label(self, name: str | None) -> str:
         if name is None:

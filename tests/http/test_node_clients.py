@@ -7,29 +7,17 @@ them these tests skip, except under CI=true.
 
 from __future__ import annotations
 
-import asyncio
 import json
-import shutil
 from collections.abc import AsyncIterator
 from pathlib import Path
-from typing import Any
 
 import pytest
 import pytest_asyncio
 
-from tests import needs
 from tests.http.subscription_app import CLIENT_KEY, SubscriptionServer, order_id, start_server
+from tests.node_clients import NodeSubscriber
 
 CLIENTS = Path(__file__).resolve().parents[1] / "clients"
-
-
-def node() -> str:
-    path = shutil.which("node")
-    if path is None:
-        needs.unavailable("node is not installed")
-    if not (CLIENTS / "node_modules" / "graphql-ws").is_dir():
-        needs.unavailable("tests/clients/node_modules is missing: run npm ci there")
-    return path
 
 
 @pytest_asyncio.fixture(scope="module", loop_scope="session")
@@ -39,45 +27,12 @@ async def served() -> AsyncIterator[SubscriptionServer]:
     await server.stop()
 
 
-class NodeClient:
-    def __init__(self, process: asyncio.subprocess.Process) -> None:
-        self.process = process
-
-    async def line(self) -> dict[str, Any]:
-        assert self.process.stdout is not None
-        raw = await asyncio.wait_for(self.process.stdout.readline(), 20)
-        assert raw, "the client exited"
-        return json.loads(raw)  # type: ignore[no-any-return]
-
-    async def status(self) -> str:
-        line = await self.line()
-        assert "data" in line, line
-        return line["data"]["orderStatusChanged"]["status"]  # type: ignore[no-any-return]
-
-    async def close(self) -> None:
-        if self.process.stdin is not None:
-            self.process.stdin.close()
-        try:
-            await asyncio.wait_for(self.process.wait(), 10)
-        except TimeoutError:
-            self.process.kill()
-            await self.process.wait()
-
-
-async def open_client(served: SubscriptionServer, transport: str, number: int, *token: str):
-    process = await asyncio.create_subprocess_exec(
-        node(),
-        str(CLIENTS / "subscribe.mjs"),
-        transport,
-        f"{served.url}/graphql",
-        CLIENT_KEY,
-        order_id(number),
-        *token,
-        cwd=CLIENTS,
-        stdin=asyncio.subprocess.PIPE,
-        stdout=asyncio.subprocess.PIPE,
+async def open_client(
+    served: SubscriptionServer, transport: str, number: int, *token: str
+) -> NodeSubscriber:
+    return await NodeSubscriber.open(
+        transport, f"{served.url}/graphql", CLIENT_KEY, order_id(number), *token
     )
-    return NodeClient(process)
 
 
 @pytest.mark.parametrize("transport", ["ws", "multipart"])

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import asyncio
 import os
-import shutil
 import signal
 import sys
 from collections.abc import Sequence
@@ -24,7 +23,6 @@ from gateway.sandbox import SandboxServer
 from tests import live_gateway as live
 from tests.artifacts import artifact_stream
 from tests.graphql_ops import Operations
-from tests.node_clients import CLIENTS_DIR, require_clients
 
 CLIENT_KEY = "live-status-client-key"
 WEBHOOK_SECRET = "live-status-webhook-secret-0123456789"
@@ -186,46 +184,3 @@ class WsSubscriber:
             message = await asyncio.wait_for(self.ws.receive(), 15)
             if message.type in (aiohttp.WSMsgType.CLOSE, aiohttp.WSMsgType.CLOSED):
                 return self.ws.close_code
-
-
-def node() -> str:
-    require_clients()  # Node and tests/clients/node_modules, else a skip (a failure in CI)
-    path = shutil.which("node")
-    assert path is not None
-    return path
-
-
-class NodeSubscriber:
-    """``tests/node_clients/subscribe.mjs``: graphql-ws, or Apollo Client's HttpLink."""
-
-    def __init__(self, process: asyncio.subprocess.Process) -> None:
-        self.process = process
-
-    @classmethod
-    async def open(cls, transport: str, base: str, order_id: str, *token: str) -> NodeSubscriber:
-        process = await asyncio.create_subprocess_exec(
-            node(), str(CLIENTS_DIR / "subscribe.mjs"), transport, f"{base}/graphql",
-            CLIENT_KEY, order_id, *token,
-            cwd=CLIENTS_DIR, stdin=asyncio.subprocess.PIPE, stdout=asyncio.subprocess.PIPE,
-        )  # fmt: skip
-        return cls(process)
-
-    async def line(self, seconds: float = 20) -> dict[str, Any]:
-        assert self.process.stdout is not None
-        raw = await asyncio.wait_for(self.process.stdout.readline(), seconds)
-        assert raw, "the client exited"
-        return orjson.loads(raw)  # type: ignore[no-any-return]
-
-    async def status(self) -> str:
-        line = await self.line()
-        assert "data" in line, line
-        return line["data"]["orderStatusChanged"]["status"]  # type: ignore[no-any-return]
-
-    async def close(self) -> None:
-        if self.process.stdin is not None:
-            self.process.stdin.close()
-        try:
-            await asyncio.wait_for(self.process.wait(), 10)
-        except TimeoutError:
-            self.process.kill()
-            await self.process.wait()

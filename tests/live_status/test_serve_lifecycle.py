@@ -4,16 +4,12 @@ from __future__ import annotations
 
 import asyncio
 import os
-import subprocess
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator
 
 import aiohttp
-import pytest
 import pytest_asyncio
 
 from gateway.sandbox import SandboxServer
-from tests import live_gateway as live
-from tests import needs
 from tests.flow import no_errors, pay_by_card, unpaid_order
 from tests.live_status.served import (
     AUTH,
@@ -34,27 +30,6 @@ MULTIPART = 'multipart/mixed;boundary="graphql";subscriptionSpec="1.0",applicati
 async def http() -> AsyncIterator[aiohttp.ClientSession]:
     async with aiohttp.ClientSession() as session:
         yield session
-
-
-@pytest.fixture(scope="module")
-def redis_url() -> Iterator[str]:
-    binary = needs.redis_server()
-    port = live.free_port()
-    process = subprocess.Popen(
-        [binary, "--port", str(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"],
-        stdout=subprocess.DEVNULL,
-    )
-    try:
-        for _ in range(200):
-            out = subprocess.run(
-                ["redis-cli", "-p", str(port), "ping"], capture_output=True, timeout=5
-            )
-            if out.stdout.strip() == b"PONG":
-                break
-        yield f"redis://127.0.0.1:{port}/0"
-    finally:
-        process.terminate()
-        process.wait(10)
 
 
 async def test_sandbox_mode_registers_its_own_hook_so_a_payment_reaches_a_subscriber(

@@ -19,8 +19,8 @@ import pytest_asyncio
 from gateway.sandbox import SandboxServer
 from tests.flow import no_errors, pay_by_card, sign_in, unpaid_order
 from tests.live_status.served import (
+    CLIENT_KEY,
     WEBHOOK_SECRET,
-    NodeSubscriber,
     ServedGateway,
     WsSubscriber,
     cli,
@@ -30,6 +30,7 @@ from tests.live_status.served import (
     set_status,
     start_gateway,
 )
+from tests.node_clients import NodeSubscriber
 
 SHIPPED = 2
 
@@ -84,7 +85,9 @@ async def test_a_signed_in_storefront_client_sees_the_payment_then_the_shipment(
     in as the customer whose order it is."""
     token = await sign_in(served, 1)
     order = await unpaid_order(served, token)
-    client = await NodeSubscriber.open(transport, served.url, order["id"], token)
+    client = await NodeSubscriber.open(
+        transport, f"{served.url}/graphql", CLIENT_KEY, order["id"], token
+    )
     try:
         assert await client.status() == "Incomplete"
         no_errors(await pay_by_card(served, order["id"], token=token))
@@ -101,7 +104,9 @@ async def test_a_customers_order_is_not_found_for_a_guest_or_another_customer(
 ) -> None:
     order = await unpaid_order(served, await sign_in(served, 1))
     for token in ((), (await sign_in(served, 2),)):
-        client = await NodeSubscriber.open(transport, served.url, order["id"], *token)
+        client = await NodeSubscriber.open(
+            transport, f"{served.url}/graphql", CLIENT_KEY, order["id"], *token
+        )
         try:
             line = await client.line()
             assert "error" in line and '"NOT_FOUND"' in orjson.dumps(line).decode(), line

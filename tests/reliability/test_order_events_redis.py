@@ -4,12 +4,9 @@ reaches the subscribers of another, once."""
 from __future__ import annotations
 
 import asyncio
-import subprocess
-import time
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator
 
 import orjson
-import pytest
 import pytest_asyncio
 from redis.asyncio import Redis
 from redis.exceptions import RedisError
@@ -19,31 +16,6 @@ from gateway.stores.order_event_bus import RedisOrderEventBus
 from tests import live_gateway as live
 from tests import needs
 from tests.order_store import OrderBook
-
-
-@pytest.fixture(scope="module")
-def redis_url() -> Iterator[str]:
-    binary = needs.redis_server()
-    port = live.free_port()
-    process = subprocess.Popen(
-        [binary, "--port", str(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"],
-        stdout=subprocess.DEVNULL,
-    )
-    try:
-        for _ in range(200):
-            try:
-                out = subprocess.run(
-                    ["redis-cli", "-p", str(port), "ping"], capture_output=True, timeout=1
-                )
-                if out.stdout.strip() == b"PONG":
-                    break
-            except (OSError, subprocess.TimeoutExpired):
-                pass
-            time.sleep(0.02)
-        yield f"redis://127.0.0.1:{port}/0"
-    finally:
-        process.terminate()
-        process.wait(5)
 
 
 class Replica:

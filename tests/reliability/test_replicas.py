@@ -1,7 +1,7 @@
 """Two gateway processes sharing one Redis; and a SIGTERM during a payment.
 
-Redis is started here (``redis-server`` on a free loopback port, no
-persistence). Without it these tests skip, except under CI=true.
+Redis is a real ``redis-server`` (tests/redis_server.py). Without it these tests skip,
+except under CI=true.
 """
 
 from __future__ import annotations
@@ -12,17 +12,15 @@ import signal
 import subprocess
 import sys
 import uuid
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator
 from typing import Any
 
 import aiohttp
-import pytest
 import pytest_asyncio
 from redis.asyncio import Redis
 
 from gateway.sandbox import Fault, SandboxServer
 from tests import live_gateway as live
-from tests import needs
 from tests.artifacts import artifact_stream
 from tests.flow import (
     EMAILS,
@@ -37,33 +35,6 @@ from tests.graphql_ops import Operations
 from tests.reliability.reliability_support import PAYMENTS, own_gateway, sent
 
 SECRET = "replicas-share-this-secret-0123456789"
-
-
-@pytest.fixture(scope="module")
-def redis_url() -> Iterator[str]:
-    binary = needs.redis_server()
-    port = live.free_port()
-    process = subprocess.Popen(
-        [binary, "--port", str(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"],
-        stdout=subprocess.DEVNULL,
-    )
-    try:
-        for _ in range(200):
-            try:
-                out = subprocess.run(
-                    ["redis-cli", "-p", str(port), "ping"], capture_output=True, timeout=1
-                )
-                if out.stdout.strip() == b"PONG":
-                    break
-            except (OSError, subprocess.TimeoutExpired):
-                pass
-            import time
-
-            time.sleep(0.02)
-        yield f"redis://127.0.0.1:{port}/0"
-    finally:
-        process.terminate()
-        process.wait(5)
 
 
 class Replica:

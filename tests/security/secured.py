@@ -33,6 +33,15 @@ class Answer:
         return errors[0].get("extensions", {}).get("code") if errors else None
 
 
+def all_errors(body: Any) -> list[Any]:
+    """Every error object of an answer: top-level and in mutation payloads."""
+    found = list(body.get("errors") or [])
+    for payload in (body.get("data") or {}).values():
+        if isinstance(payload, dict):
+            found.extend(payload.get("errors") or [])
+    return found
+
+
 @dataclass
 class SecuredGateway:
     url: str

@@ -10,7 +10,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from tests.flow import EDITING_DOCUMENT, US_ADDRESS
-from tests.security.secured import SecuredGateway
+from tests.security.secured import SecuredGateway, all_errors
 
 MUTATIONS = (
     "AddCartLineItems", "UpdateCartLineItem", "RemoveCartLineItem", "ApplyCoupon",
@@ -46,14 +46,6 @@ inputs = st.fixed_dictionaries(
 )  # fmt: skip
 
 
-def _errors(body: Any) -> list[Any]:
-    found = list(body.get("errors") or [])
-    for payload in (body.get("data") or {}).values():
-        if isinstance(payload, dict):
-            found.extend(payload.get("errors") or [])
-    return found
-
-
 @settings(max_examples=40, deadline=None, suppress_health_check=list(HealthCheck))
 @given(operation=st.sampled_from(MUTATIONS), value=st.one_of(inputs, json_values))
 async def test_generated_inputs(secured: SecuredGateway, operation: str, value: Any) -> None:
@@ -63,7 +55,7 @@ async def test_generated_inputs(secured: SecuredGateway, operation: str, value: 
     # 413: generated bodies can pass the body limit (MARK * 2000 in a dozen leaves); that
     # refusal is typed too, and checked like the others below.
     assert answer.status in (200, 400, 413), answer.text[:300]
-    errors = _errors(answer.json)
+    errors = all_errors(answer.json)
     assert MARK not in orjson.dumps(errors).decode(), errors
     for error in errors:
         code = error.get("code") or error.get("extensions", {}).get("code")

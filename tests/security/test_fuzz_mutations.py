@@ -10,7 +10,7 @@ from hypothesis import strategies as st
 
 from tests.live_gateway import flow
 from tests.security.cards import ALL_CARDS
-from tests.security.secured import SecuredGateway
+from tests.security.secured import SecuredGateway, all_errors
 
 MUTATIONS = {
     "CreateCart": "createCart",
@@ -68,15 +68,6 @@ inputs = st.fixed_dictionaries(
 )  # fmt: skip
 
 
-def _errors(body: Any) -> list[Any]:
-    """Every error object of an answer: top-level and in mutation payloads."""
-    found = list(body.get("errors") or [])
-    for payload in (body.get("data") or {}).values():
-        if isinstance(payload, dict):
-            found.extend(payload.get("errors") or [])
-    return found
-
-
 @settings(max_examples=50, deadline=None, suppress_health_check=list(HealthCheck))
 @given(operation=st.sampled_from(sorted(MUTATIONS)), value=st.one_of(inputs, json_values))
 async def test_generated_inputs(secured: SecuredGateway, operation: str, value: Any) -> None:
@@ -85,10 +76,10 @@ async def test_generated_inputs(secured: SecuredGateway, operation: str, value: 
     )
     assert answer.status in (200, 400), answer.text[:300]
     body = answer.json
-    errors = orjson.dumps(_errors(body)).decode()
+    errors = orjson.dumps(all_errors(body)).decode()
     for card in ALL_CARDS:
         assert card not in errors.replace(" ", ""), errors
     assert CVV_MARK not in errors, errors
-    for error in _errors(body):
+    for error in all_errors(body):
         code = error.get("code") or error.get("extensions", {}).get("code")
         assert code not in (None, "INTERNAL_SERVER_ERROR"), error

@@ -5,42 +5,23 @@ Started once for the folder; without it the Redis tests skip, except under CI=tr
 
 from __future__ import annotations
 
-import subprocess
-import time
 from collections.abc import AsyncIterator, Iterator
 
 import pytest
 import pytest_asyncio
-import redis
 from redis.asyncio import Redis
 from redis.asyncio.retry import Retry
 from redis.backoff import NoBackoff
 
-from tests import needs
+from tests import redis_server
 from tests.live_gateway import free_port
 
 
 @pytest.fixture(scope="package")
 def redis_url() -> Iterator[str]:
-    binary = needs.redis_server()
-    port = free_port()
-    process = subprocess.Popen(
-        [binary, "--port", str(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"],
-        stdout=subprocess.DEVNULL,
-    )
-    try:
-        probe = redis.Redis(host="127.0.0.1", port=port, socket_connect_timeout=0.2)
-        for _ in range(250):
-            try:
-                if probe.ping():
-                    break
-            except redis.RedisError:
-                time.sleep(0.02)
-        probe.close()
-        yield f"redis://127.0.0.1:{port}/0"
-    finally:
-        process.terminate()
-        process.wait(5)
+    """One server for the whole folder (the shared one is per module)."""
+    with redis_server.running() as url:
+        yield url
 
 
 @pytest_asyncio.fixture

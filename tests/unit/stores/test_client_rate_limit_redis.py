@@ -1,53 +1,25 @@
 """The per-client request limit in a real Redis, shared by two "replicas", on an injected clock.
 
-Redis is started here (``redis-server`` on a free loopback port, no persistence).
-Without it these tests skip, except under CI=true (``needs``).
+Redis is the folder's real ``redis-server`` (conftest.py). Without it these tests skip,
+except under CI=true (``needs``).
 """
 
 from __future__ import annotations
 
 import asyncio
-import subprocess
 import time
-from collections.abc import AsyncIterator, Iterator
 from typing import Any
 
 import pytest
-import pytest_asyncio
-import redis
 from redis.asyncio import Redis
 from redis.asyncio.retry import Retry
 from redis.backoff import NoBackoff
 
 from gateway.stores.redis_client_rate_limit import PREFIX, RedisClientRateLimit
-from tests import needs
 from tests.live_gateway import free_port
 
 SECRET = b"replicas-share-this-secret-0123456789"
 CLIENT_KEY = "client-key-that-is-a-secret-000000"
-
-
-@pytest.fixture(scope="module")
-def redis_url() -> Iterator[str]:
-    binary = needs.redis_server()
-    port = free_port()
-    process = subprocess.Popen(
-        [binary, "--port", str(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"],
-        stdout=subprocess.DEVNULL,
-    )
-    try:
-        probe = redis.Redis(host="127.0.0.1", port=port, socket_connect_timeout=0.2)
-        for _ in range(250):
-            try:
-                if probe.ping():
-                    break
-            except redis.RedisError:
-                time.sleep(0.02)
-        probe.close()
-        yield f"redis://127.0.0.1:{port}/0"
-    finally:
-        process.terminate()
-        process.wait(5)
 
 
 class Clock:
@@ -58,18 +30,9 @@ class Clock:
         return self.now
 
 
-@pytest_asyncio.fixture
-async def clients(redis_url: str) -> AsyncIterator[tuple[Redis, Redis]]:
-    first, second = Redis.from_url(redis_url), Redis.from_url(redis_url)
-    await first.flushdb()
-    yield first, second
-    await first.aclose()
-    await second.aclose()
-
-
-async def test_two_replicas_share_one_budget_per_client(clients: tuple[Redis, Redis]) -> None:
+async def test_two_replicas_share_one_budget_per_client(replicas: tuple[Redis, Redis]) -> None:
     clock = Clock()
-    a, b = (RedisClientRateLimit(c, SECRET, 4, 60, clock) for c in clients)
+    a, b = (RedisClientRateLimit(c, SECRET, 4, 60, clock) for c in replicas)
     # A burst of 4 in the window, whichever replica serves it; the 5th waits on either.
     assert [await r.wait_for(CLIENT_KEY) for r in (a, b, a, b)] == [0, 0, 0, 0]
     assert await a.wait_for(CLIENT_KEY) == pytest.approx(15.0)
@@ -81,17 +44,17 @@ async def test_two_replicas_share_one_budget_per_client(clients: tuple[Redis, Re
     assert await b.wait_for(CLIENT_KEY) == 0
     assert await a.wait_for(CLIENT_KEY) == pytest.approx(15.0)
     # Neither the client key nor the address is in Redis; keys expire once idle.
-    keys = [k.decode() async for k in clients[0].scan_iter("*")]
+    keys = [k.decode() async for k in replicas[0].scan_iter("*")]
     assert len(keys) == 2 and all(k.startswith(PREFIX) for k in keys)
     assert not any(CLIENT_KEY in k or "another" in k for k in keys)
-    assert 0 < await clients[0].pttl(a.key(CLIENT_KEY)) <= 75_000
+    assert 0 < await replicas[0].pttl(a.key(CLIENT_KEY)) <= 75_000
 
 
 async def test_a_limit_that_does_not_divide_the_window_allows_exactly_the_limit(
-    clients: tuple[Redis, Redis],
+    replicas: tuple[Redis, Redis],
 ) -> None:
     clock = Clock()
-    limit = RedisClientRateLimit(clients[0], SECRET, 7, 1, clock)
+    limit = RedisClientRateLimit(replicas[0], SECRET, 7, 1, clock)
     answers = [await limit.wait_for("c") for _ in range(8)]
     last = answers[7]
     assert answers[:7] == [0] * 7 and last is not None and last > 0
