@@ -1,0 +1,105 @@
+"""Payments as a shopper sees them, beyond the upstream refusals (test_upstream_outcomes):
+what is asked of the payments host, what is read again afterwards, what waits for what.
+Each case reads the sandbox's request record."""
+
+from __future__ import annotations
+
+import asyncio
+import uuid
+from typing import Any
+
+from gateway.sandbox import Fault
+from tests.flow import GOOD_CARD, no_errors, pay_by_card, shopper_headers, sign_in, unpaid_order
+from tests.gateway.test_upstream_outcomes import ORDER_READ, PAYMENTS, calls, processor_error
+
+METHODS = r".*/v3/payments/methods"
+TRANSACTIONS = r"/stores/[^/]+/v3/orders/\d+/transactions"
+
+
+async def pay_saving(gateway: Any, order_id: str, token: str, save: bool) -> dict[str, Any]:
+    answer = await gateway.run(
+        "PayWithCard",
+        {
+            "input": {
+                "orderId": order_id,
+                "paymentMethodId": "braintree.card",
+                "card": GOOD_CARD,
+                "saveInstrument": save,
+                "idempotencyKey": f"pay-{uuid.uuid4()}",
+            }
+        },
+        shopper_headers(token),
+    )
+    return answer["data"]["payWithCard"]  # type: ignore[no-any-return]
+
+
+async def test_the_shoppers_choice_to_save_the_card_reaches_the_payments_host(gateway) -> None:
+    shopper = await sign_in(gateway, 1)
+    for save in (True, False):
+        order = await unpaid_order(gateway, shopper)
+        gateway.sandbox.clear_requests()
+        no_errors(await pay_saving(gateway, order["id"], shopper, save))
+        sent = [r.json() for r in gateway.sandbox.requests if r.host == "payments"]
+        assert len(sent) == 1
+        assert sent[0]["payment"]["save_instrument"] is save
+
+
+async def test_a_reconciled_payment_drops_the_orders_cached_methods(gateway) -> None:
+    order = await unpaid_order(gateway)
+    sandbox = gateway.sandbox
+    await gateway.run("PaymentMethods", {"orderId": order["id"]})  # now cached
+    fault = Fault.status_after_effect(500, processor_error(500, 10000))
+    sandbox.faults.add(method="POST", path=PAYMENTS, fault=fault)
+    paid = await pay_by_card(gateway, order["id"])
+    assert paid["errors"] == [] and paid["payment"] is None  # reconciled: the order is paid
+    assert paid["order"]["statusId"] == 11
+    sandbox.clear_requests()
+    await gateway.run("PaymentMethods", {"orderId": order["id"]})
+    assert calls(sandbox, "GET", METHODS) != []  # read afresh, not the unpaid order's answer
+
+
+async def test_an_unknown_outcome_whose_transactions_cannot_be_read_claims_no_charge(
+    gateway,
+) -> None:
+    order = await unpaid_order(gateway)
+    sandbox = gateway.sandbox
+    sandbox.faults.add(
+        method="POST", path=PAYMENTS, fault=Fault.status(500, processor_error(500, 10000))
+    )
+    sandbox.faults.add(method="GET", path=TRANSACTIONS, fault=Fault.status(500), times=None)
+    paid = await pay_by_card(gateway, order["id"])
+    assert [e["code"] for e in paid["errors"]] == ["PAYMENT_OUTCOME_UNKNOWN"]
+    # Nothing says money was taken, so the answer does not say so either.
+    assert paid["errors"][0]["message"].startswith("The payment's outcome is not known yet.")
+    assert calls(sandbox, "GET", TRANSACTIONS) != []
+    assert len(calls(sandbox, "POST", PAYMENTS)) == 1
+
+
+async def test_payments_for_two_orders_do_not_wait_for_each_other(gateway) -> None:
+    first, second = await unpaid_order(gateway), await unpaid_order(gateway)
+    sandbox = gateway.sandbox
+    sandbox.clear_requests()
+    sandbox.faults.add(method="POST", path=PAYMENTS, fault=Fault.delay(1.0))  # the first only
+    slow = asyncio.ensure_future(pay_by_card(gateway, first["id"]))
+    for _ in range(500):  # until the first charge is at the payments host (5 s at most)
+        if calls(sandbox, "POST", PAYMENTS):
+            break
+        await asyncio.sleep(0.01)
+    quick = await pay_by_card(gateway, second["id"])
+    assert no_errors(quick)["order"]["statusId"] == 11
+    assert no_errors(await slow)["order"]["statusId"] == 11
+    # The second order was charged and read back while the first charge was still out.
+    charged = calls(sandbox, "POST", PAYMENTS)
+    assert len(charged) == 2
+    second_read = [
+        i
+        for i in calls(sandbox, "GET", ORDER_READ)
+        if sandbox.requests[i].path.endswith(f"/{second['number']}") and i > charged[1]
+    ]
+    first_read = [
+        i
+        for i in calls(sandbox, "GET", ORDER_READ)
+        if sandbox.requests[i].path.endswith(f"/{first['number']}") and i > charged[0]
+    ]
+    assert second_read and first_read
+    assert second_read[-1] < first_read[-1]
