@@ -6,9 +6,12 @@ from __future__ import annotations
 
 import asyncio
 import uuid
+from datetime import UTC, datetime
+from decimal import Decimal
 from typing import Any
 
 from gateway.sandbox import Fault
+from gateway.sandbox.state import Transaction
 from tests.flow import GOOD_CARD, no_errors, pay_by_card, shopper_headers, sign_in, unpaid_order
 from tests.gateway.test_upstream_outcomes import ORDER_READ, PAYMENTS, calls, processor_error
 
@@ -103,3 +106,28 @@ async def test_payments_for_two_orders_do_not_wait_for_each_other(gateway) -> No
     ]
     assert second_read and first_read
     assert second_read[-1] < first_read[-1]
+
+
+async def test_a_pending_transaction_is_not_reported_as_money_taken(gateway) -> None:
+    order = await unpaid_order(gateway)
+    sandbox = gateway.sandbox
+    stored = sandbox.state.orders[order["number"]]
+    # The processor recorded the attempt as pending: nothing says the money was taken.
+    sandbox.state.transactions.setdefault(stored.id, []).append(
+        Transaction(
+            id=sandbox.state.next_transaction_id(),
+            order_id=stored.id,
+            event="pending",
+            method="credit_card",
+            amount=Decimal("1.00"),
+            currency="USD",
+            gateway="braintree",
+            payment_method_id="braintree.card",
+            created=datetime.now(UTC),
+        )
+    )
+    sandbox.faults.add(method="POST", path=PAYMENTS, fault=Fault.status(502))
+    paid = await pay_by_card(gateway, order["id"])
+    assert [e["code"] for e in paid["errors"]] == ["PAYMENT_OUTCOME_UNKNOWN"]
+    assert paid["errors"][0]["message"].startswith("The payment's outcome is not known yet.")
+    assert calls(sandbox, "GET", TRANSACTIONS) != []
