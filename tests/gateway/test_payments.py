@@ -10,10 +10,21 @@ from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Any
 
+import pytest
+
 from gateway.sandbox import Fault
+from gateway.sandbox import catalog as sandbox_catalog
+from gateway.sandbox import payments as sandbox_payments
 from gateway.sandbox.state import Transaction
 from tests.flow import GOOD_CARD, no_errors, pay_by_card, shopper_headers, sign_in, unpaid_order
-from tests.gateway.test_upstream_outcomes import ORDER_READ, PAYMENTS, calls, processor_error
+from tests.gateway.test_upstream_outcomes import (
+    ORDER_READ,
+    PAYMENTS,
+    calls,
+    pay_stored,
+    processor_error,
+    stored,
+)
 
 METHODS = r".*/v3/payments/methods"
 TRANSACTIONS = r"/stores/[^/]+/v3/orders/\d+/transactions"
@@ -131,3 +142,53 @@ async def test_a_pending_transaction_is_not_reported_as_money_taken(gateway) -> 
     assert [e["code"] for e in paid["errors"]] == ["PAYMENT_OUTCOME_UNKNOWN"]
     assert paid["errors"][0]["message"].startswith("The payment's outcome is not known yet.")
     assert calls(sandbox, "GET", TRANSACTIONS) != []
+
+
+@pytest.fixture
+def visa_and_mastercard_only(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The store's card method takes Visa and Mastercard only (a store setting)."""
+    monkeypatch.setattr(sandbox_catalog, "CARD_BRANDS", ("VISA", "MASTERCARD"))
+
+
+@pytest.mark.usefixtures("visa_and_mastercard_only")
+async def test_a_brand_the_card_method_does_not_take_is_refused_before_any_charge(
+    gateway,
+) -> None:
+    order = await unpaid_order(gateway)
+    gateway.sandbox.clear_requests()
+    amex = {**GOOD_CARD, "number": "378282246310005", "verificationValue": "1234"}
+    refused = await pay_by_card(gateway, order["id"], amex)
+    assert [(e["code"], e["field"]) for e in refused["errors"]] == [
+        ("PAYMENT_METHOD_NOT_ACCEPTED", ["input", "paymentMethodId"])
+    ]
+    assert calls(gateway.sandbox, "POST", PAYMENTS) == []
+    # A card of no brand the gateway knows is left to the store to judge: it is sent.
+    other = {**GOOD_CARD, "number": "3530111333300000"}
+    await pay_by_card(gateway, order["id"], other)
+    assert len(calls(gateway.sandbox, "POST", PAYMENTS)) == 1
+
+
+async def test_a_stored_card_pays_without_its_code_when_the_method_does_not_ask(
+    gateway, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    offered = sandbox_payments._methods
+
+    def no_code_for_stored_cards(state: Any, customer_id: int) -> list[dict[str, Any]]:
+        methods = offered(state, customer_id)
+        for method in methods:
+            for instrument in method["supported_instruments"]:
+                if instrument["instrument_type"] == "STORED_CARD":
+                    instrument["verification_value_required"] = False
+        return methods
+
+    monkeypatch.setattr(sandbox_payments, "_methods", no_code_for_stored_cards)
+    shopper = await sign_in(gateway, 1)
+    order = await unpaid_order(gateway, shopper)
+    token = await stored(gateway, shopper, order["id"], "braintree.card", "StoredCard")
+    gateway.sandbox.clear_requests()
+    # The method does not ask for the stored card's code, so the gateway does not refuse
+    # the payment itself: it goes to the payments host, which has the last word (this
+    # sandbox's processor still wants a code and answers VALIDATION).
+    await pay_stored(gateway, shopper, order["id"], token=token)
+    sent = [r.json() for r in gateway.sandbox.requests if r.host == "payments"]
+    assert len(sent) == 1 and sent[0]["payment"]["instrument"]["token"] == token
