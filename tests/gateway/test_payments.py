@@ -25,6 +25,7 @@ from tests.gateway.test_upstream_outcomes import (
     processor_error,
     stored,
 )
+from tests.observability.observability_support import observed_gateway
 
 METHODS = r".*/v3/payments/methods"
 TRANSACTIONS = r"/stores/[^/]+/v3/orders/\d+/transactions"
@@ -192,3 +193,33 @@ async def test_a_stored_card_pays_without_its_code_when_the_method_does_not_ask(
     await pay_stored(gateway, shopper, order["id"], token=token)
     sent = [r.json() for r in gateway.sandbox.requests if r.host == "payments"]
     assert len(sent) == 1 and sent[0]["payment"]["instrument"]["token"] == token
+
+
+class KeyedClient:
+    """One frontend of several, each with its own client key (Authorization: Bearer)."""
+
+    def __init__(self, gateway: Any, key: str) -> None:
+        self.gateway = gateway
+        self.sandbox = gateway.sandbox
+        self._auth = {"Authorization": f"Bearer {key}"}
+
+    async def run(
+        self, operation: str, variables: dict[str, Any], headers: dict[str, str] | None = None
+    ) -> dict[str, Any]:
+        return await self.gateway.run(operation, variables, {**(headers or {}), **self._auth})  # type: ignore[no-any-return]
+
+
+async def test_two_clients_using_the_same_idempotency_key_each_get_their_own_payment(
+    sandbox,
+) -> None:
+    first_key, second_key = "a" * 32, "b" * 32
+    async with observed_gateway(sandbox, GATEWAY_CLIENT_KEYS=f"{first_key},{second_key}") as seen:
+        first, second = KeyedClient(seen.gateway, first_key), KeyedClient(seen.gateway, second_key)
+        orders = [await unpaid_order(first), await unpaid_order(second)]
+        sandbox.clear_requests()
+        key = f"pay-{uuid.uuid4()}"  # both frontends happen to make the same key
+        paid_first = await pay_by_card(first, orders[0]["id"], key=key)
+        paid_second = await pay_by_card(second, orders[1]["id"], key=key)
+    assert no_errors(paid_first)["order"]["number"] == orders[0]["number"]
+    assert no_errors(paid_second)["order"]["number"] == orders[1]["number"]
+    assert len(calls(sandbox, "POST", PAYMENTS)) == 2  # each client's payment was made
