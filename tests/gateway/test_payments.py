@@ -223,3 +223,23 @@ async def test_two_clients_using_the_same_idempotency_key_each_get_their_own_pay
     assert no_errors(paid_first)["order"]["number"] == orders[0]["number"]
     assert no_errors(paid_second)["order"]["number"] == orders[1]["number"]
     assert len(calls(sandbox, "POST", PAYMENTS)) == 2  # each client's payment was made
+
+
+async def test_a_security_code_given_with_a_paypal_account_is_not_sent(gateway) -> None:
+    shopper = await sign_in(gateway, 1)
+    order = await unpaid_order(gateway, shopper)
+    token = await stored(gateway, shopper, order["id"], "braintree.paypal", "StoredPayPalAccount")
+    gateway.sandbox.clear_requests()
+    await pay_stored(
+        gateway,
+        shopper,
+        order["id"],
+        token=token,
+        paymentMethodId="braintree.paypal",
+        verificationValue="123",
+    )
+    sent = [r.json() for r in gateway.sandbox.requests if r.host == "payments"]
+    assert len(sent) == 1
+    instrument = sent[0]["payment"]["instrument"]
+    assert instrument["token"] == token
+    assert "verification_value" not in instrument  # a card's code goes with cards only
