@@ -243,3 +243,16 @@ async def test_a_security_code_given_with_a_paypal_account_is_not_sent(gateway) 
     instrument = sent[0]["payment"]["instrument"]
     assert instrument["token"] == token
     assert "verification_value" not in instrument  # a card's code goes with cards only
+
+
+async def test_a_stored_card_payment_is_counted_under_its_method(sandbox) -> None:
+    async with observed_gateway(sandbox) as seen:
+        gateway = seen.gateway
+        shopper = await sign_in(gateway, 1)
+        order = await unpaid_order(gateway, shopper)
+        token = await stored(gateway, shopper, order["id"], "braintree.card", "StoredCard")
+        paid = await pay_stored(gateway, shopper, order["id"], token=token, verificationValue="123")
+        assert no_errors(paid)["order"]["statusId"] == 11
+        metrics = await seen.metrics()
+    labels = (("method", "braintree.card"), ("outcome", "approved"))
+    assert metrics[("gateway_payments_total", labels)] == 1
