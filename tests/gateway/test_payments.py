@@ -159,8 +159,21 @@ async def test_a_brand_the_card_method_does_not_take_is_refused_before_any_charg
     gateway.sandbox.clear_requests()
     amex = {**GOOD_CARD, "number": "378282246310005", "verificationValue": "1234"}
     refused = await pay_by_card(gateway, order["id"], amex)
-    assert [(e["code"], e["field"]) for e in refused["errors"]] == [
-        ("PAYMENT_METHOD_NOT_ACCEPTED", ["input", "paymentMethodId"])
+    assert [(e["code"], e["field"], e["message"]) for e in refused["errors"]] == [
+        (
+            "PAYMENT_METHOD_NOT_ACCEPTED",
+            ["input", "paymentMethodId"],
+            "This payment method does not take this card.",
+        )
+    ]
+    assert calls(gateway.sandbox, "POST", PAYMENTS) == []
+    # A method the store does not offer for the order says so.
+    unknown = await gateway.run(
+        "PayWithCard",
+        {"input": {"orderId": order["id"], "paymentMethodId": "no.such.method", "card": GOOD_CARD}},
+    )
+    assert [e["message"] for e in unknown["data"]["payWithCard"]["errors"]] == [
+        "This payment method is not accepted for the order."
     ]
     assert calls(gateway.sandbox, "POST", PAYMENTS) == []
     # A card of no brand the gateway knows is left to the store to judge: it is sent.
