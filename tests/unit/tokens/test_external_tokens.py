@@ -377,3 +377,14 @@ async def test_a_token_without_a_key_id_is_checked_with_the_only_key(
     server.keys = [signer.jwk]
     unnamed = jwt.encode(claims(), signer.private, algorithm="RS256")  # no kid: the only key
     assert (await made.tokens.verify(unnamed)).customer_id == 1
+
+
+async def test_an_issue_time_given_as_text_is_not_taken_as_one(
+    server: JwksServer, setup: tuple[Setup, Clock]
+) -> None:
+    made, _ = setup
+    signer = rsa_signer("rsa-1")
+    server.keys = [signer.jwk]
+    # PyJWT accepts "iat": "<digits>" (it converts it); the identity does not trust it.
+    texted = await made.tokens.verify(signer.sign(claims(iat=str(int(time.time()) - 5))))
+    assert (texted.customer_id, texted.issued_at) == (1, 0)
