@@ -50,13 +50,19 @@ async def pay_saving(gateway: Any, order_id: str, token: str, save: bool) -> dic
 
 async def test_the_shoppers_choice_to_save_the_card_reaches_the_payments_host(gateway) -> None:
     shopper = await sign_in(gateway, 1)
-    for save in (True, False):
-        order = await unpaid_order(gateway, shopper)
-        gateway.sandbox.clear_requests()
-        no_errors(await pay_saving(gateway, order["id"], shopper, save))
-        sent = [r.json() for r in gateway.sandbox.requests if r.host == "payments"]
-        assert len(sent) == 1
-        assert sent[0]["payment"]["save_instrument"] is save
+    vault = dict(gateway.sandbox.state.instruments)
+    try:
+        for save in (True, False):
+            order = await unpaid_order(gateway, shopper)
+            gateway.sandbox.clear_requests()
+            no_errors(await pay_saving(gateway, order["id"], shopper, save))
+            sent = [r.json() for r in gateway.sandbox.requests if r.host == "payments"]
+            assert len(sent) == 1
+            assert sent[0]["payment"]["save_instrument"] is save
+    finally:
+        # The saved card would stay in customer 1's wallet for every later test.
+        gateway.sandbox.state.instruments.clear()
+        gateway.sandbox.state.instruments.update(vault)
 
 
 async def test_a_reconciled_payment_drops_the_orders_cached_methods(gateway) -> None:
