@@ -11,10 +11,12 @@ refused like a query (WebSocket 4403 at ``connection_init``, HTTP 401).
 from __future__ import annotations
 
 import asyncio
+import json
 from collections.abc import AsyncIterator
 from typing import Any
 
 import aiohttp
+import pytest
 import pytest_asyncio
 
 from gateway.bootstrap import create_app
@@ -23,6 +25,7 @@ from tests.flow import no_errors, sign_in, unpaid_order
 from tests.http.multipart_client import END, MultipartReader, next_part
 from tests.live_gateway import LiveGateway, gateway_settings, serve, stop
 from tests.live_status.served import DOCUMENT
+from tests.node_clients import NodeSubscriber
 
 PROTOCOL = "graphql-transport-ws"
 MULTIPART = {"Accept": 'multipart/mixed;subscriptionSpec="1.0",application/json'}
@@ -167,3 +170,22 @@ async def test_a_sign_out_on_one_replica_ends_the_subscriptions_on_another(
     assert await on_b.error_code("1") == UNAUTHENTICATED
     assert await refused_at_init(gateway.http, replica_b.url, token) == 4403
     await on_b.ws.close()
+
+
+@pytest.mark.parametrize("transport", ["ws", "multipart"])
+async def test_a_storefront_client_is_told_when_its_token_is_signed_out(
+    gateway: LiveGateway, transport: str
+) -> None:
+    """npm graphql-ws and Apollo Client's HttpLink (tests/clients/subscribe.mjs)."""
+    token = await sign_in(gateway, 1)
+    order = await unpaid_order(gateway, token)
+    client = await NodeSubscriber.open(
+        transport, f"{gateway.url}/graphql", "no-client-key-asked", order["id"], token
+    )
+    try:
+        assert await client.status() == "Incomplete"
+        await sign_out(gateway, token)
+        line = await client.line()
+        assert "error" in line and UNAUTHENTICATED in json.dumps(line), line
+    finally:
+        await client.close()
