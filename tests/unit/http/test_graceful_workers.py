@@ -16,7 +16,7 @@ from gateway.settings import Settings
 
 def test_the_apps_subscriptions_are_found_under_uvicorns_middleware() -> None:
     app = create_app(Settings.from_env({}))
-    wrapped = ProxyHeadersMiddleware(app, trusted_hosts="127.0.0.1")
+    wrapped = ProxyHeadersMiddleware(app, trusted_hosts="127.0.0.1")  # type: ignore[arg-type]
     assert live_subscriptions_of(wrapped) is app.state.live_status.live
     assert live_subscriptions_of(app) is app.state.live_status.live
     assert live_subscriptions_of(Starlette()) is None  # an app without subscriptions
