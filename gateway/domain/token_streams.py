@@ -8,7 +8,10 @@ opened with a token is held here; a revocation, told by the replica that revoked
 a subscription never outlives the credential it was opened with.
 
 Streams are keyed by a digest of the token id (``token_ref``), the form a revocation is
-told in between replicas, never the token.
+told in between replicas, never the token. A stream is held only after its token was
+verified (and, for multipart, the order read), so a revocation told in between would
+miss it: the refs revoked in the last ``RECENT_S`` are remembered, and a stream held
+with one of them ends at once.
 """
 
 from __future__ import annotations
@@ -21,6 +24,8 @@ from collections.abc import Callable
 from gateway.domain.identity import ShopperIdentity
 
 End = Callable[[], None]
+RECENT_S = 60.0  # far longer than a token's verification and a stream's start
+MAX_RECENT = 100_000
 
 
 def token_ref(token_id: str) -> str:
@@ -29,9 +34,15 @@ def token_ref(token_id: str) -> str:
 
 
 class TokenStreams:
-    def __init__(self, clock: Callable[[], float] = time.time) -> None:
+    def __init__(
+        self,
+        clock: Callable[[], float] = time.time,
+        monotonic: Callable[[], float] = time.monotonic,
+    ) -> None:
         self._clock = clock
+        self._monotonic = monotonic
         self._ends: dict[str, set[End]] = {}
+        self._recent: dict[str, float] = {}  # ref -> when it was revoked (monotonic), oldest first
 
     def hold(self, shopper: ShopperIdentity | None, end: End) -> Callable[[], None]:
         """Call ``end`` (once) when the shopper's token is revoked or expires; returns the undo.
@@ -57,14 +68,25 @@ class TokenStreams:
                 timer.cancel()
 
         self._ends.setdefault(ref, set()).add(once)
-        left_s = shopper.expires_at - self._clock()
-        timer = asyncio.get_running_loop().call_later(max(0.0, left_s), once)
+        loop = asyncio.get_running_loop()
+        left_s = 0.0 if ref in self._recent else shopper.expires_at - self._clock()
+        timer = loop.call_later(max(0.0, left_s), once)
         return release
 
     def revoked(self, ref: str) -> None:
         """The token named ``ref`` was revoked (here or on another replica): end its streams."""
+        self._remember(ref)
         for end in list(self._ends.pop(ref, ())):
             end()
+
+    def _remember(self, ref: str) -> None:
+        now = self._monotonic()
+        self._recent.pop(ref, None)  # to the young end
+        self._recent[ref] = now
+        for old, when in list(self._recent.items()):
+            if now - when < RECENT_S and len(self._recent) <= MAX_RECENT:
+                break
+            del self._recent[old]
 
     def held(self) -> int:
         """How many streams are held (for tests and metrics)."""

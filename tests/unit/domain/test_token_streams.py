@@ -60,3 +60,22 @@ def test_the_ref_names_the_token_id_without_holding_it() -> None:
     ref = token_ref("the-jti")
     assert len(ref) == 32 and "the-jti" not in ref and ref == token_ref("the-jti")
     assert ref != token_ref("another-jti")
+
+
+async def test_a_stream_held_just_after_its_token_was_revoked_ends_at_once() -> None:
+    """Verified, then revoked (here or on another replica), then held: not missed."""
+    later = [0.0]
+    streams = TokenStreams(clock=lambda: NOW, monotonic=lambda: later[0])
+    streams.revoked(token_ref("jti-1"))
+    ended: list[str] = []
+    streams.hold(shopper("jti-1"), lambda: ended.append("late"))
+    streams.hold(shopper("jti-2"), lambda: ended.append("another token"))
+    await asyncio.sleep(0)
+    await asyncio.sleep(0)
+    assert ended == ["late"]
+    later[0] = 61.0  # a minute on, the revocation is forgotten here (refused by the store still)
+    streams.revoked(token_ref("jti-3"))
+    streams.hold(shopper("jti-1"), lambda: ended.append("much later"))
+    await asyncio.sleep(0)
+    await asyncio.sleep(0)
+    assert ended == ["late"]
