@@ -299,7 +299,8 @@ class _Connection:
         try:
             self.identity = await self.server.authenticate(payload or {}, self.scope)
         except Refused as refused:
-            self.server.live.observer.connection_refused(TRANSPORT, "auth")
+            reason = "rate_limited" if refused.code == TRY_AGAIN_LATER else "auth"
+            self.server.live.observer.connection_refused(TRANSPORT, reason)
             await self.close(refused.code, refused.reason)
             return
         self.acknowledged = True

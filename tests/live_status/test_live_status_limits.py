@@ -22,7 +22,7 @@ from gateway.sandbox import SandboxServer
 from tests.flow import unpaid_order
 from tests.http.multipart_client import MultipartReader, next_part
 from tests.live_gateway import LiveGateway, gateway_settings, serve, stop
-from tests.live_status.served import DOCUMENT
+from tests.live_status.served import DOCUMENT, metric
 
 PROTOCOL = "graphql-transport-ws"
 KEYS = ("limited-key-one", "limited-key-two")
@@ -98,6 +98,10 @@ async def test_websocket_connections_and_subscribes_count_against_the_clients_wi
             assert closing.type == aiohttp.WSMsgType.CLOSE, closing
             assert again.close_code == 1013  # try again later: graphql-ws retries, backing off
             assert "retry" in (closing.extra or "")
+    async with http.get(f"{limited}/metrics") as resp:
+        refusals = await resp.text()
+    assert metric(refusals, "gateway_subscription_refusals_total",
+                  reason="rate_limited", transport="websocket") == 1  # fmt: skip
 
     # Another client has its own window.
     async with http.ws_connect(ws_url, protocols=(PROTOCOL,)) as other:
