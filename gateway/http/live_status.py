@@ -143,8 +143,7 @@ def build_live_status(
         return context_for(client_key, shopper)
 
     async def admit(identity: Any, scope: Scope) -> list[Formatted] | None:
-        if client_limit is None:
-            return None
+        assert client_limit is not None  # only passed on with a limit
         retry_after = await client_limit.retry_after_s(client_identity(identity[0], scope))
         return [rate_limited_error(retry_after)] if retry_after else None
 
@@ -160,7 +159,7 @@ def build_live_status(
         max_subscriptions=settings.max_subscriptions_per_connection,
         max_message_bytes=settings.max_body_bytes,
         allowed_origins=settings.cors_origins or None,
-        admit=admit,
+        admit=admit if client_limit is not None else None,
         hold=lambda identity, end: hold(identity[1], end),
     )
 
