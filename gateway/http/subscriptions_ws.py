@@ -355,7 +355,8 @@ class _Connection:
             return
         refused = self.ended
         if refused is None and self.server.admit is not None:
-            refused = await self.server.admit(self.identity, self.scope)
+            # (the token may have ended while the limit was asked)
+            refused = await self.server.admit(self.identity, self.scope) or self.ended
         if refused is not None:
             await self.send({"id": ident, "type": "error", "payload": refused})
             return
