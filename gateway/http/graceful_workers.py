@@ -41,7 +41,9 @@ class WorkerProcess(multiprocess.Process):
     def server(self) -> uvicorn.Server:
         if self._server is None:
             config = self.config  # the worker loads the app (the factory) when it serves
-            self._server = GracefulServer(config, lambda: live_subscriptions_of(config.loaded_app))
+            self._server = GracefulServer(
+                config, lambda: live_subscriptions_of(getattr(config, "loaded_app", None))
+            )
         return self._server
 
 

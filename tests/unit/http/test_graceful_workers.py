@@ -5,11 +5,13 @@
 
 from __future__ import annotations
 
+import uvicorn
 from starlette.applications import Starlette
 from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 from uvicorn.supervisors import multiprocess
 
 from gateway.bootstrap import create_app
+from gateway.http.graceful_server import GracefulServer
 from gateway.http.graceful_workers import WorkerProcess, graceful_workers, live_subscriptions_of
 from gateway.settings import Settings
 
@@ -27,3 +29,15 @@ def test_the_supervisor_starts_graceful_workers_only_within_the_block() -> None:
     with graceful_workers():
         assert multiprocess.Process is WorkerProcess
     assert multiprocess.Process is original
+
+
+def test_a_workers_server_drains_the_app_it_loads() -> None:
+    app = create_app(Settings.from_env({}))
+    config = uvicorn.Config(app)  # (a worker's names the factory; loaded the same way)
+    worker = WorkerProcess(config, sockets=[])
+    server = worker.server
+    assert isinstance(server, GracefulServer) and worker.server is server
+    assert callable(server.live) and server.live() is None  # nothing loaded yet
+    config.load()  # what the worker does when it serves: wrapped in uvicorn's middleware
+    assert config.loaded_app is not app
+    assert server.live() is app.state.live_status.live
