@@ -40,12 +40,18 @@ from gateway.domain.ports import (
     SignInAttempts,
 )
 from gateway.domain.shoppers import ShopperFlows
+from gateway.domain.token_streams import TokenStreams
 from gateway.domain.webhook_registration import Hook, Registered, register_order_hooks
 from gateway.http.app import build_app
 from gateway.observability import Observability
 from gateway.settings import Settings
 from gateway.stores.memory import MemoryIdempotencyBackend, MemoryPaymentMethodsCache
 from gateway.stores.order_event_bus import InProcessOrderEventBus, RedisOrderEventBus
+from gateway.stores.revocation_notices import (
+    AnnouncedRevokedTokens,
+    InProcessRevocationNotices,
+    RedisRevocationNotices,
+)
 from gateway.stores.revocations import MemoryRevokedTokens
 from gateway.stores.sign_in_attempts import MemorySignInAttempts
 from gateway.tokens.jwks import JwksKeys
@@ -73,6 +79,9 @@ class Runtime:
     redis: Any = None  # redis.asyncio.Redis when GATEWAY_REDIS_URL is set
     client_limit: Any = None  # the per-client limit shared in Redis (the guard asks it first)
     jwks: JwksKeys | None = None  # a federated graph's key set, when configured
+    # Open subscriptions by shopper token: a sign-out on any replica ends them.
+    token_streams: TokenStreams = field(default_factory=TokenStreams)
+    forget_revocations: Callable[[], Awaitable[None]] | None = None
 
     @classmethod
     async def open(
@@ -107,7 +116,16 @@ class Runtime:
         feed = OrderStatusFeed(BigCommerceOrderReader(client, codec.encode), bus, feed_observer)
         await feed.start()
         revoked, attempts = _identity_stores(settings, redis)
-        tokens, jwks = shopper_tokens_from_settings(settings, revoked)
+        notices = (
+            RedisRevocationNotices(redis, settings.store_hash)
+            if redis is not None
+            else InProcessRevocationNotices()
+        )
+        token_streams = TokenStreams()
+        forget_revocations = await notices.subscribe(token_streams.revoked)
+        tokens, jwks = shopper_tokens_from_settings(
+            settings, AnnouncedRevokedTokens(revoked, notices)
+        )
         accounts = BigCommerceCustomers(client)
         sign_in = SignIn(
             accounts,
@@ -139,6 +157,8 @@ class Runtime:
             orders=OrderFlows(client),
             redis=redis,
             jwks=jwks,
+            token_streams=token_streams,
+            forget_revocations=forget_revocations,
         )
         if redis is not None and settings.client_rate_limit > 0:
             from gateway.stores.redis_client_rate_limit import RedisClientRateLimit
@@ -162,6 +182,8 @@ class Runtime:
 
     async def close(self) -> None:
         self.ready = False
+        if self.forget_revocations is not None:
+            await self.forget_revocations()
         await self.feed.close()
         await self.transport.close()
         if self.jwks is not None:

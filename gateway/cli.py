@@ -264,13 +264,17 @@ def _serve_workers(host: str, port: int, workers: int) -> int:
     if not os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
         metrics_dir = tempfile.mkdtemp(prefix="checkout-gateway-metrics-")
         os.environ["PROMETHEUS_MULTIPROC_DIR"] = metrics_dir
+    from gateway.http.graceful_workers import graceful_workers
+
     try:
-        uvicorn.run(
-            "gateway.bootstrap:app_from_env",
-            factory=True,
-            workers=workers,
-            **_uvicorn_options(host, port, settings),
-        )
+        # Each worker drains its subscriptions (1001 / the multipart end) before it stops.
+        with graceful_workers():
+            uvicorn.run(
+                "gateway.bootstrap:app_from_env",
+                factory=True,
+                workers=workers,
+                **_uvicorn_options(host, port, settings),
+            )
     finally:
         if metrics_dir is not None:
             shutil.rmtree(metrics_dir, ignore_errors=True)

@@ -36,6 +36,7 @@ from gateway.graphiql import asset_routes, render_page, served_operation_types
 from gateway.graphql.documents import DocumentCache
 from gateway.graphql.limits import QueryLimits, limit_rules
 from gateway.graphql.persisted_operations import load_persisted_operations
+from gateway.http.client_limit import ClientRateLimit
 from gateway.http.graphql_http import GraphQLEndpoint, request_error
 from gateway.http.live_status import build_live_status
 from gateway.http.routes import (
@@ -187,6 +188,16 @@ def build_app(settings: Settings, open_services: OpenServices, obs: Observabilit
         # The same verification as X-Shopper-Token on HTTP (a bad token raises, never a guest).
         return await identify(runtime.tokens, token)
 
+    # One per-client limit for HTTP requests and WebSocket connections and subscribes.
+    client_limit = (
+        ClientRateLimit(
+            settings.client_rate_limit,
+            settings.client_rate_window_s,
+            shared=lambda: getattr(getattr(app.state, "runtime", None), "client_limit", None),
+        )
+        if settings.client_rate_limit > 0
+        else None
+    )
     live_status, endpoint.subscribe = build_live_status(
         settings,
         schema._schema,
@@ -194,6 +205,7 @@ def build_app(settings: Settings, open_services: OpenServices, obs: Observabilit
         lambda: app.state.runtime,
         subscription_context,
         verify_shopper=verify_shopper,
+        client_limit=client_limit,
         observer=obs.live_status,
         webhook_observer=obs.live_status,
     )
@@ -244,12 +256,10 @@ def build_app(settings: Settings, open_services: OpenServices, obs: Observabilit
     # Added last = outermost: headers on every answer, CORS preflights before the client key.
     app.add_middleware(
         GraphQLGuard,
-        shared_limit=lambda: getattr(getattr(app.state, "runtime", None), "client_limit", None),
+        limit=client_limit,
         config=GuardConfig(
             client_keys=settings.client_keys,
             max_body_bytes=settings.max_body_bytes,
-            rate_limit=settings.client_rate_limit,
-            rate_window_s=settings.client_rate_window_s,
             graphiql=settings.graphiql,
         ),
     )

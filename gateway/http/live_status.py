@@ -10,7 +10,12 @@ checked once when the subscription starts.
   Client's HttpLink, Apollo Router): the endpoint hands a subscription here; any other
   Accept is answered 406 (a subscription has no single JSON answer).
 - ``/graphql`` as a WebSocket, ``graphql-transport-ws``: client key and shopper token in
-  ``connection_init``'s payload; browser pages only from the CORS origins.
+  ``connection_init``'s payload; browser pages only from the CORS origins. The
+  per-client rate limit of HTTP counts its ``connection_init`` (over it: close 1013, try
+  again later) and each ``subscribe`` (over it: ``error`` ``RATE_LIMITED``).
+- A subscription opened with a shopper token ends when the token is revoked (``signOut``,
+  on any replica) or expires: ``error`` ``UNAUTHENTICATED`` for each of the socket's
+  subscriptions (and its later ones), or the multipart stream's error part and its end.
 - ``POST /webhooks/bigcommerce``: mounted when a webhook secret is set.
 """
 
@@ -25,19 +30,28 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.types import Scope
 
-from gateway.domain.identity import SHOPPER_TOKEN_HEADER, ShopperIdentity
+from gateway.domain.identity import SHOPPER_TOKEN_HEADER, ShopperIdentity, unauthenticated
 from gateway.domain.live_orders import LiveOrders
 from gateway.domain.order_events import OrderStatusFeed
+from gateway.domain.token_streams import TokenStreams
 from gateway.errors import GatewayError
+from gateway.http.client_limit import ClientRateLimit, client_identity, rate_limited_error
 from gateway.http.graphql_http import GraphQLEndpoint, request_error
 from gateway.http.live_subscriptions import LiveSubscriptions, SubscriptionObserver
 from gateway.http.security import matching_key
-from gateway.http.subscription_operations import Params, SubscriptionOperations
+from gateway.http.subscription_operations import (
+    Formatted,
+    Params,
+    SubscriptionOperations,
+)
+from gateway.http.subscription_operations import (
+    request_error as graphql_error,
+)
 from gateway.http.subscriptions_multipart import (
     multipart_subscription,
     wants_multipart_subscription,
 )
-from gateway.http.subscriptions_ws import GraphQLWebSocket, Refused
+from gateway.http.subscriptions_ws import TRY_AGAIN_LATER, End, GraphQLWebSocket, Refused
 from gateway.http.webhooks import WebhookObserver, WebhookReceiver
 from gateway.schema.subscriptions import SubscriptionContext
 from gateway.settings import Settings
@@ -48,6 +62,7 @@ class LiveServices(Protocol):
 
     live_orders: LiveOrders
     feed: OrderStatusFeed
+    token_streams: TokenStreams
 
 
 # The runtime and a shopper token (None: no token) -> the verified shopper (None: a guest).
@@ -79,6 +94,7 @@ def build_live_status(
     verify_shopper: VerifyShopper,
     observer: SubscriptionObserver | None = None,
     webhook_observer: WebhookObserver | None = None,
+    client_limit: ClientRateLimit | None = None,
 ) -> tuple[LiveStatus, Callable[[Request, DocumentNode, dict[str, Any]], Awaitable[Response]]]:
     """The transports, and the endpoint's ``subscribe`` for multipart requests.
 
@@ -86,6 +102,7 @@ def build_live_status(
     module adds the live orders and the shopper.
     """
     live = LiveSubscriptions(observer)
+    token_ended = graphql_error(unauthenticated().message, "UNAUTHENTICATED")
     operations = SubscriptionOperations(
         schema,
         endpoint.prepare,
@@ -100,7 +117,7 @@ def build_live_status(
         context.shopper = shopper
         return context
 
-    async def authenticate(payload: Mapping[str, Any], _scope: Scope) -> Any:
+    async def authenticate(payload: Mapping[str, Any], scope: Scope) -> Any:
         authorization = payload.get("Authorization")
         client_key = None
         if settings.client_keys:
@@ -108,6 +125,10 @@ def build_live_status(
             client_key = matching_key(given, settings.client_keys)
             if client_key is None:
                 raise Refused("Forbidden")
+        if client_limit is not None:
+            retry_after = await client_limit.retry_after_s(client_identity(client_key, scope))
+            if retry_after:
+                raise Refused(f"Too many requests; retry in {retry_after} s", TRY_AGAIN_LATER)
         token = payload.get(SHOPPER_TOKEN_HEADER)
         if token is not None and not isinstance(token, str):
             raise Refused("Forbidden")
@@ -121,6 +142,15 @@ def build_live_status(
         client_key, shopper = identity
         return context_for(client_key, shopper)
 
+    async def admit(identity: Any, scope: Scope) -> list[Formatted] | None:
+        assert client_limit is not None  # only passed on with a limit
+        retry_after = await client_limit.retry_after_s(client_identity(identity[0], scope))
+        return [rate_limited_error(retry_after)] if retry_after else None
+
+    def hold(shopper: ShopperIdentity | None, end: End) -> Callable[[], None]:
+        # The token is dead: what a query with it would get, UNAUTHENTICATED.
+        return runtime_of().token_streams.hold(shopper, lambda: end([token_ended]))
+
     websocket = GraphQLWebSocket(
         operations,
         authenticate,
@@ -129,6 +159,8 @@ def build_live_status(
         max_subscriptions=settings.max_subscriptions_per_connection,
         max_message_bytes=settings.max_body_bytes,
         allowed_origins=settings.cors_origins or None,
+        admit=admit if client_limit is not None else None,
+        hold=lambda identity, end: hold(identity[1], end),
     )
 
     async def subscribe(request: Request, document: DocumentNode, raw: dict[str, Any]) -> Response:
@@ -153,6 +185,7 @@ def build_live_status(
             context,
             live,
             heartbeat_s=settings.subscription_heartbeat_s,
+            hold=lambda end: hold(shopper, end),
         )
 
     webhooks = None

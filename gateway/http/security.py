@@ -10,15 +10,18 @@ on the streamed body so a missing or lying Content-Length does not help.
 from __future__ import annotations
 
 import hmac
-import math
-import time
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Protocol
 
 from starlette.datastructures import Headers
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from gateway.http.client_limit import (
+    CODE,
+    MESSAGE,
+    ClientRateLimit,
+    client_identity,
+)
 from gateway.http.graphql_http import request_error
 from gateway.http.routes import GRAPHQL_PATH, is_graphiql_page_request
 
@@ -27,56 +30,10 @@ JSON_CSP = "default-src 'none'; frame-ancestors 'none'; base-uri 'none'; form-ac
 HSTS = "max-age=31536000; includeSubDomains"
 
 
-class FixedWindowLimiter:
-    """At most ``limit`` requests per ``window_s`` for each client; memory bounded."""
-
-    def __init__(
-        self,
-        limit: int,
-        window_s: float,
-        clock: Callable[[], float] = time.monotonic,
-        max_clients: int = 100_000,
-    ) -> None:
-        self.limit = limit
-        self.window_s = window_s
-        self._clock = clock
-        self._max_clients = max_clients
-        self._windows: dict[str, tuple[float, int]] = {}
-
-    def acquire(self, client: str) -> float:
-        """0 when the request may go; else the seconds until the client's window ends."""
-        now = self._clock()
-        start, count = self._windows.get(client, (now, 0))
-        if now - start >= self.window_s:
-            start, count = now, 0
-        if count >= self.limit:
-            return start + self.window_s - now
-        if client not in self._windows and len(self._windows) >= self._max_clients:
-            self._forget_expired(now)
-        self._windows[client] = (start, count + 1)
-        return 0.0
-
-    def _forget_expired(self, now: float) -> None:
-        for client, (start, _count) in list(self._windows.items()):
-            if now - start >= self.window_s:
-                del self._windows[client]
-        if len(self._windows) >= self._max_clients:
-            self._windows.clear()  # a flood of distinct clients: start every window afresh
-
-
-class SharedRateLimit(Protocol):
-    """The per-client limit shared by replicas (``gateway.stores.redis_client_rate_limit``)."""
-
-    async def wait_for(self, client: str) -> float | None:
-        """0: go; > 0: seconds to wait; None: not known (the replica's own limit judges)."""
-
-
 @dataclass(frozen=True)
 class GuardConfig:
     client_keys: tuple[str, ...]
     max_body_bytes: int
-    rate_limit: int  # 0: no per-client limit
-    rate_window_s: float
     graphiql: bool
 
 
@@ -97,19 +54,12 @@ def matching_key(authorization: str | None, keys: Iterable[str]) -> str | None:
 
 class GraphQLGuard:
     def __init__(
-        self,
-        app: ASGIApp,
-        config: GuardConfig,
-        shared_limit: Callable[[], SharedRateLimit | None] = lambda: None,
+        self, app: ASGIApp, config: GuardConfig, limit: ClientRateLimit | None = None
     ) -> None:
         self.app = app
         self.config = config
-        self.shared_limit = shared_limit  # once the services are open, with Redis configured
-        self.limiter = (
-            FixedWindowLimiter(config.rate_limit, config.rate_window_s)
-            if config.rate_limit > 0
-            else None
-        )
+        # Shared with the WebSocket server, which counts against the same windows.
+        self.limit = limit
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http" or scope["path"] != GRAPHQL_PATH:
@@ -132,18 +82,10 @@ class GraphQLGuard:
                 await response(scope, receive, send)
                 return
         scope["gateway.client_key"] = client_key
-        if self.limiter is not None:
-            identity = client_key or _client_ip(scope)
-            shared = self.shared_limit()
-            wait_s = await shared.wait_for(identity) if shared is not None else None
-            if wait_s is None:
-                wait_s = self.limiter.acquire(identity)
-            if wait_s > 0:
-                retry_after = max(1, math.ceil(wait_s))
-                response = request_error(
-                    429, "Too many requests from this client; retry later.", "RATE_LIMITED",
-                    retryAfterMs=retry_after * 1000,
-                )  # fmt: skip
+        if self.limit is not None:
+            retry_after = await self.limit.retry_after_s(client_identity(client_key, scope))
+            if retry_after:
+                response = request_error(429, MESSAGE, CODE, retryAfterMs=retry_after * 1000)
                 response.headers["Retry-After"] = str(retry_after)
                 await response(scope, receive, send)
                 return
@@ -207,11 +149,6 @@ def _replay(body: bytes, receive: Receive) -> Receive:
         return await receive()
 
     return replay
-
-
-def _client_ip(scope: Scope) -> str:
-    client = scope.get("client")
-    return str(client[0]) if client else "unknown"
 
 
 class SecurityHeaders:

@@ -12,7 +12,8 @@ heartbeat part ``{}`` goes out every ``heartbeat_s`` while the stream is quiet; 
 ends with ``--graphql--``. Each part is followed at once by the next delimiter, because
 clients emit a part only when they see the delimiter after it: an event is never held
 back until the next one. The stream ends when the subscription ends, the client leaves
-(watched on ``receive``, not only noticed at the next write) or the server shuts down.
+(watched on ``receive``, not only noticed at the next write) or the server shuts down,
+or ``hold`` ends it (the shopper token was revoked): one error part, then the end.
 """
 
 from __future__ import annotations
@@ -20,7 +21,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from typing import Any
 
 import orjson
@@ -46,6 +47,11 @@ PART_HEAD = b"\r\nContent-Type: application/json\r\n\r\n"
 DELIMITER = b"\r\n--graphql"
 CLOSE = b"--\r\n"
 HEARTBEAT = b"{}"
+
+# Ends a stream with these errors (one part ``{"payload": null, "errors": [...]}``).
+End = Callable[[list[Formatted]], None]
+# The stream's ``End``, once it runs -> the undo, called when it ends.
+Hold = Callable[[End], Callable[[], None]]
 
 
 def wants_multipart_subscription(accept: str | None) -> bool:
@@ -78,6 +84,7 @@ async def multipart_subscription(
     *,
     heartbeat_s: float = 5.0,
     headers: dict[str, str] | None = None,
+    hold: Hold | None = None,
 ) -> Response:
     """The response for one subscription request (the document validated, a subscription).
 
@@ -85,7 +92,7 @@ async def multipart_subscription(
     part ``{"payload": {"data": null, "errors": [...]}}`` and the end of the stream.
     """
     stream = await operations.start(document, params, context)
-    return MultipartSubscriptionResponse(stream, live, heartbeat_s, headers)
+    return MultipartSubscriptionResponse(stream, live, heartbeat_s, headers, hold)
 
 
 class MultipartSubscriptionResponse(Response):
@@ -97,8 +104,10 @@ class MultipartSubscriptionResponse(Response):
         live: LiveSubscriptions,
         heartbeat_s: float,
         headers: dict[str, str] | None = None,
+        hold: Hold | None = None,
     ) -> None:
         self.stream = stream
+        self.hold = hold
         self.live = live
         self.heartbeat_s = heartbeat_s
         self.status_code = 200
@@ -131,14 +140,22 @@ class MultipartSubscriptionResponse(Response):
         results = aiter(stream)
         pending: asyncio.Task[bytes] | None = None
         closing = asyncio.create_task(self.live.closing.wait())
+        ended: asyncio.Future[list[Formatted]] = asyncio.get_running_loop().create_future()
+
+        def end(errors: list[Formatted]) -> None:
+            if not ended.done():
+                ended.set_result(errors)
+
+        release = self.hold(end) if self.hold is not None else None
         try:
             with self.live.subscription(TRANSPORT):
                 await self._write(send, OPENING)
                 while True:
                     if pending is None:
                         pending = asyncio.ensure_future(anext(results))
+                    waiting: set[asyncio.Future[Any]] = {pending, closing, ended}
                     done, _ = await asyncio.wait(
-                        {pending, closing},
+                        waiting,
                         timeout=self.heartbeat_s,
                         return_when=asyncio.FIRST_COMPLETED,
                     )
@@ -156,12 +173,18 @@ class MultipartSubscriptionResponse(Response):
                             await self._write(send, part(body))
                             break
                         await self._write(send, payload_part(result))
+                    elif ended in done:
+                        body = orjson.dumps({"payload": None, "errors": ended.result()})
+                        await self._write(send, part(body))
+                        break
                     elif closing in done:
                         break
                     else:
                         await self._write(send, part(HEARTBEAT))
                 await self._write(send, CLOSE, more=False)
         finally:
+            if release is not None:
+                release()
             closing.cancel()
             if pending is not None:
                 pending.cancel()

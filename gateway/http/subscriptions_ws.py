@@ -20,6 +20,9 @@ The protocol (github.com/enisdenjo/graphql-ws, PROTOCOL.md), as served here:
   client sends ``complete``, or an ``error`` ends it; only subscriptions are served
   (queries and mutations go over HTTP, with the deadline and idempotency of HTTP);
 - more than ``max_subscriptions`` at once on one connection: ``error`` for that id;
+- ``admit`` (the client's rate limit) may refuse a ``subscribe``: ``error`` for that id;
+- ``hold`` may end the connection's subscriptions (its shopper token was revoked or has
+  expired): ``error`` for each running id, and for each later ``subscribe``;
 - shutdown (``LiveSubscriptions.closing``): close 1001.
 """
 
@@ -50,6 +53,7 @@ TRANSPORT = "websocket"
 
 GOING_AWAY = 1001
 MESSAGE_TOO_BIG = 1009
+TRY_AGAIN_LATER = 1013  # RFC 6455's registry: overloaded; graphql-ws reconnects with backoff
 BAD_REQUEST = 4400
 UNAUTHORIZED = 4401
 FORBIDDEN = 4403
@@ -77,6 +81,14 @@ class Refused(Exception):
 Authenticate = Callable[[Mapping[str, Any], Scope], Awaitable[Any]]
 # the identity and the scope -> the GraphQL context of one subscription
 ContextFactory = Callable[[Any, Scope], Any]
+# the identity and the scope -> the errors that refuse one ``subscribe`` (None: it runs)
+Admit = Callable[[Any, Scope], Awaitable[list[Formatted] | None]]
+# Ends a connection's subscriptions: each running one gets an ``error`` of these errors,
+# and so does each later ``subscribe``.
+End = Callable[[list[Formatted]], None]
+# the identity and the connection's ``End``, once acknowledged -> the undo, called when
+# the connection ends
+Hold = Callable[[Any, End], Callable[[], None]]
 
 
 class GraphQLWebSocket:
@@ -93,8 +105,12 @@ class GraphQLWebSocket:
         max_subscriptions: int = 20,
         max_message_bytes: int = 128 * 1024,
         allowed_origins: tuple[str, ...] | None = None,
+        admit: Admit | None = None,
+        hold: Hold | None = None,
     ) -> None:
         self.operations = operations
+        self.admit = admit
+        self.hold = hold
         self.authenticate = authenticate
         self.context_factory = context_factory
         self.live = live
@@ -117,9 +133,11 @@ class _Connection:
         "acknowledged",
         "closed",
         "closing",
+        "ended",
         "identity",
         "init_received",
         "receive",
+        "release",
         "scope",
         "server",
         "subscriptions",
@@ -137,6 +155,8 @@ class _Connection:
         self.acknowledged = False
         self.subscriptions: dict[str, asyncio.Task[None]] = {}
         self.closing: asyncio.Task[None] | None = None  # a close started by a timer or drain
+        self.ended: list[Formatted] | None = None  # set by ``hold``'s End: refuse all
+        self.release: Callable[[], None] | None = None  # ``hold``'s undo
 
     # --- sending ----------------------------------------------------------------------
 
@@ -198,6 +218,8 @@ class _Connection:
         finally:
             init_timer.cancel()
             forget_closer()
+            if self.release is not None:
+                self.release()
             self.closed = True
             tasks = list(self.subscriptions.values())
             for task in tasks:
@@ -277,11 +299,28 @@ class _Connection:
         try:
             self.identity = await self.server.authenticate(payload or {}, self.scope)
         except Refused as refused:
-            self.server.live.observer.connection_refused(TRANSPORT, "auth")
+            reason = "rate_limited" if refused.code == TRY_AGAIN_LATER else "auth"
+            self.server.live.observer.connection_refused(TRANSPORT, reason)
             await self.close(refused.code, refused.reason)
             return
         self.acknowledged = True
+        if self.server.hold is not None:
+            self.release = self.server.hold(self.identity, self._end)
         await self.send({"type": "connection_ack"})
+
+    def _end(self, errors: list[Formatted]) -> None:
+        """Every running subscription ends with an ``error``; so will every later one."""
+        self.ended = errors
+        for ident, task in list(self.subscriptions.items()):
+            task.cancel()
+            self.subscriptions[ident] = asyncio.create_task(self._refuse(ident, errors))
+
+    async def _refuse(self, ident: str, errors: list[Formatted]) -> None:
+        try:
+            await self.send({"id": ident, "type": "error", "payload": errors})
+        finally:
+            if self.subscriptions.get(ident) is asyncio.current_task():
+                del self.subscriptions[ident]
 
     async def _on_ping(self, message: dict[str, Any]) -> None:
         payload = message.get("payload")
@@ -313,6 +352,13 @@ class _Connection:
             return
         if ident in self.subscriptions:
             await self.close(SUBSCRIBER_EXISTS, f"Subscriber for {ident[:64]} already exists")
+            return
+        refused = self.ended
+        if refused is None and self.server.admit is not None:
+            # (the token may have ended while the limit was asked)
+            refused = await self.server.admit(self.identity, self.scope) or self.ended
+        if refused is not None:
+            await self.send({"id": ident, "type": "error", "payload": refused})
             return
         if len(self.subscriptions) >= self.server.max_subscriptions:
             limit = self.server.max_subscriptions

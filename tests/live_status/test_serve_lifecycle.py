@@ -7,6 +7,7 @@ import os
 from collections.abc import AsyncIterator
 
 import aiohttp
+import pytest
 import pytest_asyncio
 
 from gateway.sandbox import SandboxServer
@@ -99,5 +100,32 @@ async def test_sigterm_ends_open_subscriptions_cleanly(
             rest = await asyncio.wait_for(resp.content.read(), 15)
         assert (first + rest).endswith(b"\r\n--graphql--\r\n")  # the stream's proper end
         assert await closed == 1001  # going away, not a reset
+    finally:
+        await gateway.terminate()
+
+
+@pytest.mark.slow
+async def test_sigterm_ends_open_subscriptions_cleanly_with_workers(
+    sandbox_server: SandboxServer, http: aiohttp.ClientSession
+) -> None:
+    """``serve --workers 2``: uvicorn's supervisor SIGTERMs each worker; each drains as one
+    process does (not uvicorn's own 1012, service restart)."""
+    env = gateway_env(sandbox_server)
+    gateway = await start_gateway(env, http, "live-status-sigterm-workers.log", ("--workers", "2"))
+    try:
+        order = await unpaid_order(gateway)
+        subscribers = [await WsSubscriber.open(http, gateway.url, order["id"]) for _ in range(4)]
+        for subscriber in subscribers:  # new connections: likely on both workers
+            assert await subscriber.status() == "Incomplete"
+        body = {"query": DOCUMENT, "variables": {"orderId": order["id"]}}
+        headers = {**AUTH, "Accept": MULTIPART}
+        async with http.post(f"{gateway.url}/graphql", json=body, headers=headers) as resp:
+            assert resp.status == 200
+            first = await resp.content.readuntil(b'"Incomplete"')
+            closed = [asyncio.create_task(s.close_code()) for s in subscribers]
+            assert await gateway.terminate() == 0
+            rest = await asyncio.wait_for(resp.content.read(), 15)
+        assert (first + rest).endswith(b"\r\n--graphql--\r\n")
+        assert [await code for code in closed] == [1001] * len(subscribers)
     finally:
         await gateway.terminate()
