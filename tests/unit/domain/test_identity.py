@@ -26,7 +26,9 @@ from gateway.domain.identity import (
     sign_out,
 )
 from gateway.domain.models import StoredCard, StoredInstrument
+from gateway.domain.ownership import OWNERSHIP_TTL_S, Owners
 from gateway.errors import ErrorCode, GatewayError
+from gateway.stores.ownership import MemoryOwnershipStore
 from gateway.stores.revocations import MemoryRevokedTokens
 from gateway.stores.sign_in_attempts import MemorySignInAttempts
 from gateway.tokens.own_tokens import OwnTokens
@@ -123,6 +125,7 @@ def world() -> World:
         attempts,
         channel_id=1,
         min_duration_s=MIN_DURATION_S,
+        owners=Owners(MemoryOwnershipStore(OWNERSHIP_TTL_S)),
         clock=clock,
         sleep=clock.sleep,
     )
