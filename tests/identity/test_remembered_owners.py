@@ -66,7 +66,7 @@ async def test_a_guest_checkout_makes_the_calls_it_made_before_shopper_identity(
 
 
 async def _refused(gateway: Any, operation: str, checkout_id: str, headers: Any) -> None:
-    inputs = {
+    inputs: dict[str, dict[str, Any]] = {
         "AddConsignment": {
             "address": {k: v for k, v in US_ADDRESS.items() if k != "phone"},
             "lineItems": [{"itemId": "any", "quantity": 1}],
