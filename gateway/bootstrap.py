@@ -140,7 +140,7 @@ class Runtime:
             ),
             tokens=tokens,
             shoppers=ShopperFlows(sign_in, tokens, accounts),
-            editing=CartEditingFlows(client),
+            editing=CartEditingFlows(client, owners),
             orders=OrderFlows(client),
             redis=redis,
             jwks=jwks,

@@ -12,16 +12,22 @@ from __future__ import annotations
 import re
 from typing import Any
 
+import aiohttp
+
+from gateway.bootstrap import create_app
+from tests import live_gateway as live
 from tests.flow import (
     GOOD_CARD,
     US_ADDRESS,
     checkout_ready_to_order,
     no_errors,
     pay_by_card,
+    run_edit,
     shopper_headers,
     sign_in,
     unpaid_order,
 )
+from tests.graphql_ops import Operations
 
 CHECKOUT = r"/v3/checkouts/[^/]+"
 ORDER = r"/v2/orders/\d+"
@@ -126,3 +132,28 @@ async def test_an_owner_changed_outside_the_gateway_is_never_shown(gateway) -> N
     jane = shopper_headers(await sign_in(gateway, 1))
     created = await gateway.run("CreateOrder", {"input": {"checkoutId": checkout["id"]}}, jane)
     assert no_errors(created["data"]["createOrder"])["order"]["number"]
+
+
+async def test_an_edits_read_tells_the_next_step_its_owner(gateway, sandbox) -> None:
+    created = await gateway.run(
+        "CreateCart", {"input": {"lineItems": [{"productId": 111, "quantity": 1}]}}
+    )
+    cart = no_errors(created["data"]["createCart"])["cart"]
+    # A gateway that never saw the cart (another replica, no shared store): the edit reads it.
+    server, task, url = await live.serve(create_app(live.gateway_settings(sandbox)))
+    try:
+        async with aiohttp.ClientSession() as http:
+            fresh = live.LiveGateway(url, http, sandbox, Operations.load(), None)
+            note = {"input": {"checkoutId": cart["id"], "message": "Leave it at the door."}}
+            edited = await run_edit(fresh, "SetCustomerMessage", note)
+            no_errors(edited["data"]["setCustomerMessage"])
+            sandbox.clear_requests()
+            address = {k: v for k, v in US_ADDRESS.items() if k != "phone"}
+            line = {"itemId": cart["lineItems"][0]["id"], "quantity": 1}
+            consignment = {
+                "input": {"checkoutId": cart["id"], "address": address, "lineItems": [line]}
+            }
+            no_errors((await fresh.run("AddConsignment", consignment))["data"]["addConsignment"])
+            assert [method for method, _ in _calls(fresh)] == ["POST"]  # no reachability read
+    finally:
+        await live.stop(server, task)
