@@ -7,7 +7,7 @@ from redis.asyncio import Redis
 
 from gateway.errors import ErrorCode, GatewayError
 from gateway.stores.redis_ownership import PREFIX, RedisOwnershipStore
-from tests.unit.stores.redis_support import SECRET, all_keys
+from tests.unit.stores.redis_support import SECRET, Clock, all_keys
 
 CHECKOUT = "c6dc1026-ae05-483d-8e48-635ec8638c7a"
 
@@ -44,10 +44,10 @@ async def test_a_value_not_written_by_the_gateway_is_no_entry(
 ) -> None:
     first, _ = replicas
     store = RedisOwnershipStore(first, SECRET, "store", 600)
-    await store.remember_order(100, 1)
+    await store.remember_checkout(CHECKOUT, 1)
     (key,) = await all_keys(first)
     await first.set(key, b"not a number")
-    assert await store.order_owner(100) is None
+    assert await store.checkout_owner(CHECKOUT) is None
 
 
 async def test_unreachable_redis_is_the_shared_store_error(dead_redis: Redis) -> None:
@@ -56,3 +56,22 @@ async def test_unreachable_redis_is_the_shared_store_error(dead_redis: Redis) ->
         with pytest.raises(GatewayError) as caught:
             await attempt
         assert caught.value.code is ErrorCode.UPSTREAM_UNAVAILABLE
+
+
+async def test_an_order_owner_is_kept_in_process_for_a_minute_a_checkout_owner_never(
+    replicas: tuple[Redis, Redis],
+) -> None:
+    first, second = replicas
+    clock = Clock()
+    reader = RedisOwnershipStore(first, SECRET, "store", 600, clock=clock)
+    writer = RedisOwnershipStore(second, SECRET, "store", 600)
+    await writer.remember_order(100, 1)
+    await writer.remember_checkout(CHECKOUT, 0)
+    assert await reader.order_owner(100) == 1
+    assert await reader.checkout_owner(CHECKOUT) == 0
+    await first.flushdb()  # Redis forgets: the order's owner is still known here
+    await writer.remember_checkout(CHECKOUT, 1)  # a sign-in on the other replica
+    assert await reader.order_owner(100) == 1
+    assert await reader.checkout_owner(CHECKOUT) == 1  # never a copy of a checkout's owner
+    clock.now += 61
+    assert await reader.order_owner(100) is None
