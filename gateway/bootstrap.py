@@ -30,10 +30,12 @@ from gateway.domain.live_orders import LiveOrders
 from gateway.domain.order_events import FeedObserver, OrderEventBus, OrderStatusFeed
 from gateway.domain.order_ids import OrderIdCodec
 from gateway.domain.orders import OrderFlows
+from gateway.domain.ownership import OWNERSHIP_TTL_S, Owners
 from gateway.domain.payments import PaymentFlows
 from gateway.domain.ports import (
     IdempotencyBackend,
     Observer,
+    OwnershipStore,
     PaymentMethodsCache,
     RevokedTokens,
     ShopperTokens,
@@ -47,6 +49,7 @@ from gateway.observability import Observability
 from gateway.settings import Settings
 from gateway.stores.memory import MemoryIdempotencyBackend, MemoryPaymentMethodsCache
 from gateway.stores.order_event_bus import InProcessOrderEventBus, RedisOrderEventBus
+from gateway.stores.ownership import MemoryOwnershipStore
 from gateway.stores.revocation_notices import (
     AnnouncedRevokedTokens,
     InProcessRevocationNotices,
@@ -116,6 +119,7 @@ class Runtime:
         feed = OrderStatusFeed(BigCommerceOrderReader(client, codec.encode), bus, feed_observer)
         await feed.start()
         revoked, attempts = _identity_stores(settings, redis)
+        owners = Owners(_ownership_store(settings, redis))
         notices = (
             RedisRevocationNotices(redis, settings.store_hash)
             if redis is not None
@@ -133,6 +137,7 @@ class Runtime:
             attempts,
             channel_id=settings.channel_id,
             min_duration_s=settings.signin_min_duration_s,
+            owners=owners,
         )
         runtime = cls(
             settings=settings,
@@ -140,7 +145,7 @@ class Runtime:
             codec=codec,
             idempotency=idempotency,
             methods_cache=methods_cache,
-            checkout=CheckoutFlows(client, codec, idempotency),
+            checkout=CheckoutFlows(client, codec, idempotency, owners),
             feed=feed,
             live_orders=LiveOrders(feed, codec),
             payments=PaymentFlows(
@@ -148,12 +153,12 @@ class Runtime:
                 codec,
                 idempotency,
                 methods_cache,
+                owners,
                 flow_observer,
-                owner_ttl_s=settings.payment_methods_ttl_s,
             ),
             tokens=tokens,
             shoppers=ShopperFlows(sign_in, tokens, accounts),
-            editing=CartEditingFlows(client),
+            editing=CartEditingFlows(client, owners),
             orders=OrderFlows(client),
             redis=redis,
             jwks=jwks,
@@ -216,6 +221,16 @@ async def _with_hooks(settings: Settings, work: Callable[[BigCommerceHooks], Awa
     finally:
         await transport.close()
         await asyncio.sleep(0)  # let aiohttp close its transports
+
+
+def _ownership_store(settings: Settings, redis: Any) -> OwnershipStore:
+    """Remembered owners: shared over Redis when configured, so that a cart adopted at
+    sign-in on one replica is refused to a guest on every other at once."""
+    if redis is None:
+        return MemoryOwnershipStore(OWNERSHIP_TTL_S)
+    from gateway.stores.redis_ownership import RedisOwnershipStore
+
+    return RedisOwnershipStore(redis, settings.secret, settings.store_hash, OWNERSHIP_TTL_S)
 
 
 def _identity_stores(settings: Settings, redis: Any) -> tuple[RevokedTokens, SignInAttempts]:

@@ -17,6 +17,7 @@ from gateway.domain import validation as check
 from gateway.domain.editing_ports import CheckoutEditor
 from gateway.domain.identity import ShopperIdentity, ensure_reachable
 from gateway.domain.models import Address, CartLine, Checkout, ConsignmentLine, LineItem
+from gateway.domain.ownership import Owners
 from gateway.errors import ErrorCode, GatewayError
 
 # Checkouts API, Add Coupon to Checkout: "Coupon codes have a 50-character limit."
@@ -28,8 +29,9 @@ STALE = "The checkout changed since it was read; read it again and retry."
 
 
 class CartEditingFlows:
-    def __init__(self, client: CheckoutEditor) -> None:
+    def __init__(self, client: CheckoutEditor, owners: Owners) -> None:
         self._client = client
+        self._owners = owners  # told each owner read here, for the flow's next steps
 
     async def _read(
         self, checkout_id: str, version: int | None, shopper: ShopperIdentity | None
@@ -43,6 +45,7 @@ class CartEditingFlows:
             if exc.code is ErrorCode.NOT_FOUND:
                 raise GatewayError(ErrorCode.NOT_FOUND, exc.message, ["checkout_id"]) from None
             raise
+        await self._owners.saw_checkout(checkout)
         ensure_reachable(checkout.cart.customer_id, shopper, ["checkout_id"])
         if version is not None and version != checkout.version:
             raise GatewayError(ErrorCode.CONFLICT, STALE, ["version"])

@@ -20,6 +20,7 @@ from gateway.domain.models import (
 )
 from gateway.domain.order_ids import OrderIdCodec
 from gateway.domain.order_readiness import ensure_ready_for_order
+from gateway.domain.ownership import Owners
 from gateway.domain.ports import Storefront
 from gateway.errors import Effect, ErrorCode, GatewayError
 
@@ -29,10 +30,13 @@ ORDER_BUSY = "An order for this checkout is being created; read the checkout and
 
 
 class CheckoutFlows:
-    def __init__(self, client: Storefront, codec: OrderIdCodec, idempotency: Idempotency) -> None:
+    def __init__(
+        self, client: Storefront, codec: OrderIdCodec, idempotency: Idempotency, owners: Owners
+    ) -> None:
         self._client = client
         self._codec = codec
         self._idempotency = idempotency
+        self._owners = owners
 
     async def create_cart(
         self,
@@ -57,7 +61,9 @@ class CheckoutFlows:
         check.check_positive_id(channel_id, problems, ["channel_id"])
         check.check_currency(currency_code, problems, ["currency_code"])
         problems.raise_any()
-        return await self._client.create_cart(lines, customer_id, channel_id, currency_code)
+        cart, urls = await self._client.create_cart(lines, customer_id, channel_id, currency_code)
+        await self._owners.saw_cart(cart)
+        return cart, urls
 
     async def get_checkout(
         self, checkout_id: str, shopper: ShopperIdentity | None = None, field: Path = None
@@ -67,6 +73,29 @@ class CheckoutFlows:
             checkout = await self._client.get_checkout(check.checkout_id_or_not_found(checkout_id))
         except GatewayError as exc:
             raise _as_unknown(exc, field) from None
+        return await self._answered(checkout, shopper, field)
+
+    async def _reach(
+        self, checkout_id: str, shopper: ShopperIdentity | None, field: Path = None
+    ) -> str:
+        """The checkout id as BigCommerce spells it, once ``shopper`` may reach the checkout:
+        by its remembered owner, else by reading it (NOT_FOUND as for an unknown id)."""
+        try:
+            checkout_id = check.checkout_id_or_not_found(checkout_id)
+        except GatewayError as exc:
+            raise _as_unknown(exc, field) from None
+        owner = await self._owners.of_checkout(checkout_id)
+        if owner is None:
+            return (await self.get_checkout(checkout_id, shopper, field)).id
+        ensure_reachable(owner, shopper, field)
+        return checkout_id
+
+    async def _answered(
+        self, checkout: Checkout, shopper: ShopperIdentity | None, field: Path = CHECKOUT_ID
+    ) -> Checkout:
+        """Every checkout BigCommerce answers: its owner remembered, and checked again (a
+        remembered owner may be stale: the answer is shown only to whom it may reach)."""
+        await self._owners.saw_checkout(checkout)
         ensure_reachable(checkout.cart.customer_id, shopper, field)
         return checkout
 
@@ -84,10 +113,12 @@ class CheckoutFlows:
         checkout_id = current.id
         existing = current.billing_address.id if current.billing_address else None
         if existing:
-            return await self._client.update_billing_address(
+            answer = await self._client.update_billing_address(
                 checkout_id, existing, address, version
             )
-        return await self._client.add_billing_address(checkout_id, address, version)
+        else:
+            answer = await self._client.add_billing_address(checkout_id, address, version)
+        return await self._answered(answer, shopper)
 
     async def add_consignment(
         self,
@@ -106,8 +137,9 @@ class CheckoutFlows:
             check.check_text(line.item_id, problems, [*path, "item_id"], required=True)
             check.check_quantity(line.quantity, problems, [*path, "quantity"])
         problems.raise_any()
-        checkout_id = (await self.get_checkout(checkout_id, shopper, CHECKOUT_ID)).id
-        return await self._client.add_consignment(checkout_id, address, lines, version)
+        checkout_id = await self._reach(checkout_id, shopper, CHECKOUT_ID)
+        answer = await self._client.add_consignment(checkout_id, address, lines, version)
+        return await self._answered(answer, shopper)
 
     async def select_shipping_option(
         self,
@@ -121,10 +153,11 @@ class CheckoutFlows:
         check.check_text(consignment_id, problems, ["consignment_id"], required=True)
         check.check_text(shipping_option_id, problems, ["shipping_option_id"], required=True)
         problems.raise_any()
-        checkout_id = (await self.get_checkout(checkout_id, shopper, CHECKOUT_ID)).id
-        return await self._client.update_consignment(
+        checkout_id = await self._reach(checkout_id, shopper, CHECKOUT_ID)
+        answer = await self._client.update_consignment(
             checkout_id, consignment_id, shipping_option_id, version
         )
+        return await self._answered(answer, shopper)
 
     async def create_order(
         self,
@@ -136,27 +169,33 @@ class CheckoutFlows:
         problems = check.Problems()
         check.check_idempotency_key(idempotency_key, problems)
         problems.raise_any()
-        # Reachability before anything else, replays included.
-        checkout_id = (await self.get_checkout(checkout_id, shopper, CHECKOUT_ID)).id
+        # Reachability before anything else, replays included; from the remembered owner
+        # when there is one, so that the read under the lock below is the only read.
+        checkout_id = await self._reach(checkout_id, shopper, CHECKOUT_ID)
         if idempotency_key is None:
-            return await self._create_order_alone(checkout_id)
+            return await self._create_order_alone(checkout_id, shopper)
         scope = shopper_scope(shopper)
         key = self._idempotency.key(client_key, "createOrder", idempotency_key, scope)
         fingerprint = self._idempotency.fingerprint(["createOrder", checkout_id])
 
         async def run() -> dict[str, Any]:
-            return (await self._create_order_alone(checkout_id)).to_dict()
+            return (await self._create_order_alone(checkout_id, shopper)).to_dict()
 
         return Order.from_dict(raise_recorded(await self._idempotency.run(key, fingerprint, run)))
 
-    async def _create_order_alone(self, checkout_id: str) -> Order:
+    async def _create_order_alone(self, checkout_id: str, shopper: ShopperIdentity | None) -> Order:
         # Two createOrder calls for one checkout at once: the second finds the first's order.
         name = f"order|{self._client.store_hash}|{checkout_id}"
         async with self._idempotency.exclusive(name, ORDER_BUSY):
-            return await self._create_order(checkout_id)
+            order = await self._create_order(checkout_id, shopper)
+        await self._owners.saw_order(order)
+        return order
 
-    async def _create_order(self, checkout_id: str) -> Order:
-        checkout = await self._client.get_checkout(checkout_id)
+    async def _create_order(self, checkout_id: str, shopper: ShopperIdentity | None) -> Order:
+        # Read under the lock, never before it: a checkout read before may predate the order
+        # that a concurrent createOrder (a double click) made meanwhile, and BigCommerce would
+        # make a second one. The read also checks reachability again, on the current owner.
+        checkout = await self._answered(await self._client.get_checkout(checkout_id), shopper)
         reusable = await self._unpaid_order_of(checkout)
         if reusable is not None:
             return reusable
@@ -206,6 +245,7 @@ class CheckoutFlows:
             order = await self._client.get_order(self._codec.decode(order_id, field))
         except GatewayError as exc:
             raise _as_unknown(exc, field) from None
+        await self._owners.saw_order(order)
         ensure_reachable(order.customer_id, shopper, field)
         return order
 

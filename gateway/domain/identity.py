@@ -26,6 +26,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from enum import Enum
 
+from gateway.domain.ownership import Owners
 from gateway.domain.ports import (
     CustomerAccounts,
     ShopperTokens,
@@ -152,6 +153,7 @@ class SignIn:
         *,
         channel_id: int,
         min_duration_s: float,
+        owners: Owners,
         clock: Callable[[], float] = time.monotonic,
         sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
     ) -> None:
@@ -160,6 +162,7 @@ class SignIn:
         self._attempts = attempts
         self._channel_id = channel_id
         self._min_duration_s = min_duration_s
+        self._owners = owners
         self._clock = clock
         self._sleep = sleep
 
@@ -215,6 +218,9 @@ class SignIn:
             await self._accounts.assign_cart(cart_id, customer_id)
         except GatewayError:
             return False
+        # The one owner change made through the gateway: the shared entry says so at once, so
+        # a guest holding the cart id is refused on every replica (domain.ownership).
+        await self._owners.checkout_is(cart_id, customer_id)
         return True
 
 

@@ -13,8 +13,6 @@ import logging
 from collections.abc import Awaitable, Callable, Sequence
 from typing import Any
 
-from cachetools import TTLCache
-
 from gateway.domain import validation as check
 from gateway.domain.idempotency import Idempotency, raise_recorded
 from gateway.domain.identity import (
@@ -33,6 +31,7 @@ from gateway.domain.models import (
     StoredInstrument,
 )
 from gateway.domain.order_ids import OrderIdCodec
+from gateway.domain.ownership import Owners
 from gateway.domain.ports import (
     Instrument,
     NullObserver,
@@ -46,7 +45,6 @@ from gateway.errors import Effect, ErrorCode, GatewayError
 ORDER_ID_PATH = ["order_id"]
 log = logging.getLogger("gateway.payments")
 TAKEN_EVENTS = frozenset({"purchase", "authorization", "capture"})
-OWNERS_CACHED = 100_000
 PAYMENT_BUSY = "Another payment for this order is in progress; read the order before paying again."
 # The payments counter's outcomes for the codes an operator watches most; others: the code.
 PAYMENT_OUTCOMES = {
@@ -62,8 +60,8 @@ class PaymentFlows:
         codec: OrderIdCodec,
         idempotency: Idempotency,
         methods: PaymentMethodsCache,
+        owners: Owners,
         observer: Observer | None = None,
-        owner_ttl_s: float = 60.0,
     ) -> None:
         self._client = client
         self._codec = codec
@@ -72,10 +70,10 @@ class PaymentFlows:
         self._observer = observer or NullObserver()
         # Method ids the store offered: the only ones used as metric labels (clients send any).
         self._offered: set[str] = set()
-        # Order number -> its customer id, learnt from order reads: lets a cached
-        # paymentMethods answer check reachability without an upstream call. An order's
-        # customer is set when it is made; payments always read the order afresh.
-        self._owners: TTLCache[int, int] = TTLCache(OWNERS_CACHED, owner_ttl_s)
+        # Order number -> its customer id, remembered from every order answer (createOrder's
+        # included): reachability without reading the order again. An order's customer is set
+        # when it is made; the gateway never changes it.
+        self._owners = owners
 
     async def payment_methods(
         self, order_id: str, shopper: ShopperIdentity | None = None
@@ -83,10 +81,7 @@ class PaymentFlows:
         """The order's accepted methods (the same for every shopper, so they may be cached),
         once the order is known to be reachable by ``shopper``."""
         number = self._codec.decode(order_id)
-        owner = self._owners.get(number)
-        if owner is None:
-            owner = (await self._reachable_order(number, shopper, None)).customer_id
-        ensure_reachable(owner, shopper)
+        await self._reachable_owner(number, shopper, None)
         return await self._methods_for(number)
 
     async def stored_instruments(
@@ -97,10 +92,22 @@ class PaymentFlows:
         Never cached. A guest order has none, even for a signed-in shopper: an instrument
         pays only its own customer's orders (BigCommerce refuses others anyway).
         """
-        order = await self._reachable_order(self._codec.decode(order_id), shopper, None)
-        if order.customer_id == GUEST_CUSTOMER_ID:
+        number = self._codec.decode(order_id)
+        if await self._reachable_owner(number, shopper, None) == GUEST_CUSTOMER_ID:
             return []
-        return await self._client.order_stored_instruments(order.number)
+        return await self._client.order_stored_instruments(number)
+
+    async def _reachable_owner(
+        self, number: int, shopper: ShopperIdentity | None, field: Sequence[str] | None
+    ) -> int:
+        """The order's customer id, once ``shopper`` may reach it: the remembered owner, else
+        read; NOT_FOUND (as an unknown id) before any payment access token is minted or
+        anything is sent to the payments host."""
+        owner = await self._owners.of_order(number)
+        if owner is None:
+            return (await self._reachable_order(number, shopper, field)).customer_id
+        ensure_reachable(owner, shopper, field)
+        return owner
 
     async def _reachable_order(
         self, number: int, shopper: ShopperIdentity | None, field: Sequence[str] | None
@@ -113,7 +120,7 @@ class PaymentFlows:
             if exc.code is ErrorCode.NOT_FOUND:
                 raise not_found(field) from None
             raise
-        self._owners[number] = order.customer_id
+        await self._owners.saw_order(order)
         ensure_reachable(order.customer_id, shopper, field)
         return order
 
@@ -157,7 +164,7 @@ class PaymentFlows:
                 )
             return card
 
-        def charge(order: Order) -> Awaitable[PaymentResult]:
+        def charge(owner: int) -> Awaitable[PaymentResult]:
             return self._charge(number, payment_method_id, instrument_for, save_instrument)
 
         return await self._once(
@@ -200,9 +207,9 @@ class PaymentFlows:
             cvv = verification_value if isinstance(stored, StoredCard) else None
             return StoredChoice(stored, cvv)
 
-        async def charge(order: Order) -> PaymentResult:
+        async def charge(owner: int) -> PaymentResult:
             # The instrument first: one that is not the order's customer's mints no PAT.
-            stored = await self._usable_instrument(order, payment_method_id, token)
+            stored = await self._usable_instrument(owner, number, payment_method_id, token)
             return await self._charge(
                 number, payment_method_id, lambda method: instrument_for(stored, method), None
             )
@@ -214,13 +221,13 @@ class PaymentFlows:
         )  # fmt: skip
 
     async def _usable_instrument(
-        self, order: Order, payment_method_id: str, token: str
+        self, owner: int, number: int, payment_method_id: str, token: str
     ) -> StoredInstrument:
         """The order's customer's instrument with this token, for this method; a guest order
         (whoever pays it) and anyone else's token get STORED_INSTRUMENT_NOT_FOUND."""
         usable = []
-        if order.customer_id != GUEST_CUSTOMER_ID:
-            usable = await self._client.order_stored_instruments(order.number)
+        if owner != GUEST_CUSTOMER_ID:
+            usable = await self._client.order_stored_instruments(number)
         for stored in usable:
             if stored.token == token and stored.payment_method_id == payment_method_id:
                 return stored
@@ -254,7 +261,7 @@ class PaymentFlows:
         idempotency_key: str | None,
         caller: tuple[str | None, ShopperIdentity | None],
         fingerprint: list[Any],
-        charge: Callable[[Order], Awaitable[PaymentResult]],
+        charge: Callable[[int], Awaitable[PaymentResult]],
         number: int,
         payment_method_id: str,
     ) -> PaymentResult:
@@ -262,12 +269,12 @@ class PaymentFlows:
 
         async def one_at_a_time() -> PaymentResult:
             # Another's order is NOT_FOUND before any lock, PAT or charge. A replay skips this
-            # read: its key is scoped to the shopper who made the record (no upstream call).
-            order = await self._reachable_order(number, shopper, ORDER_ID_PATH)
+            # check: its key is scoped to the shopper who made the record (no upstream call).
+            owner = await self._reachable_owner(number, shopper, ORDER_ID_PATH)
             # One payment per order at a time, keys or not: a double click sends two.
             name = f"pay|{self._client.store_hash}|{number}"
             async with self._idempotency.exclusive(name, PAYMENT_BUSY):
-                return await self._observed(payment_method_id, charge(order))
+                return await self._observed(payment_method_id, charge(owner))
 
         if idempotency_key is None:
             return await one_at_a_time()

@@ -157,6 +157,20 @@ class PaymentMethodsCache(Protocol):
     async def drop(self, store: str, order_number: int) -> None: ...
 
 
+class OwnershipStore(Protocol):
+    """Remembered owners (customer ids; 0 = guest) of checkouts and orders, each entry kept
+    for the store's TTL. A failing store raises ``GatewayError``; ``domain.ownership`` then
+    reads upstream instead. Keys and values are ids only: never a token or card data."""
+
+    async def checkout_owner(self, checkout_id: str) -> int | None: ...
+
+    async def order_owner(self, number: int) -> int | None: ...
+
+    async def remember_checkout(self, checkout_id: str, customer_id: int) -> None: ...
+
+    async def remember_order(self, number: int, customer_id: int) -> None: ...
+
+
 class Observer(Protocol):
     """What the flows report for metrics."""
 

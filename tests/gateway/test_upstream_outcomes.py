@@ -277,8 +277,9 @@ async def test_an_unknown_outcome_whose_order_cannot_be_read_is_still_unknown(ga
     order = await unpaid_order(gateway)
     sandbox = gateway.sandbox
     sandbox.faults.add(method="POST", path=PAYMENTS, fault=Fault.status(502))
-    # The first read (is the order the caller's?) passes; every read after the charge fails.
-    sandbox.faults.add(method="GET", path=ORDER_READ, fault=Fault.status(404), times=None, after=1)
+    # The order's owner is remembered from createOrder (no read before the charge): every
+    # read after the charge fails.
+    sandbox.faults.add(method="GET", path=ORDER_READ, fault=Fault.status(404), times=None)
     paid = await pay_by_card(gateway, order["id"])
     assert [e["code"] for e in paid["errors"]] == ["PAYMENT_OUTCOME_UNKNOWN"]
     assert paid["order"] is None
@@ -288,7 +289,8 @@ async def test_an_unknown_outcome_whose_order_cannot_be_read_is_still_unknown(ga
 async def test_a_charge_whose_order_read_back_fails_is_still_a_success(gateway) -> None:
     order = await unpaid_order(gateway)
     sandbox = gateway.sandbox
-    sandbox.faults.add(method="GET", path=ORDER_READ, fault=Fault.status(404), times=None, after=1)
+    # No read before the charge (the owner is remembered): the read-back is the first.
+    sandbox.faults.add(method="GET", path=ORDER_READ, fault=Fault.status(404), times=None)
     paid = await pay_by_card(gateway, order["id"])
     assert paid["errors"] == []
     assert paid["payment"]["status"] == "SUCCESS"

@@ -4,6 +4,7 @@ is UPSTREAM_UNAVAILABLE, never a reason to let anyone through."""
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import AsyncIterator
 
 import aiohttp
@@ -19,8 +20,9 @@ from tests.graphql_ops import Operations
 SECRET = "unknown-orders-test-secret-0123456789"
 
 
-@pytest_asyncio.fixture
-async def own(sandbox: SandboxServer) -> AsyncIterator[live.LiveGateway]:
+@contextlib.asynccontextmanager
+async def _serving(sandbox: SandboxServer) -> AsyncIterator[live.LiveGateway]:
+    """A gateway of its own (its own remembered owners), with this module's secret."""
     settings = live.gateway_settings(sandbox, GATEWAY_SECRET=SECRET)
     server, task, url = await live.serve(create_app(settings))
     try:
@@ -28,6 +30,12 @@ async def own(sandbox: SandboxServer) -> AsyncIterator[live.LiveGateway]:
             yield live.LiveGateway(url, http, sandbox, Operations.load(), None)
     finally:
         await live.stop(server, task)
+
+
+@pytest_asyncio.fixture
+async def own(sandbox: SandboxServer) -> AsyncIterator[live.LiveGateway]:
+    async with _serving(sandbox) as gateway:
+        yield gateway
 
 
 async def test_an_order_bigcommerce_does_not_have_is_not_found(own, sandbox) -> None:
@@ -52,7 +60,9 @@ async def test_an_order_bigcommerce_does_not_have_is_not_found(own, sandbox) -> 
 
 
 async def test_an_unreadable_order_is_upstream_unavailable(own, sandbox) -> None:
-    order = await unpaid_order(own)
+    # Made through another gateway: ``own`` has not seen the order, so it must read its owner.
+    async with _serving(sandbox) as other:
+        order = await unpaid_order(other)
     sandbox.faults.add(method="GET", path=r".*/v2/orders/\d+", fault=Fault.status(503), times=None)
     paid = await own.run(
         "PayWithCard",

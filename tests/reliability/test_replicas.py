@@ -26,6 +26,7 @@ from tests.flow import (
     EMAILS,
     MINTED_TOKENS,
     SANDBOX_PASSWORD,
+    US_ADDRESS,
     no_errors,
     pay_by_card,
     shopper_headers,
@@ -232,3 +233,33 @@ async def test_readyz_is_not_ready_when_redis_is_unreachable(sandbox) -> None:
             assert resp.status == 503
         async with gateway.http.get(f"{gateway.url}/healthz") as resp:
             assert resp.status == 200
+
+
+async def test_a_cart_adopted_on_one_replica_is_refused_to_the_guest_on_the_other_at_once(
+    sandbox, replicas
+) -> None:
+    first, second = replicas
+    created = await second.run(
+        "CreateCart", {"input": {"lineItems": [{"productId": 111, "quantity": 1}]}}
+    )
+    cart = no_errors(created["data"]["createCart"])["cart"]  # the second remembers: a guest's
+    billing = {"input": {"checkoutId": cart["id"], "address": US_ADDRESS}}
+    no_errors((await second.run("AddBillingAddress", billing))["data"]["addBillingAddress"])
+    variables = {"input": {"email": EMAILS[1], "password": SANDBOX_PASSWORD, "cartId": cart["id"]}}
+    signed_in = no_errors((await first.run("SignIn", variables))["data"]["signIn"])
+    MINTED_TOKENS.append(signed_in["token"])
+    assert sandbox.state.carts[cart["id"]].customer_id == 1  # adopted
+    sandbox.clear_requests()
+    consignment = {
+        "input": {
+            "checkoutId": cart["id"],
+            "address": {k: v for k, v in US_ADDRESS.items() if k != "phone"},
+            "lineItems": [{"itemId": cart["lineItems"][0]["id"], "quantity": 1}],
+        }
+    }
+    refused = (await second.run("AddConsignment", consignment))["data"]["addConsignment"]
+    assert [e["code"] for e in refused["errors"]] == ["NOT_FOUND"]
+    assert sandbox.requests == []  # the entry the sign-in rewrote: nothing written, nothing read
+    jane = shopper_headers(signed_in["token"])
+    added = await second.run("AddConsignment", consignment, jane)
+    assert no_errors(added["data"]["addConsignment"])["checkout"]["consignments"]

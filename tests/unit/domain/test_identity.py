@@ -26,7 +26,9 @@ from gateway.domain.identity import (
     sign_out,
 )
 from gateway.domain.models import StoredCard, StoredInstrument
+from gateway.domain.ownership import OWNERSHIP_TTL_S, Owners
 from gateway.errors import ErrorCode, GatewayError
+from gateway.stores.ownership import MemoryOwnershipStore
 from gateway.stores.revocations import MemoryRevokedTokens
 from gateway.stores.sign_in_attempts import MemorySignInAttempts
 from gateway.tokens.own_tokens import OwnTokens
@@ -107,6 +109,7 @@ class World:
     accounts: FakeAccounts
     tokens: ShopperTokenService
     sign_in: SignIn
+    owners: Owners
 
 
 @pytest.fixture
@@ -117,16 +120,18 @@ def world() -> World:
         OwnTokens(b"s" * 32, "store", 1, 3600), MemoryRevokedTokens(), external=None
     )
     attempts = MemorySignInAttempts(5, 12, WINDOW_S, clock)
+    owners = Owners(MemoryOwnershipStore(OWNERSHIP_TTL_S))
     sign_in = SignIn(
         accounts,
         tokens,
         attempts,
         channel_id=1,
         min_duration_s=MIN_DURATION_S,
+        owners=owners,
         clock=clock,
         sleep=clock.sleep,
     )
-    return World(clock, accounts, tokens, sign_in)
+    return World(clock, accounts, tokens, sign_in, owners)
 
 
 def identity(customer_id: int) -> ShopperIdentity:
@@ -260,6 +265,15 @@ async def test_a_guest_cart_becomes_the_shoppers(world: World) -> None:
     result = await world.sign_in(JANE.email, PASSWORD, "10.0.0.1", cart_id="guest-cart")
     assert result.cart_assigned is True
     assert world.accounts.carts["guest-cart"] == JANE.customer_id
+
+
+async def test_an_adopted_cart_is_remembered_as_the_shoppers_at_once(world: World) -> None:
+    cart_id = "c6dc1026-ae05-483d-8e48-635ec8638c7a"
+    world.accounts.carts[cart_id] = GUEST_CUSTOMER_ID
+    await world.owners.checkout_is(cart_id, GUEST_CUSTOMER_ID)  # remembered from createCart
+    result = await world.sign_in(JANE.email, PASSWORD, "10.0.0.1", cart_id=cart_id)
+    assert result.cart_assigned is True
+    assert await world.owners.of_checkout(cart_id) == JANE.customer_id
 
 
 async def test_another_customers_cart_and_an_unknown_cart_are_left_untouched(world: World) -> None:

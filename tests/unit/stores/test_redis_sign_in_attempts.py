@@ -9,7 +9,9 @@ from redis.asyncio import Redis
 
 from gateway.domain.identity import Shopper, SignIn
 from gateway.domain.models import StoredInstrument
+from gateway.domain.ownership import OWNERSHIP_TTL_S, Owners
 from gateway.errors import ErrorCode, GatewayError
+from gateway.stores.ownership import MemoryOwnershipStore
 from gateway.stores.redis_sign_in_attempts import RedisSignInAttempts
 from gateway.stores.revocations import MemoryRevokedTokens
 from gateway.tokens.own_tokens import OwnTokens
@@ -135,7 +137,8 @@ async def test_the_sixth_failure_across_two_replicas_never_reaches_bigcommerce(
     def replica(client: Redis) -> SignIn:
         tokens = ShopperTokenService(OwnTokens(SECRET, "store", 1, 3600), MemoryRevokedTokens())
         attempts = RedisSignInAttempts(client, SECRET, 5, 50, 900)
-        return SignIn(accounts, tokens, attempts, channel_id=1, min_duration_s=0)
+        owners = Owners(MemoryOwnershipStore(OWNERSHIP_TTL_S))
+        return SignIn(accounts, tokens, attempts, channel_id=1, min_duration_s=0, owners=owners)
 
     one, two = (replica(client) for client in replicas)
     for number in range(5):
