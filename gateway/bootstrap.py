@@ -15,7 +15,6 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
-from redis.exceptions import RedisError
 from starlette.applications import Starlette
 
 from gateway.bigcommerce import BigCommerceClient, BigCommerceCustomers, UpstreamTransport
@@ -45,7 +44,7 @@ from gateway.http.app import build_app
 from gateway.observability import Observability
 from gateway.settings import Settings
 from gateway.stores.memory import MemoryIdempotencyBackend, MemoryPaymentMethodsCache
-from gateway.stores.order_event_bus import InProcessOrderEventBus, RedisOrderEventBus
+from gateway.stores.order_event_bus import InProcessOrderEventBus
 from gateway.stores.revocations import MemoryRevokedTokens
 from gateway.stores.sign_in_attempts import MemorySignInAttempts
 from gateway.tokens.jwks import JwksKeys
@@ -99,11 +98,7 @@ class Runtime:
             backend, settings.secret, settings.idempotency_ttl_s, flow_observer
         )
         # Order events reach every replica's subscribers over Redis, else stay in process.
-        bus: OrderEventBus = (
-            RedisOrderEventBus(redis, settings.store_hash)
-            if redis is not None
-            else InProcessOrderEventBus()
-        )
+        bus = _order_event_bus(settings, redis)
         feed = OrderStatusFeed(BigCommerceOrderReader(client, codec.encode), bus, feed_observer)
         await feed.start()
         revoked, attempts = _identity_stores(settings, redis)
@@ -155,6 +150,8 @@ class Runtime:
             return False
         if self.redis is None:
             return True
+        from redis.exceptions import RedisError  # imported only where Redis is configured
+
         try:
             return bool(await asyncio.wait_for(self.redis.ping(), 1.0))
         except (OSError, TimeoutError, RedisError):
@@ -194,6 +191,15 @@ async def _with_hooks(settings: Settings, work: Callable[[BigCommerceHooks], Awa
     finally:
         await transport.close()
         await asyncio.sleep(0)  # let aiohttp close its transports
+
+
+def _order_event_bus(settings: Settings, redis: Any) -> OrderEventBus:
+    """In process, or over Redis (redis-py imported only then: ~8 MB of RSS otherwise)."""
+    if redis is None:
+        return InProcessOrderEventBus()
+    from gateway.stores.redis_order_event_bus import RedisOrderEventBus
+
+    return RedisOrderEventBus(redis, settings.store_hash)
 
 
 def _identity_stores(settings: Settings, redis: Any) -> tuple[RevokedTokens, SignInAttempts]:

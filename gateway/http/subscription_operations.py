@@ -110,16 +110,16 @@ class _SharedResults:
     """
 
     def __init__(self, events: int = 64) -> None:
-        self._entries: OrderedDict[int, tuple[object, dict[bytes, bytes]]] = OrderedDict()
+        self._entries: OrderedDict[int, tuple[object, dict[str, bytes]]] = OrderedDict()
         self._events = events
 
-    def get(self, event: object, request: bytes) -> bytes | None:
+    def get(self, event: object, request: str) -> bytes | None:
         entry = self._entries.get(id(event))
         if entry is None or entry[0] is not event:
             return None
         return entry[1].get(request)
 
-    def put(self, event: object, request: bytes, result: bytes) -> None:
+    def put(self, event: object, request: str, result: bytes) -> None:
         entry = self._entries.get(id(event))
         if entry is None or entry[0] is not event:
             entry = (event, {})
@@ -195,11 +195,13 @@ class SubscriptionOperations:
             return [self._format_error(e) for e in source.errors or ()] or [
                 request_error("The subscription could not start.", "INTERNAL_SERVER_ERROR")
             ]
-        request = orjson.dumps(params.as_mapping(), option=orjson.OPT_SORT_KEYS)
+        # As str: orjson's bytes keep a 4 KiB buffer whatever their length, and this key
+        # lives as long as the subscription (thousands of them).
+        request = orjson.dumps(params.as_mapping(), option=orjson.OPT_SORT_KEYS).decode()
         return self._results(executor, source, request)
 
     async def _results(
-        self, executor: Executor[Any], source: AsyncIterator[Any], request: bytes
+        self, executor: Executor[Any], source: AsyncIterator[Any], request: str
     ) -> AsyncIterator[bytes]:
         try:
             async for event in source:
