@@ -162,6 +162,8 @@ def _check() -> int:
 
 
 def _serve(host: str, port: int) -> int:
+    import gc
+
     import uvicorn
 
     from gateway.bootstrap import create_app, install_logging
@@ -174,6 +176,10 @@ def _serve(host: str, port: int) -> int:
         settings = _with_embedded_sandbox(settings)
         _register_own_hook(settings, host, port)
     app = create_app(settings)
+    # What start-up built (modules, the schema) lives as long as the process: out of the
+    # garbage collector's passes, which then walk only what requests and connections make.
+    gc.collect()
+    gc.freeze()
     config = uvicorn.Config(app, **_uvicorn_options(host, port, settings))
     # Subscriptions end with 1001 / the multipart end before uvicorn shuts connections.
     GracefulServer(config, app.state.live_status.live).run()

@@ -13,6 +13,8 @@ import asyncio
 from collections.abc import Callable
 from typing import Protocol
 
+from gateway.http.gc_pacing import QuietCollector
+
 
 class SubscriptionObserver(Protocol):
     """Transport-side facts for metrics (wired later); every method is cheap."""
@@ -62,8 +64,14 @@ class _SubscriptionHeld:
 
 
 class LiveSubscriptions:
-    def __init__(self, observer: SubscriptionObserver | None = None) -> None:
+    def __init__(
+        self,
+        observer: SubscriptionObserver | None = None,
+        *,
+        collector: QuietCollector | None = None,
+    ) -> None:
         self.closing = asyncio.Event()
+        self._collector = collector  # the garbage collector's full pass after a burst
         self.observer = observer or SilentSubscriptionObserver()
         self._open: dict[str, int] = {}
         self._streams = 0
@@ -83,6 +91,8 @@ class LiveSubscriptions:
     def _stream_opened(self) -> None:
         self._streams += 1
         self._none_open.clear()
+        if self._collector is not None:
+            self._collector.stream_opened(self._streams)
 
     def _stream_closed(self) -> None:
         self._streams -= 1
@@ -109,6 +119,8 @@ class LiveSubscriptions:
     async def drain(self, timeout_s: float) -> bool:
         """Ask every stream to end, and wait for them (True when all ended in time)."""
         self.closing.set()
+        if self._collector is not None:
+            self._collector.close()
         closers, self._closers = list(self._closers), set()
         for closer in closers:
             closer()
