@@ -31,6 +31,7 @@ async def test_a_burst_is_collected_once_when_it_is_over() -> None:
     await asyncio.sleep(0.05)  # a timer re-armed by each open would run a second pass now
     assert passes.count == 1
     assert collector.passes == 1
+    collector.close()
 
 
 async def test_fewer_streams_than_a_burst_run_no_pass() -> None:
@@ -40,20 +41,36 @@ async def test_fewer_streams_than_a_burst_run_no_pass() -> None:
     collector.stream_opened(2)
     await asyncio.sleep(0.05)
     assert passes.count == 0
+    collector.close()
 
 
-async def test_a_burst_is_a_quarter_of_the_open_streams_when_that_is_more() -> None:
+async def test_a_burst_is_an_eighth_of_the_open_streams_when_that_is_more() -> None:
     passes = Passes()
     collector = QuietCollector(burst=2, quiet_s=0.01, collect=passes)
-    # 40 open: the interpreter owes a pass only after 10 more, so 2 new ones run none.
-    collector.stream_opened(39)
-    collector.stream_opened(40)
+    # 80 open: a pass is owed only after 10 more, so 2 new ones run none.
+    collector.stream_opened(79)
+    collector.stream_opened(80)
     await asyncio.sleep(0.05)
     assert passes.count == 0
-    for open_streams in range(41, 61):
+    for open_streams in range(81, 91):
         collector.stream_opened(open_streams)
     await asyncio.wait_for(passes.ran.wait(), 5)
     assert passes.count == 1
+    collector.close()
+
+
+async def test_a_full_pass_of_the_interpreter_pays_the_debt_too() -> None:
+    passes = Passes()
+    collector = QuietCollector(burst=2, quiet_s=0.05, collect=passes)
+    collector.stream_opened(1)
+    collector.stream_opened(2)  # a pass is due in 0.05 s
+    gc.collect()  # as the interpreter would, on its own
+    await asyncio.sleep(0.1)
+    assert passes.count == 0
+    collector.stream_opened(3)  # counting starts again from that pass
+    await asyncio.sleep(0.1)
+    assert passes.count == 0
+    collector.close()
 
 
 async def test_closing_cancels_a_pending_pass() -> None:
@@ -83,6 +100,7 @@ async def test_the_default_pass_is_a_full_collection() -> None:
             await asyncio.sleep(0.01)
     finally:
         gc.callbacks.remove(seen)
+        collector.close()
     assert collector.passes == 1
     assert 2 in generations
 
