@@ -9,11 +9,12 @@ a quarter of it: after a burst of new subscriptions (issue 17's first round was
 5,000 sends in flight are promoted too, even though they die right after.
 
 ``QuietCollector`` runs that pass when a burst of new streams is over (none opened for
-``quiet_s``), then freezes what survived (``gc.freeze``): the open connections, which
-the interpreter's own passes then skip, so those stay short whatever the fan-out
-allocates. Frozen objects that become cyclic garbage (a closed connection's) wait for
-the next such pass, which unfreezes everything first: memory is bounded by the churn
-between two bursts.
+``quiet_s``; at most ``max_wait_s`` after it was owed, if streams never stop coming),
+then freezes what survived (``gc.freeze``): the open connections, which the
+interpreter's own passes then skip, so those stay short whatever the fan-out allocates.
+Frozen objects that become cyclic garbage (a closed connection's) wait for the next
+such pass, which unfreezes everything first: memory is bounded by the churn between
+two passes.
 """
 
 from __future__ import annotations
@@ -32,18 +33,21 @@ def collect_and_freeze() -> None:
 
 class QuietCollector:
     """Counts streams opened since its last pass; once ``burst`` have, or a quarter of
-    those open (the interpreter's own rule), and none opened for ``quiet_s``, runs one
-    (``collect``: ``collect_and_freeze`` unless a test says)."""
+    those open (the interpreter's own rule), and none opened for ``quiet_s`` (at most
+    ``max_wait_s`` later), runs one (``collect``: ``collect_and_freeze`` unless a test says)."""
 
     def __init__(
         self,
         *,
         burst: int = 500,
         quiet_s: float = 0.25,
+        max_wait_s: float = 10.0,
         collect: Callable[[], object] = collect_and_freeze,
     ) -> None:
         self.burst = burst
         self.quiet_s = quiet_s
+        self.max_wait_s = max_wait_s
+        self._due_by: float | None = None  # when the owed pass runs even if streams keep coming
         self._collect = collect
         self._opened = 0
         self._timer: asyncio.TimerHandle | None = None
@@ -55,15 +59,21 @@ class QuietCollector:
             return
         if self._timer is not None:
             self._timer.cancel()  # the burst goes on: wait until it is over
-        self._timer = asyncio.get_running_loop().call_later(self.quiet_s, self._run)
+        loop = asyncio.get_running_loop()
+        now = loop.time()
+        if self._due_by is None:
+            self._due_by = now + self.max_wait_s
+        self._timer = loop.call_later(max(0.0, min(self.quiet_s, self._due_by - now)), self._run)
 
     def _run(self) -> None:
         self._timer = None
+        self._due_by = None
         self._opened = 0
         self.passes += 1
         self._collect()
 
     def close(self) -> None:
+        self._due_by = None
         if self._timer is not None:
             self._timer.cancel()
             self._timer = None

@@ -58,6 +58,18 @@ async def test_a_burst_is_a_quarter_of_the_open_streams_when_that_is_more() -> N
     assert passes.count == 1
 
 
+async def test_streams_that_never_stop_coming_still_get_the_pass() -> None:
+    passes = Passes()
+    collector = QuietCollector(burst=1, quiet_s=60.0, max_wait_s=0.02, collect=passes)
+    open_streams = 0
+    while not passes.count and open_streams < 10_000:
+        open_streams += 1
+        collector.stream_opened(open_streams)  # each one would put the quiet pass off
+        await asyncio.sleep(0.001)
+    assert passes.count == 1
+    collector.close()
+
+
 async def test_closing_cancels_a_pending_pass() -> None:
     passes = Passes()
     collector = QuietCollector(burst=1, quiet_s=0.01, collect=passes)
