@@ -194,7 +194,7 @@ async def _with_hooks(settings: Settings, work: Callable[[BigCommerceHooks], Awa
 
 
 def _order_event_bus(settings: Settings, redis: Any) -> OrderEventBus:
-    """In process, or over Redis (redis-py imported only then: ~8 MB of RSS otherwise)."""
+    """In process, or over Redis (redis-py imported only then: ~7 MB of RSS otherwise)."""
     if redis is None:
         return InProcessOrderEventBus()
     from gateway.stores.redis_order_event_bus import RedisOrderEventBus

@@ -2,7 +2,7 @@
 several replicas, chosen by ``GATEWAY_REDIS_URL``); each owns its serialisation.
 
 redis-py is imported only when Redis is configured: a process without it saves the
-memory redis-py and what it pulls in take (measured ~8 MB of a serve process's RSS).
+memory redis-py and what it pulls in take (measured ~7 MB of a serve process's RSS).
 """
 
 from __future__ import annotations

@@ -1,6 +1,6 @@
 """Order status events between replicas: in process here, over Redis pub/sub in
 ``redis_order_event_bus`` (imported only when Redis is configured: redis-py and what it
-pulls in cost a serve process ~8 MB).
+pulls in cost a serve process ~7 MB).
 
 Why: a webhook reaches one replica, a shopper's subscription may be held by another.
 The feed that read the order publishes its snapshot; each replica's feed receives it
