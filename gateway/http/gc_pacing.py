@@ -1,7 +1,7 @@
 """When the cyclic garbage collector's full pass runs, with thousands of connections open.
 
-Why: each open WebSocket subscription is ~75 objects the collector tracks, so with
-5,000 open a full (generation 2) pass walks ~450,000 objects: 0.4-1.6 s measured on the
+Why: each open WebSocket subscription is ~100 objects the collector tracks, so with
+5,000 open a full (generation 2) pass walks ~590,000 objects: 0.4-1.6 s measured on the
 shared bench machine (load 5), where a fan-out to them all takes ~0.5 s. CPython starts
 that pass once the objects promoted to the oldest generation since the last one exceed
 a quarter of it: after a burst of new subscriptions (issue 17's first round was
