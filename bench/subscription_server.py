@@ -162,7 +162,7 @@ def serve(port: int) -> None:
         access_log=False,
         backlog=8192,
         # As `serve` does (gateway/cli.py): the clients offer permessage-deflate, declined.
-        ws="websockets-sansio",
+        ws="wsproto",
         ws_per_message_deflate=False,
     )
     GracefulServer(config, live).run()

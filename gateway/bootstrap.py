@@ -15,7 +15,6 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
-from redis.exceptions import RedisError
 from starlette.applications import Starlette
 
 from gateway.bigcommerce import BigCommerceClient, BigCommerceCustomers, UpstreamTransport
@@ -48,12 +47,12 @@ from gateway.http.app import build_app
 from gateway.observability import Observability
 from gateway.settings import Settings
 from gateway.stores.memory import MemoryIdempotencyBackend, MemoryPaymentMethodsCache
-from gateway.stores.order_event_bus import InProcessOrderEventBus, RedisOrderEventBus
+from gateway.stores.order_event_bus import InProcessOrderEventBus
 from gateway.stores.ownership import MemoryOwnershipStore
 from gateway.stores.revocation_notices import (
     AnnouncedRevokedTokens,
     InProcessRevocationNotices,
-    RedisRevocationNotices,
+    RevocationNotices,
 )
 from gateway.stores.revocations import MemoryRevokedTokens
 from gateway.stores.sign_in_attempts import MemorySignInAttempts
@@ -111,20 +110,12 @@ class Runtime:
             backend, settings.secret, settings.idempotency_ttl_s, flow_observer
         )
         # Order events reach every replica's subscribers over Redis, else stay in process.
-        bus: OrderEventBus = (
-            RedisOrderEventBus(redis, settings.store_hash)
-            if redis is not None
-            else InProcessOrderEventBus()
-        )
+        bus = _order_event_bus(settings, redis)
         feed = OrderStatusFeed(BigCommerceOrderReader(client, codec.encode), bus, feed_observer)
         await feed.start()
         revoked, attempts = _identity_stores(settings, redis)
         owners = Owners(_ownership_store(settings, redis))
-        notices = (
-            RedisRevocationNotices(redis, settings.store_hash)
-            if redis is not None
-            else InProcessRevocationNotices()
-        )
+        notices = _revocation_notices(settings, redis)
         token_streams = TokenStreams()
         forget_revocations = await notices.subscribe(token_streams.revoked)
         tokens, jwks = shopper_tokens_from_settings(
@@ -180,6 +171,8 @@ class Runtime:
             return False
         if self.redis is None:
             return True
+        from redis.exceptions import RedisError  # imported only where Redis is configured
+
         try:
             return bool(await asyncio.wait_for(self.redis.ping(), 1.0))
         except (OSError, TimeoutError, RedisError):
@@ -231,6 +224,24 @@ def _ownership_store(settings: Settings, redis: Any) -> OwnershipStore:
     from gateway.stores.redis_ownership import RedisOwnershipStore
 
     return RedisOwnershipStore(redis, settings.secret, settings.store_hash, OWNERSHIP_TTL_S)
+
+
+def _revocation_notices(settings: Settings, redis: Any) -> RevocationNotices:
+    """Revocations told to every replica: in process, or over Redis (imported only then)."""
+    if redis is None:
+        return InProcessRevocationNotices()
+    from gateway.stores.redis_revocation_notices import RedisRevocationNotices
+
+    return RedisRevocationNotices(redis, settings.store_hash)
+
+
+def _order_event_bus(settings: Settings, redis: Any) -> OrderEventBus:
+    """In process, or over Redis (redis-py imported only then: ~7 MB of RSS otherwise)."""
+    if redis is None:
+        return InProcessOrderEventBus()
+    from gateway.stores.redis_order_event_bus import RedisOrderEventBus
+
+    return RedisOrderEventBus(redis, settings.store_hash)
 
 
 def _identity_stores(settings: Settings, redis: Any) -> tuple[RevokedTokens, SignInAttempts]:

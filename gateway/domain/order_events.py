@@ -30,7 +30,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import uuid
-from collections import OrderedDict, deque
+from collections import OrderedDict
 from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass, field
 from enum import Enum
@@ -197,22 +197,32 @@ class StatusWatch:
 
     A slow subscriber's queue is bounded: when it overflows, the oldest pending change
     is dropped (the subscriber still ends on the latest status, never an older one).
+    Thousands are open at once, so it holds a plain list and, only while its consumer
+    waits, one future (an ``asyncio.Event`` and a ``deque`` cost ~1.5 KB each watch).
     """
 
-    __slots__ = ("_closed", "_feed", "_pending", "_wakeup", "current", "order_number")
+    __slots__ = ("_closed", "_feed", "_maxlen", "_pending", "_waiter", "current", "order_number")
 
     def __init__(self, feed: OrderStatusFeed, order_number: int, maxlen: int) -> None:
         self.order_number = order_number
         self._feed = feed
-        self._pending: deque[OrderStatusSnapshot] = deque(maxlen=maxlen)
-        self._wakeup = asyncio.Event()
+        self._pending: list[OrderStatusSnapshot] = []
+        self._maxlen = maxlen
+        self._waiter: asyncio.Future[None] | None = None
         self._closed = False
         self.current: OrderStatusSnapshot | None = None
 
     def _push(self, snapshot: OrderStatusSnapshot) -> None:
         if not self._closed:
             self._pending.append(snapshot)
-            self._wakeup.set()
+            if len(self._pending) > self._maxlen:
+                del self._pending[0]
+            self._wake()
+
+    def _wake(self) -> None:
+        waiter = self._waiter
+        if waiter is not None and not waiter.done():
+            waiter.set_result(None)
 
     def __aiter__(self) -> StatusWatch:
         return self
@@ -221,9 +231,12 @@ class StatusWatch:
         while not self._pending:
             if self._closed:
                 raise StopAsyncIteration
-            self._wakeup.clear()
-            await self._wakeup.wait()
-        return self._pending.popleft()
+            self._waiter = asyncio.get_running_loop().create_future()
+            try:
+                await self._waiter
+            finally:
+                self._waiter = None
+        return self._pending.pop(0)
 
     async def aclose(self) -> None:
         self.close()
@@ -231,7 +244,7 @@ class StatusWatch:
     def close(self) -> None:
         if not self._closed:
             self._closed = True
-            self._wakeup.set()
+            self._wake()
             self._feed._forget(self)
 
 

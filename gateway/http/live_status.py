@@ -36,6 +36,7 @@ from gateway.domain.order_events import OrderStatusFeed
 from gateway.domain.token_streams import TokenStreams
 from gateway.errors import GatewayError
 from gateway.http.client_limit import ClientRateLimit, client_identity, rate_limited_error
+from gateway.http.gc_pacing import QuietCollector
 from gateway.http.graphql_http import GraphQLEndpoint, request_error
 from gateway.http.live_subscriptions import LiveSubscriptions, SubscriptionObserver
 from gateway.http.security import matching_key
@@ -101,7 +102,9 @@ def build_live_status(
     ``base_context(runtime, client_key)`` is the query context made a subscription's; this
     module adds the live orders and the shopper.
     """
-    live = LiveSubscriptions(observer)
+    # A burst of subscriptions owes the garbage collector a full pass: paid when it is over,
+    # not by the next event's fan-out (gc_pacing.py).
+    live = LiveSubscriptions(observer, collector=QuietCollector())
     token_ended = graphql_error(unauthenticated().message, "UNAUTHENTICATED")
     operations = SubscriptionOperations(
         schema,

@@ -10,9 +10,10 @@ multipart stream writes its last boundary) and waits until they are gone.
 from __future__ import annotations
 
 import asyncio
-import contextlib
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from typing import Protocol
+
+from gateway.http.gc_pacing import QuietCollector
 
 
 class SubscriptionObserver(Protocol):
@@ -30,9 +31,47 @@ class SilentSubscriptionObserver:
         pass
 
 
+class _StreamHeld:
+    """``LiveSubscriptions.stream()``: one small object per connection (a
+    ``contextlib.contextmanager`` keeps a generator frame alive as long)."""
+
+    __slots__ = ("_live",)
+
+    def __init__(self, live: LiveSubscriptions) -> None:
+        self._live = live
+
+    def __enter__(self) -> None:
+        self._live._stream_opened()
+
+    def __exit__(self, *_: object) -> None:
+        self._live._stream_closed()
+
+
+class _SubscriptionHeld:
+    """``LiveSubscriptions.subscription()``: the gauge up on entry, down on exit."""
+
+    __slots__ = ("_live", "_transport")
+
+    def __init__(self, live: LiveSubscriptions, transport: str) -> None:
+        self._live = live
+        self._transport = transport
+
+    def __enter__(self) -> None:
+        self._live._changed(self._transport, +1)
+
+    def __exit__(self, *_: object) -> None:
+        self._live._changed(self._transport, -1)
+
+
 class LiveSubscriptions:
-    def __init__(self, observer: SubscriptionObserver | None = None) -> None:
+    def __init__(
+        self,
+        observer: SubscriptionObserver | None = None,
+        *,
+        collector: QuietCollector | None = None,
+    ) -> None:
         self.closing = asyncio.Event()
+        self._collector = collector  # the garbage collector's full pass after a burst
         self.observer = observer or SilentSubscriptionObserver()
         self._open: dict[str, int] = {}
         self._streams = 0
@@ -45,17 +84,20 @@ class LiveSubscriptions:
     def open_subscriptions(self, transport: str) -> int:
         return self._open.get(transport, 0)
 
-    @contextlib.contextmanager
-    def stream(self) -> Iterator[None]:
+    def stream(self) -> _StreamHeld:
         """Held by a connection (one WebSocket, one multipart response) while it is open."""
+        return _StreamHeld(self)
+
+    def _stream_opened(self) -> None:
         self._streams += 1
         self._none_open.clear()
-        try:
-            yield
-        finally:
-            self._streams -= 1
-            if self._streams == 0:
-                self._none_open.set()
+        if self._collector is not None:
+            self._collector.stream_opened(self._streams)
+
+    def _stream_closed(self) -> None:
+        self._streams -= 1
+        if self._streams == 0:
+            self._none_open.set()
 
     def on_closing(self, closer: Callable[[], None]) -> Callable[[], None]:
         """Call ``closer`` when the drain begins (at once if it has); returns the undo."""
@@ -65,14 +107,9 @@ class LiveSubscriptions:
         self._closers.add(closer)
         return lambda: self._closers.discard(closer)
 
-    @contextlib.contextmanager
-    def subscription(self, transport: str) -> Iterator[None]:
+    def subscription(self, transport: str) -> _SubscriptionHeld:
         """Held by one running subscription: the open-subscriptions gauge."""
-        self._changed(transport, +1)
-        try:
-            yield
-        finally:
-            self._changed(transport, -1)
+        return _SubscriptionHeld(self, transport)
 
     def _changed(self, transport: str, delta: int) -> None:
         count = self._open.get(transport, 0) + delta
@@ -82,6 +119,8 @@ class LiveSubscriptions:
     async def drain(self, timeout_s: float) -> bool:
         """Ask every stream to end, and wait for them (True when all ended in time)."""
         self.closing.set()
+        if self._collector is not None:
+            self._collector.close()
         closers, self._closers = list(self._closers), set()
         for closer in closers:
             closer()

@@ -11,7 +11,9 @@ one event's result can be shared by every subscriber that receives it.
 
 from __future__ import annotations
 
+import functools
 import logging
+import sys
 from collections import OrderedDict
 from collections.abc import AsyncIterator, Callable, Mapping
 from dataclasses import dataclass
@@ -110,16 +112,16 @@ class _SharedResults:
     """
 
     def __init__(self, events: int = 64) -> None:
-        self._entries: OrderedDict[int, tuple[object, dict[bytes, bytes]]] = OrderedDict()
+        self._entries: OrderedDict[int, tuple[object, dict[str, bytes]]] = OrderedDict()
         self._events = events
 
-    def get(self, event: object, request: bytes) -> bytes | None:
+    def get(self, event: object, request: str) -> bytes | None:
         entry = self._entries.get(id(event))
         if entry is None or entry[0] is not event:
             return None
         return entry[1].get(request)
 
-    def put(self, event: object, request: bytes, result: bytes) -> None:
+    def put(self, event: object, request: str, result: bytes) -> None:
         entry = self._entries.get(id(event))
         if entry is None or entry[0] is not event:
             entry = (event, {})
@@ -195,17 +197,52 @@ class SubscriptionOperations:
             return [self._format_error(e) for e in source.errors or ()] or [
                 request_error("The subscription could not start.", "INTERNAL_SERVER_ERROR")
             ]
-        request = orjson.dumps(params.as_mapping(), option=orjson.OPT_SORT_KEYS)
-        return self._results(executor, source, request)
+        # As str: orjson's bytes keep a 4 KiB buffer whatever their length, and this key
+        # lives as long as the subscription (thousands of them); interned, the
+        # subscriptions of one request share one copy.
+        request = sys.intern(
+            orjson.dumps(params.as_mapping(), option=orjson.OPT_SORT_KEYS).decode()
+        )
+        executor_of: Callable[[], Executor[Any]] = lambda: executor  # noqa: E731
+        if self._shared is not None:
+            # Events mostly come out of the shared results: the executor (~1.4 KB with its
+            # sets and caches) is built again on a miss rather than kept per subscription.
+            executor_of = functools.partial(
+                self._executor, document, context, params.variables, params.operation_name
+            )
+        return self._results(executor_of, source, request)
+
+    def _executor(
+        self,
+        document: DocumentNode,
+        context: Any,
+        variables: dict[str, Any] | None,
+        operation_name: str | None,
+    ) -> Executor[Any]:
+        executor = ExecutorThrowingOnIncremental.build(
+            self._schema,
+            document,
+            None,
+            context,
+            variables,
+            operation_name,
+            hide_suggestions=self._hide_suggestions,
+        )
+        if isinstance(executor, list):  # pragma: no cover - the same arguments built before
+            raise RuntimeError("the subscription's executor could not be built again")
+        return executor
 
     async def _results(
-        self, executor: Executor[Any], source: AsyncIterator[Any], request: bytes
+        self,
+        executor_of: Callable[[], Executor[Any]],
+        source: AsyncIterator[Any],
+        request: str,
     ) -> AsyncIterator[bytes]:
         try:
             async for event in source:
                 shared = self._shared.get(event, request) if self._shared else None
                 if shared is None:
-                    shared = await self._execute(executor, event)
+                    shared = await self._execute(executor_of(), event)
                     if self._shared is not None:
                         self._shared.put(event, request, shared)
                 yield shared

@@ -19,7 +19,6 @@ from typing import cast
 import strawberry
 
 from gateway.domain.live_orders import LiveOrders
-from gateway.domain.order_events import statuses
 from gateway.schema.context import Context
 from gateway.schema.query_errors import answer
 from gateway.schema.types import Order
@@ -51,8 +50,13 @@ class Subscription:
         watch = await answer(context.live_orders.watch(str(order_id), context.shopper))
 
         async def orders() -> AsyncIterator[Order]:
-            async for snapshot in statuses(watch):
-                if snapshot.order is not None:  # our reader always reads the whole order
-                    yield cast(Order, snapshot.order)
+            # The watch itself, not ``statuses(watch)``: one generator frame less for each
+            # of thousands of open subscriptions.
+            try:
+                async for snapshot in watch:
+                    if snapshot.order is not None:  # our reader always reads the whole order
+                        yield cast(Order, snapshot.order)
+            finally:
+                watch.close()
 
         return orders()

@@ -1,13 +1,21 @@
 """The store ports' implementations: in memory (one replica) and in Redis (shared by
-several replicas, chosen by ``GATEWAY_REDIS_URL``); each owns its serialisation."""
+several replicas, chosen by ``GATEWAY_REDIS_URL``); each owns its serialisation.
+
+redis-py is imported only when Redis is configured: a process without it saves the
+memory redis-py and what it pulls in take (measured ~7 MB of a serve process's RSS).
+"""
 
 from __future__ import annotations
 
-from redis.asyncio import Redis
+from typing import TYPE_CHECKING
 
 from gateway.settings import Settings
-from gateway.stores.redis_cache import RedisPaymentMethodsCache
-from gateway.stores.redis_idempotency import RedisIdempotencyBackend
+
+if TYPE_CHECKING:
+    from redis.asyncio import Redis
+
+    from gateway.stores.redis_cache import RedisPaymentMethodsCache
+    from gateway.stores.redis_idempotency import RedisIdempotencyBackend
 
 LOCK_MARGIN_S = 5.0  # a lease outlives the request that holds it by this much
 
@@ -16,6 +24,11 @@ def open_redis(
     settings: Settings,
 ) -> tuple[Redis, RedisIdempotencyBackend, RedisPaymentMethodsCache]:
     """The client (connects lazily) and the two shared backends on it."""
+    from redis.asyncio import Redis
+
+    from gateway.stores.redis_cache import RedisPaymentMethodsCache
+    from gateway.stores.redis_idempotency import RedisIdempotencyBackend
+
     assert settings.redis_url is not None
     redis = Redis.from_url(
         settings.redis_url, socket_timeout=2.0, socket_connect_timeout=1.0, health_check_interval=30

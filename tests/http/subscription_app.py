@@ -239,7 +239,13 @@ async def start_server(
     )
     port = live_gateway.free_port()
     config = uvicorn.Config(
-        app, host="127.0.0.1", port=port, log_level="warning", access_log=False, lifespan="off"
+        app,
+        host="127.0.0.1",
+        port=port,
+        log_level="warning",
+        access_log=False,
+        lifespan="off",
+        ws="wsproto",  # serve's WebSocket implementation (gateway/cli.py)
     )
     server = GracefulServer(config, live, grace_s=5.0)
     task = asyncio.create_task(server.serve())

@@ -12,7 +12,7 @@ from redis.asyncio import Redis
 from redis.exceptions import RedisError
 
 from gateway.domain.order_events import OrderStatusFeed, OrderStatusSnapshot
-from gateway.stores.order_event_bus import RedisOrderEventBus
+from gateway.stores.redis_order_event_bus import RedisOrderEventBus
 from tests import live_gateway as live
 from tests import needs
 from tests.order_store import OrderBook
