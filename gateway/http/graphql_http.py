@@ -35,6 +35,7 @@ from gateway.schema.context import Context
 log = logging.getLogger("gateway.graphql")
 
 JSON = "application/json"
+NOT_IN_SAFELIST_MESSAGE = "The query is not in the safelist."
 
 
 class JSONResponse(Response):
@@ -113,9 +114,11 @@ class GraphQLEndpoint:
             if query is None:
                 query = self._persisted.lookup(sha.lower())
                 if query is None:
-                    return [_error("PersistedQueryNotFound", "PERSISTED_QUERY_NOT_FOUND")]
+                    return [_error(self._missing_message(), self._persisted.missing_code)]
             elif not self._persisted.register(sha, query):
                 return [_error("provided sha does not match query", "BAD_REQUEST")]
+        if query and not self._persisted.admits(query):  # the safelist holds on every transport
+            return [_error(NOT_IN_SAFELIST_MESSAGE, "QUERY_NOT_IN_SAFELIST")]
         if not query:
             return [_error("No query was sent.", "BAD_REQUEST")]
         document = self._documents.get(query)
@@ -196,7 +199,7 @@ class GraphQLEndpoint:
                 return query_or_error
             query = query_or_error
         if query and not self._persisted.admits(query):
-            refused = {"message": "The query is not in the safelist."}
+            refused = {"message": NOT_IN_SAFELIST_MESSAGE}
             return self._request_errors(
                 request, [{**refused, "extensions": {"code": "QUERY_NOT_IN_SAFELIST"}}], media
             )
@@ -283,16 +286,18 @@ class GraphQLEndpoint:
             if known is None:
                 # Apollo clients answer this by sending the query with its hash (not when
                 # the safelist refuses the id: it answers PERSISTED_QUERY_NOT_IN_LIST).
-                message = "PersistedQueryNotFound"
-                if self._persisted.safelist:
-                    message = "The persisted query is not in the persisted query list."
                 code = self._persisted.missing_code
-                errors = [{"message": message, "extensions": {"code": code}}]
+                errors = [{"message": self._missing_message(), "extensions": {"code": code}}]
                 return self._request_errors(request, errors, media)
             return known
         if not self._persisted.register(sha, query):
             return request_error(400, "provided sha does not match query", "BAD_REQUEST", media)
         return str(query)
+
+    def _missing_message(self) -> str:
+        if self._persisted.safelist:
+            return "The persisted query is not in the persisted query list."
+        return "PersistedQueryNotFound"
 
     def _format_request_error(self, error: GraphQLError) -> dict[str, Any]:
         formatted: dict[str, Any] = dict(error.formatted)

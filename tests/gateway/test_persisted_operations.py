@@ -3,6 +3,7 @@ refuses everything else with Apollo Router's codes, before anything reaches the 
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import json
 import re
@@ -141,6 +142,53 @@ async def test_unknown_id_and_unlisted_documents_are_refused_before_the_store(
         body = await resp.json(content_type=None)
     assert body["errors"][0]["extensions"]["code"] == "QUERY_NOT_IN_SAFELIST"
     assert sandbox.requests == []  # nothing reached the store
+
+
+async def test_websocket_subscriptions_are_held_to_the_safelist_too(
+    safelisted: tuple[ByIdGateway, dict[str, Any]], sandbox: SandboxServer
+) -> None:
+    gateway, _ = safelisted
+    order = await flow.unpaid_order(gateway)
+    sandbox.clear_requests()
+    variables = {"orderId": order["id"]}
+    unlisted = "subscription S($orderId: ID!) { orderStatusChanged(orderId: $orderId) { id } }"
+    apq = {
+        "persistedQuery": {
+            "version": 1,
+            "sha256Hash": hashlib.sha256(unlisted.encode()).hexdigest(),
+        }
+    }
+    refused: list[tuple[dict[str, Any], str]] = [
+        (
+            {"extensions": {"persistedQuery": {"version": 1, "sha256Hash": "0" * 64}}},
+            "PERSISTED_QUERY_NOT_IN_LIST",
+        ),
+        ({"query": unlisted}, "QUERY_NOT_IN_SAFELIST"),
+        ({"query": unlisted, "extensions": apq}, "QUERY_NOT_IN_SAFELIST"),
+        ({"extensions": apq}, "PERSISTED_QUERY_NOT_IN_LIST"),  # the line above registered nothing
+    ]
+    ws_url = gateway.url.replace("http://", "ws://") + "/graphql"
+    async with gateway.http.ws_connect(ws_url, protocols=("graphql-transport-ws",)) as ws:
+        await ws.send_json({"type": "connection_init"})
+        assert (await ws.receive_json())["type"] == "connection_ack"
+        for number, (payload, code) in enumerate(refused):
+            message = {
+                "id": str(number),
+                "type": "subscribe",
+                "payload": {**payload, "variables": variables},
+            }
+            await ws.send_json(message)
+            answer = await asyncio.wait_for(ws.receive_json(), 10)
+            assert answer["type"] == "error", answer
+            assert answer["payload"][0]["extensions"]["code"] == code
+        assert sandbox.requests == []  # nothing reached the store
+
+        listed = {"persistedQuery": {"version": 1, "sha256Hash": gateway.ids["OrderStatus"]}}
+        payload = {"variables": variables, "extensions": listed}
+        await ws.send_json({"id": "listed", "type": "subscribe", "payload": payload})
+        answer = await asyncio.wait_for(ws.receive_json(), 10)
+        assert answer["type"] == "next", answer
+        assert answer["payload"]["data"]["orderStatusChanged"]["number"] == order["number"]
 
 
 async def test_without_the_safelist_ids_run_and_other_documents_too(

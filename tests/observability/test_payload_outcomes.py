@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import io
 import logging
+import uuid
 from collections.abc import Iterator
 
 import orjson
@@ -121,3 +122,24 @@ async def test_a_method_the_store_does_not_offer_is_not_a_label(sandbox) -> None
         m, "gateway_payments_total", method="other", outcome="payment_method_not_accepted"
     )
     assert not any("made.up" in str(labels) for _, labels in m)
+
+
+async def test_a_reused_idempotency_key_is_its_code_not_ok(sandbox) -> None:
+    """One of issue 12's three examples: the refusal is counted, and no second charge is."""
+    async with observed_gateway(sandbox) as observed:
+        gateway = observed.gateway
+        order = await flow.unpaid_order(gateway)
+        key = f"pay-{uuid.uuid4()}"
+        flow.no_errors(await flow.pay_by_card(gateway, order["id"], key=key))
+        other_card = {**flow.GOOD_CARD, "number": "4242424242424242"}
+        reused = await flow.pay_by_card(gateway, order["id"], other_card, key=key)
+        assert codes(reused) == ["IDEMPOTENCY_KEY_REUSED"]
+        m = await observed.metrics()
+
+    requests = "gateway_requests_total"
+    assert sample(m, requests, operation="PayWithCard", outcome="ok") == 1
+    assert sample(m, requests, operation="PayWithCard", outcome="IDEMPOTENCY_KEY_REUSED") == 1
+    charges = {
+        labels: value for (name, labels), value in m.items() if name == "gateway_payments_total"
+    }
+    assert charges == {(("method", "braintree.card"), ("outcome", "approved")): 1}

@@ -12,6 +12,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from gateway.sandbox import Fault, SandboxServer
+from gateway.settings import BreakerSettings
 from tests.flow import checkout_ready_to_order
 from tests.reliability.reliability_support import CHECKOUT, own_gateway, sent
 
@@ -102,12 +103,12 @@ async def test_a_real_outage_fails_fast_from_the_breaker_then_recovers() -> None
     """The upstream stops listening (connections refused), then comes back on its ports."""
     store = await SandboxServer.start(host="127.0.0.1")
     api_port, payments_port = (urlsplit(url).port for url in (store.api_url, store.payments_url))
-    env = {"GATEWAY_BREAKER_HARD_DOWN_FAILURES": "2", "GATEWAY_BREAKER_COOLDOWN_S": "0.3"}
+    env = {"GATEWAY_BREAKER_COOLDOWN_S": "0.3"}  # the default rule for refused connections
     try:
         async with own_gateway(store, **env) as gateway:
             checkout = await checkout_ready_to_order(gateway)
             await store.close()  # the outage: nothing listens on its ports any more
-            for _ in range(2):
+            for _ in range(BreakerSettings().hard_down_failures):
                 refused = await gateway.run("Checkout", {"id": checkout["id"]})
                 assert code_of(refused) == "UPSTREAM_UNAVAILABLE"
                 assert "retryAfterMs" not in refused["errors"][0]["extensions"]

@@ -76,6 +76,7 @@ def documents() -> DocumentCache:
     ("operation", "says"),
     [
         (entry("query Op { nope }"), "operation Op does not validate: Cannot query field 'nope'"),
+        (entry("query Op { checkout("), "operation Op does not validate: Syntax Error"),
         (entry("query Other { __typename }"), "exactly one query named Op"),
         (entry("mutation Op { __typename }"), "exactly one query named Op"),
         (entry("query Op { __typename } query B { __typename }"), "exactly one query"),
@@ -84,8 +85,9 @@ def documents() -> DocumentCache:
 def test_operations_that_do_not_fit_stop_the_start(
     tmp_path: Path, documents: DocumentCache, operation: dict[str, Any], says: str
 ) -> None:
-    with pytest.raises(ConfigError, match=says):
+    with pytest.raises(ConfigError, match=says) as raised:
         load_persisted_operations(write(tmp_path, manifest(operation)), documents, safelist=True)
+    assert "\n" not in str(raised.value)  # one line
 
 
 def test_pinned_documents_outlive_a_flood(documents: DocumentCache, tmp_path: Path) -> None:
