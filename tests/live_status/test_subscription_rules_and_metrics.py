@@ -1,5 +1,5 @@
-"""Issue 17 audit: a multipart subscription passes the client-key and CORS rules of queries,
-and ``/metrics`` counts what happens (open subscriptions by transport, callbacks, events,
+"""Issue 17 audit: subscriptions pass the client-key, CORS and document/size limits of
+queries, and ``/metrics`` counts what happens (open subscriptions by transport, callbacks, events,
 deliveries), in process on real uvicorn over the session's sandbox.
 
 The app is this module's own (its own metrics registry), with the session gateway's
@@ -34,6 +34,7 @@ from tests.live_status.served import (
 SHOP = "https://shop.example"
 MULTIPART = 'multipart/mixed;subscriptionSpec="1.0",application/json'
 SHIPPED = 2
+MAX_BODY = 20_000
 
 
 @pytest_asyncio.fixture(loop_scope="session")
@@ -46,6 +47,7 @@ async def guarded(sandbox_server: SandboxServer, live_gateway: LiveGateway) -> A
         GATEWAY_CORS_ORIGINS=SHOP,
         GATEWAY_WEBHOOK_SECRET=WEBHOOK_SECRET,
         GATEWAY_SUBSCRIPTION_HEARTBEAT_S="0.2",
+        GATEWAY_MAX_BODY_BYTES=str(MAX_BODY),
     )
     secret = live_gateway.app.state.runtime.settings.secret
     server, task, url = await serve(create_app(replace(settings, secret=secret)))
@@ -177,3 +179,34 @@ async def test_metrics_count_open_subscriptions_callbacks_events_and_deliveries(
         resp.close()  # the storefront leaves
     await ws.ws.close()
     await gauge_reaches(guarded, http, {"websocket": 0, "multipart": 0})
+
+
+async def test_subscriptions_meet_the_document_and_size_limits_of_queries(
+    gateway: LiveGateway, guarded: str
+) -> None:
+    order = await unpaid_order(gateway)
+    http = gateway.http
+    aliases = " ".join(f"a{i}: id" for i in range(31))  # the limit is 30
+    document = f"subscription S($o: ID!) {{ orderStatusChanged(orderId: $o) {{ {aliases} }} }}"
+    over = {"query": document, "variables": {"o": order["id"]}}
+    huge = {"query": 'subscription { orderStatusChanged(orderId: "x") { id } }' + " " * MAX_BODY}
+
+    headers = {**AUTH, "Accept": MULTIPART}
+    async with http.post(f"{guarded}/graphql", json=over, headers=headers) as resp:
+        [error] = (await resp.json())["errors"]
+    assert error["extensions"]["code"] == "MAX_ALIASES_EXCEEDED"
+    async with http.post(f"{guarded}/graphql", json=huge, headers=headers) as resp:
+        assert resp.status == 413
+        assert (await resp.json())["errors"][0]["extensions"]["code"] == "PAYLOAD_TOO_LARGE"
+
+    ws_url = guarded.replace("http://", "ws://") + "/graphql"
+    async with http.ws_connect(ws_url, protocols=("graphql-transport-ws",)) as ws:
+        await ws.send_json({"type": "connection_init", "payload": AUTH})
+        assert (await ws.receive_json(timeout=10))["type"] == "connection_ack"
+        await ws.send_json({"id": "over", "type": "subscribe", "payload": over})
+        refused = await ws.receive_json(timeout=10)
+        assert (refused["id"], refused["type"]) == ("over", "error")
+        assert refused["payload"] == [error]  # the same error as over HTTP
+        await ws.send_json({"id": "huge", "type": "subscribe", "payload": huge})
+        closing = await ws.receive(timeout=10)
+        assert closing.type == aiohttp.WSMsgType.CLOSE and ws.close_code == 1009  # too big
