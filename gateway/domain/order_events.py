@@ -421,10 +421,14 @@ class OrderStatusFeed:
             return Verdict.EVENT  # nobody here watches this order: nothing to keep
         verdict = judge(state.last, snapshot, settles=settles)
         if verdict is Verdict.EVENT:
+            # The first status known here is each watch's current status, not a change:
+            # not a delivery (a later subscriber's current status is none either).
+            first = state.last is None
             state.last = snapshot
             for watch in state.watches:
                 watch._push(snapshot)
-            self._observer.delivered(len(state.watches))
+            if not first:
+                self._observer.delivered(len(state.watches))
         elif verdict is Verdict.ADVANCED:
             state.last = snapshot
         elif verdict in (Verdict.DUPLICATE, Verdict.OUT_OF_ORDER):
