@@ -173,6 +173,8 @@ async def test_metrics_count_open_subscriptions_callbacks_events_and_deliveries(
         assert metric(text, "gateway_order_events_received_total") == 1
         deliveries = "gateway_order_event_deliveries_total"
         assert metric(before, deliveries) == 0  # a current status is not a change
+        dropped = "gateway_order_events_dropped_total"
+        assert metric(before, dropped, reason="duplicate") == 0  # nor a duplicate
         assert metric(text, deliveries) == 2  # the change, once per subscriber
         resp.close()  # the storefront leaves
     await ws.ws.close()
