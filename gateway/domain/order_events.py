@@ -261,6 +261,9 @@ class _Read:
     task: asyncio.Task[OrderStatusSnapshot | None]
     again: bool = False  # a hint came while it ran: the order may have changed since
     settles: bool = False  # the follow-up read settles a tie
+    # Started or joined by a hint (or a tie's settling): only then does a read that tells
+    # nothing new count as a dropped duplicate; a subscriber's first read is not one.
+    hinted: bool = False
 
 
 class OrderStatusFeed:
@@ -337,7 +340,9 @@ class OrderStatusFeed:
         self._open += 1
         self._observer.subscriptions_changed(self._open)
         try:
-            snapshot = await self._read(order_number, settles=False, raise_errors=True)
+            snapshot = await self._read(
+                order_number, settles=False, raise_errors=True, hinted=False
+            )
             if snapshot is None:  # pragma: no cover - raise_errors makes it raise
                 raise GatewayError(ErrorCode.UPSTREAM_UNAVAILABLE, "The order could not be read.")
             # The first event is the latest status known here (this read, or a newer one
@@ -364,7 +369,7 @@ class OrderStatusFeed:
     # --- reads (single flight) ---------------------------------------------------------
 
     async def _read(
-        self, order_number: int, *, settles: bool, raise_errors: bool = False
+        self, order_number: int, *, settles: bool, raise_errors: bool = False, hinted: bool = True
     ) -> OrderStatusSnapshot | None:
         running = self._reads.get(order_number)
         if running is not None:
@@ -372,17 +377,18 @@ class OrderStatusFeed:
             # so one more read follows it (however many hints join meanwhile).
             running.again = True
             running.settles = running.settles or settles
+            running.hinted = running.hinted or hinted
             task = running.task
         else:
             task = asyncio.create_task(self._read_loop(order_number, settles))
-            self._reads[order_number] = _Read(task)
+            self._reads[order_number] = _Read(task, hinted=hinted)
         return await _shielded(task, raise_errors=raise_errors)
 
     async def _read_loop(self, order_number: int, settles: bool) -> OrderStatusSnapshot | None:
         try:
             while True:
                 snapshot = await self._reader.read_order_status(order_number)
-                self._apply(snapshot, settles=settles)
+                self._apply(snapshot, settles=settles, counted=self._reads[order_number].hinted)
                 await self._publish(snapshot)  # other replicas judge it against their own
                 current = self._reads[order_number]
                 if not current.again:
@@ -415,19 +421,25 @@ class OrderStatusFeed:
         task = asyncio.create_task(self._read(order_number, settles=True))
         task.add_done_callback(_log_failure)
 
-    def _apply(self, snapshot: OrderStatusSnapshot, *, settles: bool) -> Verdict:
+    def _apply(
+        self, snapshot: OrderStatusSnapshot, *, settles: bool, counted: bool = True
+    ) -> Verdict:
         state = self._orders.get(snapshot.order_number)
         if state is None:
             return Verdict.EVENT  # nobody here watches this order: nothing to keep
         verdict = judge(state.last, snapshot, settles=settles)
         if verdict is Verdict.EVENT:
+            # The first status known here is each watch's current status, not a change:
+            # not a delivery (a later subscriber's current status is none either).
+            first = state.last is None
             state.last = snapshot
             for watch in state.watches:
                 watch._push(snapshot)
-            self._observer.delivered(len(state.watches))
+            if not first:
+                self._observer.delivered(len(state.watches))
         elif verdict is Verdict.ADVANCED:
             state.last = snapshot
-        elif verdict in (Verdict.DUPLICATE, Verdict.OUT_OF_ORDER):
+        elif verdict in (Verdict.DUPLICATE, Verdict.OUT_OF_ORDER) and counted:
             self._observer.duplicate_dropped(verdict.value)
         elif verdict is Verdict.UNDECIDED and not settles:
             self._settle(snapshot.order_number)

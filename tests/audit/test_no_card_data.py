@@ -18,6 +18,7 @@ import pytest
 
 from tests.artifacts import ARTIFACTS
 from tests.flow import MINTED_TOKENS, SANDBOX_PASSWORD
+from tests.live_status.served import WEBHOOK_SECRET
 from tests.security.cards import ALL_CARDS
 
 pytestmark = pytest.mark.audit
@@ -56,11 +57,13 @@ def test_nothing_written_holds_a_card_number_or_a_cvv() -> None:
 
 
 def test_nothing_written_holds_a_password_or_a_shopper_token() -> None:
-    """No password (CONTRACT §4's, which every sign-in test sends) and none of the shopper
-    tokens this run minted or was given (tests/flow.py keeps them, in memory only) is in
-    any log line, artifact or Redis dump."""
+    """No password (CONTRACT §4's, which every sign-in test sends), none of the shopper
+    tokens this run minted or was given (tests/flow.py keeps them, in memory only) and not
+    the webhook secret the live-status gateways and their hooks share is in any log line,
+    artifact or Redis dump."""
     assert (ARTIFACTS / "process.log").exists(), "tests/conftest.py writes the process log"
     secrets = [SANDBOX_PASSWORD.encode(), *(token.encode() for token in set(MINTED_TOKENS))]
+    secrets.append(WEBHOOK_SECRET.encode())
     for path in _written_files():
         data = path.read_bytes()
         for secret in secrets:

@@ -196,10 +196,13 @@ async def test_subscribers_are_counted_and_forgotten_when_they_leave() -> None:
     feed = await feed_of(book, observer)
     watches = [await feed.watch(7) for _ in range(3)]
     assert observer.open == 3
-    before = observer.deliveries
+    assert observer.deliveries == 0  # each was handed the current status: no change yet
+    assert observer.dropped == []  # and a subscriber's first read is no duplicate
+    await feed.notify(7)  # a hint, the order unchanged: that read is one
+    assert observer.dropped == ["duplicate"]
     book.put(7, SHIPPED, "Shipped", 101)
     await feed.notify(7)
-    assert observer.deliveries - before == 3
+    assert observer.deliveries == 3  # one change, once per subscriber
     for watch in watches:
         await watch.aclose()
     assert observer.open == 0 and feed._orders == {}
