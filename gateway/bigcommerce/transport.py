@@ -13,12 +13,17 @@ import contextlib
 import functools
 import random
 import time
+import weakref
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
 from typing import Any, Concatenate, ParamSpec
 
 import aiohttp
 import orjson
+from aiohttp.client_proto import ResponseHandler
+from aiohttp.client_reqrep import ClientRequest
+from aiohttp.connector import Connection
+from aiohttp.tracing import Trace
 from multidict import CIMultiDictProxy
 
 from gateway import deadline
@@ -92,29 +97,19 @@ class UpstreamTransport:
         self.retry_budget = RetryBudget(ratio=settings.retry_budget_ratio)
 
     async def start(self) -> None:
-        connector = aiohttp.TCPConnector(
+        connector = _CountingConnector(
+            lambda: self.observer.connection_opened(),
             limit=self._settings.upstream_pool_size,
             ttl_dns_cache=300,
             keepalive_timeout=10.0,  # under the upstream idle timeout: reuse never races a close
         )
         self._session = aiohttp.ClientSession(
             connector=connector,
-            trace_configs=[self._connection_trace()],
             timeout=aiohttp.ClientTimeout(total=self._settings.deadline_s),
             json_serialize=lambda obj: orjson.dumps(obj).decode(),
             raise_for_status=False,
             auto_decompress=True,
         )
-
-    def _connection_trace(self) -> aiohttp.TraceConfig:
-        """Counts new connections: a pool that stops reusing them shows up as a rising metric."""
-
-        async def opened(*_: Any) -> None:
-            self.observer.connection_opened()
-
-        trace = aiohttp.TraceConfig()
-        trace.on_connection_create_end.append(opened)
-        return trace
 
     async def close(self) -> None:
         if self._session is not None:
@@ -263,6 +258,32 @@ class UpstreamTransport:
             field_path=field_path,
             retry_after_ms=_retry_after_ms(resp_headers) if status == 429 else None,
         )
+
+
+class _CountingConnector(aiohttp.TCPConnector):
+    """Counts new connections: a pool that stops reusing them shows up as a rising metric.
+
+    An aiohttp ``TraceConfig`` could count them too, but any trace config makes every
+    request build and await half a dozen trace events (about 3% of a checkout read's CPU).
+    """
+
+    def __init__(self, opened: Callable[[], None], **options: Any) -> None:
+        super().__init__(**options)
+        self._opened = opened
+        self._seen: weakref.WeakSet[ResponseHandler] = weakref.WeakSet()
+
+    async def connect(
+        self,
+        req: ClientRequest,
+        traces: list[Trace],
+        timeout: aiohttp.ClientTimeout,  # noqa: ASYNC109 - aiohttp's own signature
+    ) -> Connection:
+        connection = await super().connect(req, traces, timeout)
+        protocol = connection.protocol
+        if protocol is not None and protocol not in self._seen:
+            self._seen.add(protocol)
+            self._opened()
+        return connection
 
 
 class CannotConnect(UpstreamError):

@@ -45,6 +45,7 @@ from gateway.http.routes import (
     READY_PATH,
     is_graphiql_page_request,
 )
+from gateway.http.scope_headers import first_header
 from gateway.http.security import GraphQLGuard, GuardConfig, SecurityHeaders
 from gateway.http.webhooks import WEBHOOK_PATH
 from gateway.observability import Observability
@@ -108,6 +109,9 @@ class DeadlineMiddleware:
             return
         with deadline.deadline_in(self.seconds):
             await self.app(scope, receive, send)
+
+
+SHOPPER_TOKEN = SHOPPER_TOKEN_HEADER.lower().encode("ascii")  # as ASGI scopes carry names
 
 
 def build_app(settings: Settings, open_services: OpenServices, obs: Observability) -> Starlette:
@@ -205,7 +209,7 @@ def build_app(settings: Settings, open_services: OpenServices, obs: Observabilit
         runtime: Services = request.app.state.runtime
         try:
             # Verified in microseconds, no upstream call; a bad token is never a guest.
-            shopper = await identify(runtime.tokens, request.headers.get(SHOPPER_TOKEN_HEADER))
+            shopper = await identify(runtime.tokens, first_header(request.scope, SHOPPER_TOKEN))
         except GatewayError as exc:
             facts = request.scope.get("gateway.facts")
             if facts is not None:
