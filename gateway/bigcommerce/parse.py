@@ -36,14 +36,33 @@ CENTS = Decimal("0.01")
 UNITS = Decimal("1")
 
 
+# Amounts parsed before: a checkout holds a dozen, mostly the same few prices and zeros.
+# Money is immutable, so one instance serves every answer. Bounded; cleared when full.
+_AMOUNTS: dict[tuple[type, Any, str], Money] = {}
+MAX_AMOUNTS = 4096
+
+
 def money(value: Any, currency: str) -> Money:
     """An amount in the currency's minor units ("49.9" and "49.9000" are both "49.90")."""
+    # The type is part of the key: True == 1, but True is no amount.
+    key = (value.__class__, value, currency)
+    try:
+        return _AMOUNTS[key]
+    except KeyError:
+        pass
+    except TypeError:  # an unhashable value (a list): not an amount, said below
+        key = None  # type: ignore[assignment]
     try:
         amount = Decimal(str(value if value is not None else 0))
         step = UNITS if currency in ZERO_DECIMAL_CURRENCIES else CENTS
-        return Money(amount.quantize(step), currency)
+        parsed = Money(amount.quantize(step), currency)
     except InvalidOperation:
         raise MalformedAnswer("amount") from None
+    if key is not None:
+        if len(_AMOUNTS) >= MAX_AMOUNTS:
+            _AMOUNTS.clear()
+        _AMOUNTS[key] = parsed
+    return parsed
 
 
 def address(data: dict[str, Any] | None) -> Address | None:

@@ -95,6 +95,17 @@ class UpstreamTransport:
         self.breaker = CircuitBreaker(settings.breaker)
         self.rate_limits = RateLimits()
         self.retry_budget = RetryBudget(ratio=settings.retry_budget_ratio)
+        t = settings.timeouts
+        seconds = {
+            CallClass.READ: t.read,
+            CallClass.WRITE: t.write,
+            CallClass.TOKEN: t.write,
+            CallClass.ORDER: t.order,
+            CallClass.PAYMENT: t.payment,
+        }
+        # Each class's own timeout, and the aiohttp timeout that goes with it when the
+        # deadline leaves more than that (nearly always): built once, not per attempt.
+        self._timeouts = {call: (s, _attempt_timeout(s)) for call, s in seconds.items()}
 
     async def start(self) -> None:
         connector = _CountingConnector(
@@ -121,16 +132,6 @@ class UpstreamTransport:
         if self._session is None:
             raise RuntimeError("the upstream transport is not started")
         return self._session
-
-    def _timeout_for(self, call: CallClass) -> float:
-        t = self._settings.timeouts
-        return {
-            CallClass.READ: t.read,
-            CallClass.WRITE: t.write,
-            CallClass.TOKEN: t.write,
-            CallClass.ORDER: t.order,
-            CallClass.PAYMENT: t.payment,
-        }[call]
 
     @_judged_once_by_breaker
     async def call(
@@ -220,8 +221,8 @@ class UpstreamTransport:
             left -= min(PAYMENT_READ_BACK_RESERVE_S, left / 4)
         if left <= MIN_ATTEMPT_S:
             raise unavailable(Effect.NONE)
-        total = min(self._timeout_for(call), left)
-        timeout = aiohttp.ClientTimeout(total=total, connect=min(CONNECT_TIMEOUT_S, total))
+        own, own_timeout = self._timeouts[call]
+        timeout = own_timeout if own <= left else _attempt_timeout(left)
         is_payment = call is CallClass.PAYMENT
         started = time.monotonic()
         try:
@@ -258,6 +259,10 @@ class UpstreamTransport:
             field_path=field_path,
             retry_after_ms=_retry_after_ms(resp_headers) if status == 429 else None,
         )
+
+
+def _attempt_timeout(total: float) -> aiohttp.ClientTimeout:
+    return aiohttp.ClientTimeout(total=total, connect=min(CONNECT_TIMEOUT_S, total))
 
 
 class _CountingConnector(aiohttp.TCPConnector):
