@@ -107,8 +107,10 @@ class BigCommerceClient:
         return payload["data"]
 
     def _checkout(self, call: CallClass, data: Any) -> Checkout:
-        with _answer_of(call):
+        try:  # as _answer_of, without a generator on the hot read
             checkout = parse.checkout(data)
+        except MalformedAnswer:
+            raise unavailable(call.effect(answered=False)) from None
         if checkout.order_number is None:
             return checkout
         return replace(checkout, order_id=self._sign_order(checkout.order_number))

@@ -12,7 +12,8 @@ import logging
 import time
 from typing import Any
 
-from opentelemetry.trace import SpanKind, Status, StatusCode, Tracer
+from opentelemetry import context as otel_context
+from opentelemetry.trace import SpanKind, Status, StatusCode, Tracer, set_span_in_context
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from gateway.observability import request_facts
@@ -96,18 +97,22 @@ class RequestObservability:
     async def _traced(
         self, scope: Scope, receive: Receive, send: Send, facts: dict[str, Any]
     ) -> None:
-        with self.tracer.start_as_current_span(
+        # start_span + attach, not start_as_current_span: the same span and context, without
+        # its two generator-based context managers on every request.
+        span = self.tracer.start_span(
             "graphql",
             context=incoming_context(scope["headers"]),
             kind=SpanKind.SERVER,
             record_exception=False,  # an exception text may quote a variable
             set_status_on_exception=False,
-        ) as span:
-            try:
-                await self.app(scope, receive, send)
-            except BaseException as exc:
-                span.set_status(Status(StatusCode.ERROR, type(exc).__name__))
-                raise
+        )
+        token = otel_context.attach(set_span_in_context(span))
+        try:
+            await self.app(scope, receive, send)
+        except BaseException as exc:
+            span.set_status(Status(StatusCode.ERROR, type(exc).__name__))
+            raise
+        else:
             if span.is_recording():
                 operation = self.metrics.operation_label(facts.get("operation"))
                 kind = facts.get("type", "")
@@ -122,3 +127,6 @@ class RequestObservability:
                     # status; a top-level error is.
                     if outcome != "ok":
                         span.set_status(Status(StatusCode.ERROR))
+        finally:
+            otel_context.detach(token)
+            span.end()
