@@ -37,6 +37,7 @@ from gateway.graphql.documents import DocumentCache
 from gateway.graphql.limits import QueryLimits, limit_rules
 from gateway.graphql.persisted_operations import load_persisted_operations
 from gateway.http.graphql_http import GraphQLEndpoint, request_error
+from gateway.http.graphql_route import GraphQLRoute
 from gateway.http.live_status import build_live_status
 from gateway.http.routes import (
     GRAPHQL_PATH,
@@ -244,6 +245,8 @@ def build_app(settings: Settings, open_services: OpenServices, obs: Observabilit
     if settings.graphiql:
         routes.extend(asset_routes())
     app = Starlette(routes=routes, lifespan=lifespan)
+    # Innermost: the endpoint without the router (the route above still serves HEAD/405).
+    app.add_middleware(GraphQLRoute, path=GRAPHQL_PATH, endpoint=graphql)
     app.add_middleware(DeadlineMiddleware, seconds=settings.deadline_s)
     # Added last = outermost: headers on every answer, CORS preflights before the client key.
     app.add_middleware(
