@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import replace
 from decimal import Decimal, InvalidOperation
 from typing import Any
@@ -147,14 +148,17 @@ def consignment(data: dict[str, Any], currency: str) -> Consignment:
     )
 
 
-def checkout(data: dict[str, Any]) -> Checkout:
+def checkout(data: dict[str, Any], order_id_of: Callable[[int], str] | None = None) -> Checkout:
+    """``order_id_of`` gives the order's opaque id when the checkout has become an order."""
     the_cart = cart(data["cart"])
     currency = the_cart.currency_code
     order = data.get("order_id")
+    number = int(order) if order not in (None, "") else None
     return Checkout(
         id=str(data["id"]),
         version=int(data.get("version") or 0),
-        order_number=int(order) if order not in (None, "") else None,
+        order_number=number,
+        order_id=order_id_of(number) if order_id_of is not None and number is not None else None,
         cart=the_cart,
         billing_address=address(data.get("billing_address")),
         consignments=[consignment(c, currency) for c in data.get("consignments") or []],
