@@ -1,6 +1,7 @@
 """Instructions per request of the gateway process alone, counted by valgrind's callgrind.
 
-``python -m bench.instructions [--gateway PATH] [--requests N] [--scenarios a,b,flow]``
+``python -m bench.instructions [--gateway PATH] [--requests N] [--scenarios a,b,typename,flow]
+[--without-shopper]``
 
 Wall-clock and CPU figures on the shared machine spread by more than the few percent
 issue 10 allows, but an instruction count is repeatable to a fraction of a percent.
@@ -11,9 +12,14 @@ For each scenario, instrumentation is switched on, W requests warm the caches up
 counters are zeroed (``callgrind_control -z``), N requests are sent one after another on
 one keep-alive connection, and the counters are dumped (``callgrind_control -d``): the
 dump's total divided by N is the figure. Scenarios: (a) ``PaymentMethods`` (cached),
-(b) ``Checkout``, and ``flow``: one whole guest checkout flow (CreateCart ...
-PayWithCard, one request each) per unit. The same tool measures two commits: pass the
-other worktree as ``--gateway``. The dumps stay in ``--out`` for ``callgrind_annotate``.
+(b) ``Checkout``, ``typename`` (``{ __typename }``: the fixed cost of a request) and
+``flow``: one whole guest checkout flow (CreateCart ... PayWithCard, one request each)
+per unit. Counted are the process's user-space instructions: the kernel's share of a
+request (its socket calls, ~7% of the CPU at one connection) is not in the figure.
+
+The same tool measures two commits: pass the other worktree as ``--gateway``, and
+``--without-shopper`` so that a schema without the root ``shopper`` field (4b9375b)
+validates the same documents. The dumps stay in ``--out`` for ``callgrind_annotate``.
 """
 
 from __future__ import annotations
@@ -235,6 +241,8 @@ def main() -> int:
                 payload = docs.body("PaymentMethods", {"orderId": ids["order"]})
             elif scenario == "b":
                 payload = docs.body("Checkout", {"id": ids["checkout"]})
+            elif scenario == "typename":  # the fixed cost: nothing upstream, nothing to parse
+                payload = json.dumps({"query": "{ __typename }"}).encode()
             else:
                 raise SystemExit(f"unknown scenario {scenario!r}")
             total = gw.counted(scenario, lambda p=payload: gw.post(p), args.requests, args.warmup)
