@@ -1,11 +1,13 @@
 """CPU per ``POST /graphql`` through the whole ASGI app, in process (no sockets, no load generator).
 
-``python -m bench.asgi_path [--requests N] [--profile]`` starts the sandbox store, builds
-the gateway app (every middleware on), drives it with ASGI messages for (a) the cached
-``paymentMethods`` query and ``{ __typename }`` (the gateway's own overhead, nothing
-upstream), and prints microseconds of process CPU per request. CPU time, not wall time:
-on a shared machine it is what the gateway itself spends. ``--profile`` prints the top
-of a cProfile of ``{ __typename }`` by cumulative time.
+``python -m bench.asgi_path [--requests N] [--only a,b,typename] [--profile [a|b|typename]]``
+starts the sandbox store in its own process, builds the gateway app (every middleware
+on), drives it with ASGI messages for (a) the cached ``paymentMethods`` query, (b) the
+``Checkout`` query (one upstream GET) and ``{ __typename }`` (the gateway's own
+overhead, nothing upstream), and prints microseconds of this process's CPU per request:
+the gateway's alone (no sockets on the client side, no uvicorn). CPU time, not wall
+time: on a shared machine it is what the gateway itself spends. ``--profile`` prints a
+cProfile of one of them (default ``{ __typename }``) by cumulative and by own time.
 """
 
 from __future__ import annotations
@@ -20,16 +22,17 @@ from typing import Any
 import orjson
 
 from bench.documents import operation_document
+from bench.procs import ProcessGroup
+from bench.targets import STORE_HASH, TOKEN, Sandbox, start_sandbox
 from gateway.bootstrap import create_app
-from gateway.sandbox import SandboxServer
 from gateway.settings import Settings
 
 ROUNDS = 5
 
 
-def settings_for(sandbox: SandboxServer) -> Settings:
+def settings_for(sandbox: Sandbox) -> Settings:
     return Settings.from_env({}).with_upstream(
-        sandbox.api_url, sandbox.payments_url, sandbox.store_hash, sandbox.token
+        sandbox.api_url, sandbox.payments_url, STORE_HASH, TOKEN
     )
 
 
@@ -99,12 +102,11 @@ async def cpu_us_per_request(app: Any, body: bytes, requests: int) -> float:
     return (time.process_time() - started) / requests * 1e6
 
 
-async def main(requests: int, profile: bool) -> None:
-    sandbox = await SandboxServer.start(host="127.0.0.1", port=0, payments_port=0)
+async def main(requests: int, only: list[str], profile: str | None, sandbox: Sandbox) -> None:
     app = create_app(settings_for(sandbox))
     task, inbox = await lifespan(app)
     try:
-        order = await order_id(app)
+        checkout, order = await prepared_ids(app)
         methods = orjson.dumps(
             {
                 "query": operation_document("PaymentMethods"),
@@ -112,24 +114,41 @@ async def main(requests: int, profile: bool) -> None:
                 "variables": {"orderId": order},
             }
         )
+        checkout_query = orjson.dumps(
+            {
+                "query": operation_document("Checkout"),
+                "operationName": "Checkout",
+                "variables": {"id": checkout},
+            }
+        )
         typename = orjson.dumps({"query": "{ __typename }"})
-        for name, body in (("a cached paymentMethods", methods), ("{ __typename }", typename)):
+        bodies = {
+            "a": ("a cached paymentMethods", methods),
+            "b": ("b checkout query (sandbox in process)", checkout_query),
+            "typename": ("{ __typename }", typename),
+        }
+        for key in only:
+            name, body = bodies[key]
             runs = [await cpu_us_per_request(app, body, requests) for _ in range(ROUNDS)]
             print(f"{name}: {min(runs):.0f} µs CPU per request (best of {ROUNDS} x {requests})")
         if profile:
+            name, body = bodies[profile]
             profiler = cProfile.Profile()
             profiler.enable()
             for _ in range(requests):
-                await post(app, typename)
+                await post(app, body)
             profiler.disable()
-            pstats.Stats(profiler).sort_stats("cumulative").print_stats(40)
+            stats = pstats.Stats(profiler)
+            stats.sort_stats("cumulative").print_stats(60)
+            stats.sort_stats("tottime").print_stats(40)
     finally:
         await inbox.put({"type": "lifespan.shutdown"})
         await task
-        await sandbox.close()
 
 
-async def order_id(app: Any) -> str:
+async def prepared_ids(app: Any) -> tuple[str, str]:
+    """A guest's checkout driven up to an order: (checkout id, opaque order id)."""
+
     async def run(name: str, variables: dict[str, Any]) -> Any:
         body = {"query": operation_document(name), "operationName": name, "variables": variables}
         status, answer = await post(app, orjson.dumps(body))
@@ -167,12 +186,22 @@ async def order_id(app: Any) -> str:
         },
     )
     created = await run("CreateOrder", {"input": {"checkoutId": cart["id"]}})
-    return str(created["createOrder"]["order"]["id"])
+    return str(cart["id"]), str(created["createOrder"]["order"]["id"])
 
 
 if __name__ == "__main__":
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--requests", type=int, default=2000)
-    parser.add_argument("--profile", action="store_true")
+    parser.add_argument("--only", default="a,b,typename", help="a, b, typename (comma list)")
+    parser.add_argument(
+        "--profile",
+        nargs="?",
+        const="typename",
+        choices=("a", "b", "typename"),
+        help="cProfile this request's path (default: typename)",
+    )
     args = parser.parse_args()
-    asyncio.run(main(args.requests, args.profile))
+    with ProcessGroup() as pg:
+        # The store in its own process: the CPU and the profile are the gateway's alone.
+        store = start_sandbox(pg)
+        asyncio.run(main(args.requests, args.only.split(","), args.profile, store))

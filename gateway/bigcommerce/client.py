@@ -10,7 +10,6 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from dataclasses import replace
 from typing import Any
 from urllib.parse import quote, urlencode
 
@@ -107,11 +106,10 @@ class BigCommerceClient:
         return payload["data"]
 
     def _checkout(self, call: CallClass, data: Any) -> Checkout:
-        with _answer_of(call):
-            checkout = parse.checkout(data)
-        if checkout.order_number is None:
-            return checkout
-        return replace(checkout, order_id=self._sign_order(checkout.order_number))
+        try:  # as _answer_of, without a generator on the hot read
+            return parse.checkout(data, self._sign_order)
+        except MalformedAnswer:
+            raise unavailable(call.effect(answered=False)) from None
 
     # Carts and checkouts
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import replace
 from decimal import Decimal, InvalidOperation
 from typing import Any
@@ -36,14 +37,33 @@ CENTS = Decimal("0.01")
 UNITS = Decimal("1")
 
 
+# Amounts parsed before: a checkout holds a dozen, mostly the same few prices and zeros.
+# Money is immutable, so one instance serves every answer. Bounded; cleared when full.
+_AMOUNTS: dict[tuple[type, Any, str], Money] = {}
+MAX_AMOUNTS = 4096
+
+
 def money(value: Any, currency: str) -> Money:
     """An amount in the currency's minor units ("49.9" and "49.9000" are both "49.90")."""
+    # The type is part of the key: True == 1, but True is no amount.
+    key = (value.__class__, value, currency)
+    try:
+        return _AMOUNTS[key]
+    except KeyError:
+        pass
+    except TypeError:  # an unhashable value (a list): not an amount, said below
+        key = None  # type: ignore[assignment]
     try:
         amount = Decimal(str(value if value is not None else 0))
         step = UNITS if currency in ZERO_DECIMAL_CURRENCIES else CENTS
-        return Money(amount.quantize(step), currency)
+        parsed = Money(amount.quantize(step), currency)
     except InvalidOperation:
         raise MalformedAnswer("amount") from None
+    if key is not None:
+        if len(_AMOUNTS) >= MAX_AMOUNTS:
+            _AMOUNTS.clear()
+        _AMOUNTS[key] = parsed
+    return parsed
 
 
 def address(data: dict[str, Any] | None) -> Address | None:
@@ -128,14 +148,17 @@ def consignment(data: dict[str, Any], currency: str) -> Consignment:
     )
 
 
-def checkout(data: dict[str, Any]) -> Checkout:
+def checkout(data: dict[str, Any], order_id_of: Callable[[int], str] | None = None) -> Checkout:
+    """``order_id_of`` gives the order's opaque id when the checkout has become an order."""
     the_cart = cart(data["cart"])
     currency = the_cart.currency_code
     order = data.get("order_id")
+    number = int(order) if order not in (None, "") else None
     return Checkout(
         id=str(data["id"]),
         version=int(data.get("version") or 0),
-        order_number=int(order) if order not in (None, "") else None,
+        order_number=number,
+        order_id=order_id_of(number) if order_id_of is not None and number is not None else None,
         cart=the_cart,
         billing_address=address(data.get("billing_address")),
         consignments=[consignment(c, currency) for c in data.get("consignments") or []],

@@ -23,12 +23,14 @@ from graphql import (
     FieldNode,
     FragmentSpreadNode,
     GraphQLAbstractType,
+    GraphQLID,
     GraphQLLeafType,
     GraphQLList,
     GraphQLNonNull,
     GraphQLObjectType,
     GraphQLOutputType,
     GraphQLSchema,
+    GraphQLString,
     InlineFragmentNode,
     OperationDefinitionNode,
     SelectionSetNode,
@@ -45,6 +47,40 @@ from gateway.graphql.plain_readers import plain_attribute
 Complete = Callable[[Any], Any]
 # is_type_of and resolve_type of this schema look at the value alone (gateway.schema.types).
 NO_INFO: Any = None
+
+
+def _leaf(leaf_type: GraphQLLeafType, *, non_null: bool) -> Complete:
+    """A scalar or enum field; a non-null one in the same function (a field of every three)."""
+    coerce = leaf_type.coerce_output_value
+    # String and ID answer a str as it is (their serializers' first case): most leaves.
+    as_is = str if leaf_type is GraphQLString or leaf_type is GraphQLID else None
+
+    if non_null:
+
+        def non_null_leaf(value: Any) -> Any:
+            if type(value) is as_is:
+                return value
+            if value is None:
+                raise NotPlain
+            try:
+                completed = coerce(value)
+            except Exception:
+                raise NotPlain from None
+            if completed is None:
+                raise NotPlain
+            return completed
+
+        return non_null_leaf
+
+    def leaf(value: Any) -> Any:
+        if value is None or type(value) is as_is:
+            return value
+        try:
+            return coerce(value)
+        except Exception:
+            raise NotPlain from None
+
+    return leaf
 
 
 class NotPlain(Exception):
@@ -143,6 +179,8 @@ class _Compiler:
 
     def value(self, output_type: GraphQLOutputType, group: Sequence[FieldDetails]) -> Complete:
         if isinstance(output_type, GraphQLNonNull):
+            if isinstance(output_type.of_type, GraphQLLeafType):
+                return _leaf(output_type.of_type, non_null=True)
             inner = self.value(output_type.of_type, group)
 
             def non_null(value: Any) -> Any:
@@ -166,17 +204,7 @@ class _Compiler:
 
             return many
         if isinstance(output_type, GraphQLLeafType):
-            coerce = output_type.coerce_output_value
-
-            def leaf(value: Any) -> Any:
-                if value is None:
-                    return None
-                try:
-                    return coerce(value)
-                except Exception:
-                    raise NotPlain from None
-
-            return leaf
+            return _leaf(output_type, non_null=False)
         if isinstance(output_type, GraphQLObjectType):
             complete_object = self.object(output_type, group)
 

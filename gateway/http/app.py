@@ -38,6 +38,7 @@ from gateway.graphql.limits import QueryLimits, limit_rules
 from gateway.graphql.persisted_operations import load_persisted_operations
 from gateway.http.client_limit import ClientRateLimit
 from gateway.http.graphql_http import GraphQLEndpoint, request_error
+from gateway.http.graphql_route import GraphQLRoute
 from gateway.http.live_status import build_live_status
 from gateway.http.routes import (
     GRAPHQL_PATH,
@@ -46,6 +47,7 @@ from gateway.http.routes import (
     READY_PATH,
     is_graphiql_page_request,
 )
+from gateway.http.scope_headers import first_header
 from gateway.http.security import GraphQLGuard, GuardConfig, SecurityHeaders
 from gateway.http.webhooks import WEBHOOK_PATH
 from gateway.observability import Observability
@@ -109,6 +111,9 @@ class DeadlineMiddleware:
             return
         with deadline.deadline_in(self.seconds):
             await self.app(scope, receive, send)
+
+
+SHOPPER_TOKEN = SHOPPER_TOKEN_HEADER.lower().encode("ascii")  # as ASGI scopes carry names
 
 
 def build_app(settings: Settings, open_services: OpenServices, obs: Observability) -> Starlette:
@@ -217,7 +222,7 @@ def build_app(settings: Settings, open_services: OpenServices, obs: Observabilit
         runtime: Services = request.app.state.runtime
         try:
             # Verified in microseconds, no upstream call; a bad token is never a guest.
-            shopper = await identify(runtime.tokens, request.headers.get(SHOPPER_TOKEN_HEADER))
+            shopper = await identify(runtime.tokens, first_header(request.scope, SHOPPER_TOKEN))
         except GatewayError as exc:
             facts = request.scope.get("gateway.facts")
             if facts is not None:
@@ -252,6 +257,8 @@ def build_app(settings: Settings, open_services: OpenServices, obs: Observabilit
     if settings.graphiql:
         routes.extend(asset_routes())
     app = Starlette(routes=routes, lifespan=lifespan)
+    # Innermost: the endpoint without the router (the route above still serves HEAD/405).
+    app.add_middleware(GraphQLRoute, path=GRAPHQL_PATH, endpoint=graphql)
     app.add_middleware(DeadlineMiddleware, seconds=settings.deadline_s)
     # Added last = outermost: headers on every answer, CORS preflights before the client key.
     app.add_middleware(

@@ -13,7 +13,6 @@ import hmac
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from starlette.datastructures import Headers
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from gateway.http.client_limit import (
@@ -24,6 +23,7 @@ from gateway.http.client_limit import (
 )
 from gateway.http.graphql_http import request_error
 from gateway.http.routes import GRAPHQL_PATH, is_graphiql_page_request
+from gateway.http.scope_headers import first_header
 
 JSON_TYPES = frozenset({"application/json", "application/graphql-response+json"})
 JSON_CSP = "default-src 'none'; frame-ancestors 'none'; base-uri 'none'; form-action 'none'"
@@ -65,14 +65,14 @@ class GraphQLGuard:
         if scope["type"] != "http" or scope["path"] != GRAPHQL_PATH:
             await self.app(scope, receive, send)
             return
-        headers = Headers(scope=scope)
         method = scope["method"]
         if self.config.graphiql and is_graphiql_page_request(scope):
             await self.app(scope, receive, send)  # the page is open; its queries are not
             return
         client_key = None
         if self.config.client_keys:
-            client_key = matching_key(headers.get("authorization"), self.config.client_keys)
+            presented = first_header(scope, b"authorization")
+            client_key = matching_key(presented, self.config.client_keys)
             if client_key is None:
                 response = request_error(
                     401, "A valid client key is required: Authorization: Bearer <key>.",
@@ -90,7 +90,8 @@ class GraphQLGuard:
                 await response(scope, receive, send)
                 return
         if method == "POST":
-            media_type = headers.get("content-type", "").split(";")[0].strip().lower()
+            content_type = first_header(scope, b"content-type") or ""
+            media_type = content_type.split(";")[0].strip().lower()
             if media_type not in JSON_TYPES:
                 response = request_error(
                     415, "POST /graphql takes a JSON body (Content-Type: application/json).",
@@ -98,7 +99,7 @@ class GraphQLGuard:
                 )  # fmt: skip
                 await response(scope, receive, send)
                 return
-            body = await self._read_body(headers, receive)
+            body = await self._read_body(first_header(scope, b"content-length"), receive)
             if body is None:
                 response = request_error(
                     413, f"The body is larger than {self.config.max_body_bytes} bytes.",
@@ -116,10 +117,9 @@ class GraphQLGuard:
             return
         await self.app(scope, receive, send)
 
-    async def _read_body(self, headers: Headers, receive: Receive) -> bytes | None:
+    async def _read_body(self, declared: str | None, receive: Receive) -> bytes | None:
         """The whole body, or None as soon as it is known to be too large."""
         limit = self.config.max_body_bytes
-        declared = headers.get("content-length")
         if declared is not None and declared.isdigit() and int(declared) > limit:
             return None
         chunks: list[bytes] = []

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
-from contextlib import contextmanager
+from collections.abc import Mapping
+from contextlib import AbstractContextManager
 
 from opentelemetry.trace import Tracer, TracerProvider
 from prometheus_client import CollectorRegistry
@@ -34,12 +34,10 @@ class GatewayObserver(MetricsObserver):
         super().__init__(metrics)
         self._tracing = UpstreamTracing(tracer)
 
-    @contextmanager
     def attempt(
         self, endpoint: str, method: str, headers: Mapping[str, str]
-    ) -> Iterator[Mapping[str, str]]:
-        with self._tracing.attempt(endpoint, method, headers) as sent:
-            yield sent
+    ) -> AbstractContextManager[Mapping[str, str]]:
+        return self._tracing.attempt(endpoint, method, headers)
 
     def call_finished(self, endpoint: str, status: str, seconds: float) -> None:
         super().call_finished(endpoint, status, seconds)

@@ -13,7 +13,7 @@ import logging
 import os
 import random
 from collections.abc import Iterator, Mapping
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager, nullcontext
 
 from opentelemetry import propagate, trace
 from opentelemetry.context import Context as OtelContext
@@ -81,14 +81,18 @@ class UpstreamTracing:
         # (a fresh span id in the current trace), not a span object and the propagators.
         self._ids_only = getattr(tracer, "sampler", None) is ALWAYS_OFF
 
-    @contextmanager
     def attempt(
         self, endpoint: str, method: str, headers: Mapping[str, str]
-    ) -> Iterator[Mapping[str, str]]:
+    ) -> AbstractContextManager[Mapping[str, str]]:
         """A client span for one attempt; yields the headers with its trace context added."""
-        if self._ids_only:
-            yield _with_unsampled_traceparent(headers)
-            return
+        if self._ids_only:  # no generator-based context manager for what needs none
+            return nullcontext(_with_unsampled_traceparent(headers))
+        return self._recorded_attempt(endpoint, method, headers)
+
+    @contextmanager
+    def _recorded_attempt(
+        self, endpoint: str, method: str, headers: Mapping[str, str]
+    ) -> Iterator[Mapping[str, str]]:
         with self._tracer.start_as_current_span(
             f"{method} {endpoint}",
             kind=SpanKind.CLIENT,

@@ -31,6 +31,12 @@ def _each_alone(
 ) -> Callable[[list[str]], Awaitable[Sequence[T | BaseException]]]:
     async def load(keys: list[str]) -> Sequence[T | BaseException]:
         # The DataLoader hands over distinct keys (its cache de-duplicates them).
+        if len(keys) == 1:
+            # A root read's usual batch: awaited here, without a task for gather to run.
+            try:
+                return [await fetch(keys[0])]
+            except Exception as exc:  # the key's own failure, as gather would give it
+                return [exc]
         return await asyncio.gather(*(fetch(key) for key in keys), return_exceptions=True)
 
     return load

@@ -106,3 +106,15 @@ def test_garbage_is_not_found(bad: str) -> None:
 @pytest.mark.parametrize("number", [2**63, 2**64 - 1])
 def test_the_whole_unsigned_64_bit_range_round_trips(number: int) -> None:
     assert codec.decode(codec.encode(number)) == number
+
+
+def test_remembered_ids_answer_as_the_derivation_does(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr("gateway.domain.order_ids.MAX_REMEMBERED", 2)
+    fresh = OrderIdCodec(b"k" * 32, "abc123")
+    for _ in range(2):  # sealed, then remembered; opened, then remembered
+        for number, order_id in sorted(ISSUED.items()):  # four ids: the memory is cleared
+            assert fresh.encode(number) == order_id
+            assert fresh.decode(order_id) == number
+    tampered = ISSUED[1][:-1] + ("A" if ISSUED[1][-1] != "A" else "B")
+    with pytest.raises(GatewayError):
+        fresh.decode(tampered)  # a remembered genuine id does not vouch for a neighbour

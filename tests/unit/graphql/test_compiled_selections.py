@@ -98,6 +98,9 @@ ITEMS = [
     ItemModel("2", None, PriceModel(Decimal("0.50"), "USD"), [], []),
 ]  # fmt: skip
 BROKEN = [ItemModel("3", "Tote", None, ["x"], [])]  # type: ignore[arg-type]
+# Leaves that are not str: String and ID serialize them; a null id is an error.
+COERCED = [ItemModel(7, 5, PriceModel(Decimal("1"), "USD"), [True, 2.5], [])]  # type: ignore[arg-type,list-item]
+NULL_ID = [ItemModel(None, "Cap", PriceModel(Decimal("1"), "USD"), [], [])]  # type: ignore[arg-type]
 
 
 @strawberry.type
@@ -109,6 +112,14 @@ class Query:
     @strawberry.field
     async def broken(self) -> list[Item]:
         return BROKEN  # type: ignore[return-value]
+
+    @strawberry.field
+    async def coerced(self) -> list[Item]:
+        return COERCED  # type: ignore[return-value]
+
+    @strawberry.field
+    async def null_id(self) -> list[Item]:
+        return NULL_ID  # type: ignore[return-value]
 
 
 schema = strawberry.Schema(query=Query, types=[Card, Wallet])
@@ -126,6 +137,8 @@ DOCUMENTS = {
                                 ... on Wallet { email } } } }
     """,
     "null in a non-null field": "{ broken { id price { amount } } }",
+    "leaves that are not str": "{ coerced { id name tags } }",
+    "null in a non-null leaf": "{ nullId { id name } }",
     "directive with a variable": "query ($all: Boolean!) { items { id name @include(if: $all) } }",
 }
 
