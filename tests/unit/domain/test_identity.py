@@ -185,7 +185,11 @@ async def test_unknown_email_and_wrong_password_answer_alike_in_content_and_time
         # Whatever the upstream took (0.04 s or 0.11 s), the answer comes at the floor.
         assert world.clock.now - started == pytest.approx(MIN_DURATION_S)
     assert answers[0] == answers[1]
-    assert answers[0][0] is ErrorCode.INVALID_CREDENTIALS
+    assert answers[0][:3] == (
+        ErrorCode.INVALID_CREDENTIALS,
+        "The email or password is not correct.",
+        None,
+    )
 
 
 async def test_the_sixth_failure_is_rate_limited_without_asking_bigcommerce(world: World) -> None:
@@ -204,6 +208,19 @@ async def test_the_sixth_failure_is_rate_limited_without_asking_bigcommerce(worl
     # After the window the email may try again.
     world.clock.now += sixth.extensions["retryAfterMs"] / 1000
     assert (await world.sign_in(JANE.email, PASSWORD, "10.0.0.1")).shopper == JANE
+
+
+async def test_the_last_moments_of_a_wait_are_told_as_one_millisecond(world: World) -> None:
+    world.accounts.wrong_password_s = 0.0  # each failure takes the floor exactly: exact waits
+    for _ in range(5):
+        await expect(world, JANE.email, "wrong")
+    limited = await expect(world, JANE.email, "wrong")
+    assert limited.message == "Too many failed sign-ins; retry after the indicated wait."
+    assert limited.field is None
+    world.clock.now += limited.extensions["retryAfterMs"] / 1000 - 0.0004
+    last = await expect(world, JANE.email, "wrong")
+    # 0.4 ms left: never 0 ms, which a client would take as "retry at once".
+    assert (last.code, last.extensions) == (ErrorCode.RATE_LIMITED, {"retryAfterMs": 1})
 
 
 async def test_a_burst_of_parallel_guesses_gets_five_checks_only(world: World) -> None:
