@@ -319,3 +319,23 @@ def test_an_order_the_checkout_is_not_ready_for_names_the_missing_step(
     assert seen(error) == (ErrorCode.VALIDATION, ("checkout_id",), Effect.APPLIED)
     assert error.message == message
     assert title.lower() not in error.message.lower()  # the store's words stay with the store
+
+
+def test_a_payments_validation_refusal_points_at_the_field_it_names() -> None:
+    named = {"payment.instrument.expiry_month": "must be between 1 and 12"}
+    body = {**payments_body(10001), "errors": named}
+    error = error_from_response(422, body, CallClass.PAYMENT, field_path=client._in_card)
+    assert seen(error) == (ErrorCode.VALIDATION, ("card", "expiry_month"), Effect.APPLIED)
+    assert error.message == (
+        "The store did not accept the expiry month; check the expiry month and try again."
+    )
+    plain = error_from_response(422, payments_body(10001), CallClass.PAYMENT)
+    assert seen(plain) == (ErrorCode.VALIDATION, None, Effect.APPLIED)
+    assert plain.message == "The store rejected the input."
+
+
+def test_a_card_refusal_points_at_its_own_field_whatever_else_the_body_lists() -> None:
+    body = {**payments_body(30103), "errors": {"payment.instrument.number": "x"}}
+    error = error_from_response(422, body, CallClass.PAYMENT, field_path=client._in_card)
+    assert seen(error) == (ErrorCode.CARD_EXPIRED, ("card", "expiry_year"), Effect.APPLIED)
+    assert error.message == MESSAGES[ErrorCode.CARD_EXPIRED]
