@@ -284,6 +284,10 @@ def test_keys_and_fingerprints_already_stored_stay_valid() -> None:
     assert keys.key("client", "payWithCard", "k1") == (
         "idem:fd2d86e2a782b8eb41ba3f37e0b312e5c5a0b410e704471b750f55745bfa0954"
     )
+    # A signed-in shopper's records (scope "customer:<id>", identity.shopper_scope) too.
+    assert keys.key("client", "payWithCard", "k1", "customer:1") == (
+        "idem:eb2e7a2a64946eb58a3a170af49b71b1ad270560a061c39c8badad8c11a3679c"
+    )
     assert keys.fingerprint(["payWithCard", 7, "4111111111111111"]) == (
         "036a6f99253447fe256f1c308f1d68967ab0a942ddbe2e5a43ae93cd4b30eb8a"
     )
