@@ -10,6 +10,7 @@ import pytest
 
 from gateway import deadline
 from gateway.domain.idempotency import Idempotency, raise_recorded
+from gateway.domain.identity import shopper_scope
 from gateway.domain.models import Money, Order, OrderError
 from gateway.domain.ports import Lease, NullObserver
 from gateway.errors import Effect, ErrorCode, GatewayError
@@ -287,6 +288,13 @@ def test_keys_and_fingerprints_already_stored_stay_valid() -> None:
     # A signed-in shopper's records (scope "customer:<id>", identity.shopper_scope) too.
     assert keys.key("client", "payWithCard", "k1", "customer:1") == (
         "idem:eb2e7a2a64946eb58a3a170af49b71b1ad270560a061c39c8badad8c11a3679c"
+    )
+    assert keys.key(None, "payWithCard", "k1", "customer:1") == (
+        "idem:71faa82d2df913ce7c3e604faca842ab8975a394d2e03cbdb434ddfbb17c9359"
+    )
+    # A guest's scope keeps the layout keys had before shoppers existed.
+    assert keys.key("client", "payWithCard", "k1", shopper_scope(None)) == (
+        "idem:fd2d86e2a782b8eb41ba3f37e0b312e5c5a0b410e704471b750f55745bfa0954"
     )
     assert keys.fingerprint(["payWithCard", 7, "4111111111111111"]) == (
         "036a6f99253447fe256f1c308f1d68967ab0a942ddbe2e5a43ae93cd4b30eb8a"
