@@ -213,6 +213,34 @@ async def test_a_duplicate_out_of_time_is_told_it_is_in_progress() -> None:
         assert await waited == await first
 
 
+class CountedWaits(MemoryIdempotencyBackend):
+    """Notes each wait on the shared store (in Redis, a round trip each)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.waits: list[float] = []
+
+    async def wait(self, key: str, timeout_s: float) -> None:
+        self.waits.append(timeout_s)
+        await super().wait(key, timeout_s)
+
+
+async def test_a_duplicate_whose_first_never_answers_is_told_so_within_its_deadline() -> None:
+    backend = CountedWaits()
+    keys, _ = idempotency(backend)
+    work = Counted()
+    work.gate = asyncio.Event()  # the first request never answers while the second waits
+    first = asyncio.ensure_future(keys.run("k", "f", work))
+    await asyncio.sleep(0)
+    with deadline.deadline_in(0.3), pytest.raises(GatewayError) as caught:
+        await keys.run("k", "f", Counted())
+    assert caught.value.code is ErrorCode.IDEMPOTENCY_IN_PROGRESS
+    # One wait on the store for what was left (less a margin to answer): no polling loop.
+    assert len(backend.waits) == 1 and 0 < backend.waits[0] <= 0.25
+    work.gate.set()
+    await first
+
+
 async def test_exclusive_runs_one_block_at_a_time_and_keeps_nothing() -> None:
     keys, _ = idempotency()
     order: list[str] = []
