@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import logging
 from decimal import Decimal
 from typing import Any
 
@@ -298,9 +299,16 @@ class ForgetfulBackend(MemoryIdempotencyBackend):
         raise ConnectionError("store down")
 
 
-async def test_an_answer_not_kept_still_reaches_the_client() -> None:
+async def test_an_answer_not_kept_still_reaches_the_client(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
     keys, _ = idempotency(ForgetfulBackend())
-    assert await keys.run("k", "f", Counted("paid")) == {"ok": {"n": 1, "answer": "paid"}}
+    with caplog.at_level(logging.ERROR, logger="gateway.idempotency"):
+        assert await keys.run("k", "f", Counted("paid")) == {"ok": {"n": 1, "answer": "paid"}}
+    # The operator is told, with the store's error: a retry with this key would run again.
+    assert [(r.getMessage(), r.exc_info is not None) for r in caplog.records] == [
+        ("idempotency record not kept", True)
+    ]
 
 
 def test_keys_and_fingerprints_already_stored_stay_valid() -> None:
