@@ -74,7 +74,9 @@ def markdown(rows: list[tuple[str, int, int, int, int, float]]) -> None:
 def report(as_markdown: bool = False) -> int:
     exit_codes = results()
     equivalent = equivalents()
-    unknown = sorted(set(equivalent) - set(exit_codes))
+    # Only modules mutmut has made mutants of can be checked (none, on a clean clone).
+    made = {module_of(k) for k in exit_codes}
+    unknown = sorted(k for k in set(equivalent) - set(exit_codes) if module_of(k) in made)
     rows = []
     survivors: list[str] = []
     for module in modules():
@@ -102,6 +104,8 @@ def report(as_markdown: bool = False) -> int:
         print(f"\nnot killed ({len(survivors)}; `.venv/bin/mutmut show NAME` shows one):")
         for name in survivors:
             print(f"  {name}  [{exit_codes[name]}]")
+    if not exit_codes:
+        print("\nno results yet: `scripts/mutation` runs the mutants")
     if unknown:
         print(f"\n{EQUIVALENT.name} names mutants mutmut did not make: {', '.join(unknown)}")
     return 1 if below or unknown else 0

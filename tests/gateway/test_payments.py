@@ -26,8 +26,10 @@ from tests.gateway.test_upstream_outcomes import (
     stored,
 )
 from tests.observability.observability_support import observed_gateway
+from tests.reliability.reliability_support import own_gateway
 
 METHODS = r".*/v3/payments/methods"
+ACCESS_TOKENS = r".*/v3/payments/access_tokens"
 TRANSACTIONS = r"/stores/[^/]+/v3/orders/\d+/transactions"
 
 
@@ -275,3 +277,57 @@ async def test_a_stored_card_payment_is_counted_under_its_method(sandbox) -> Non
         metrics = await seen.metrics()
     labels = (("method", "braintree.card"), ("outcome", "approved"))
     assert metrics[("gateway_payments_total", labels)] == 1
+
+
+async def test_an_order_the_store_no_longer_has_is_not_found_at_its_order_id(gateway) -> None:
+    order = await unpaid_order(gateway)
+    sandbox = gateway.sandbox
+    sandbox.clear_requests()
+    sandbox.faults.add(method="GET", path=ORDER_READ, fault=Fault.status(404))
+    paid = await pay_by_card(gateway, order["id"])
+    # The words and the place of an unknown id: the shopper fixes the id, not the card.
+    assert [(e["code"], e["message"], e["field"]) for e in paid["errors"]] == [
+        ("NOT_FOUND", "Not found.", ["input", "orderId"])
+    ]
+    assert calls(sandbox, "POST", ACCESS_TOKENS) == [] and calls(sandbox, "POST", PAYMENTS) == []
+
+
+async def test_an_order_the_store_cannot_read_now_is_unavailable_not_unknown(sandbox) -> None:
+    # A gateway of its own: the failed reads must not open the shared gateway's breaker.
+    async with own_gateway(sandbox, GATEWAY_DEADLINE_S="2") as gateway:
+        order = await unpaid_order(gateway)
+        sandbox.clear_requests()
+        sandbox.faults.add(method="GET", path=ORDER_READ, fault=Fault.status(500), times=None)
+        paid = await pay_by_card(gateway, order["id"])
+        sandbox.faults.clear()
+        # Not "no such order": the shopper may try again once the store answers.
+        assert [e["code"] for e in paid["errors"]] == ["UPSTREAM_UNAVAILABLE"]
+        assert calls(sandbox, "POST", PAYMENTS) == []
+        assert no_errors(await pay_by_card(gateway, order["id"]))["order"]["statusId"] == 11
+
+
+async def test_one_idempotency_key_for_a_card_and_a_stored_card_payment_pays_both(
+    gateway,
+) -> None:
+    # Keys are scoped to the mutation: a client that numbers its requests per mutation
+    # may send the same key to payWithCard and payWithStoredCard.
+    shopper = await sign_in(gateway, 1)
+    by_card, by_stored_card = (
+        await unpaid_order(gateway, shopper),
+        await unpaid_order(gateway, shopper),
+    )
+    token = await stored(gateway, shopper, by_stored_card["id"], "braintree.card", "StoredCard")
+    gateway.sandbox.clear_requests()
+    key = f"pay-{uuid.uuid4()}"
+    first = await pay_by_card(gateway, by_card["id"], key=key, token=shopper)
+    second = await pay_stored(
+        gateway,
+        shopper,
+        by_stored_card["id"],
+        token=token,
+        verificationValue="123",
+        idempotencyKey=key,
+    )
+    assert no_errors(first)["order"]["number"] == by_card["number"]
+    assert no_errors(second)["order"]["number"] == by_stored_card["number"]
+    assert len(calls(gateway.sandbox, "POST", PAYMENTS)) == 2

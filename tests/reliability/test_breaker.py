@@ -13,8 +13,8 @@ from urllib.parse import urlsplit
 
 from gateway.sandbox import Fault, SandboxServer
 from gateway.settings import BreakerSettings
-from tests.flow import checkout_ready_to_order
-from tests.reliability.reliability_support import CHECKOUT, own_gateway, sent
+from tests.flow import checkout_ready_to_order, pay_by_card, unpaid_order
+from tests.reliability.reliability_support import CHECKOUT, PAYMENTS, own_gateway, sent
 
 CARTS = r".*/v3/carts"
 ORDERS = r".*/v3/checkouts/[^/]+/orders"
@@ -97,6 +97,35 @@ async def test_open_refuses_without_sending_keeps_the_key_free_then_probes_and_c
         assert sent(sandbox, "POST", ORDERS) == 1
         again = await gateway.run("Checkout", {"id": checkout["id"]})
         assert "errors" not in again  # closed by the probe
+
+
+async def test_a_payment_the_open_breaker_refuses_keeps_its_key_free(sandbox) -> None:
+    env = {
+        "GATEWAY_BREAKER_MIN_CALLS": "2",
+        "GATEWAY_BREAKER_FAILURE_RATE": "0.01",
+        "GATEWAY_BREAKER_COOLDOWN_S": "0.3",
+        "GATEWAY_BREAKER_HALF_OPEN_PROBES": "1",
+    }
+    async with own_gateway(sandbox, **env) as gateway:
+        order = await unpaid_order(gateway)
+        sandbox.faults.add(method="*", path=r".*", fault=Fault.status(503), times=None)
+        down = await gateway.run("Order", {"id": order["id"]})
+        assert code_of(down) == "UPSTREAM_UNAVAILABLE"
+
+        sandbox.clear_requests()
+        key = f"pay-{uuid.uuid4()}"
+        refused = await pay_by_card(gateway, order["id"], key=key)
+        assert [e["code"] for e in refused["errors"]] == ["UPSTREAM_UNAVAILABLE"]
+        assert sandbox.requests == []  # open: nothing sent, not even the order read
+
+        sandbox.faults.clear()
+        await asyncio.sleep(0.35)  # past the cool-down: the next request is the probe
+        # The probe closes the breaker (a payment's token and methods calls go out together,
+        # and one probe admits one of them).
+        assert "errors" not in await gateway.run("Order", {"id": order["id"]})
+        paid = await pay_by_card(gateway, order["id"], key=key)  # the same key: still free
+        assert paid["errors"] == [] and paid["order"]["statusId"] == 11
+        assert sent(sandbox, "POST", PAYMENTS) == 1
 
 
 async def test_a_real_outage_fails_fast_from_the_breaker_then_recovers() -> None:

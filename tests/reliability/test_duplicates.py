@@ -49,3 +49,36 @@ async def test_create_order_twice_without_a_key_makes_one_order(sandbox) -> None
             answers.append(no_errors(created["data"]["createOrder"])["order"])
         assert answers[0]["number"] == answers[1]["number"]
         assert sent(sandbox, "POST", ORDERS) == 1
+
+
+async def test_a_payment_waiting_past_its_deadline_for_another_is_told_to_read_the_order(
+    sandbox, redis_url: str
+) -> None:
+    # Two replicas share the per-order payment lock in Redis; the second has the shorter
+    # deadline, so the first payment (a slow charge) outlasts its wait.
+    shared = {
+        "GATEWAY_REDIS_URL": redis_url,
+        "GATEWAY_SECRET": "replicas-share-it-0123456789abcdef",
+    }
+    async with (
+        own_gateway(sandbox, GATEWAY_DEADLINE_S="5", **shared) as first,
+        own_gateway(sandbox, GATEWAY_DEADLINE_S="1", **shared) as second,
+    ):
+        order = await unpaid_order(first)
+        sandbox.clear_requests()
+        sandbox.faults.add(method="POST", path=PAYMENTS, fault=Fault.delay(2.0))
+        slow = asyncio.ensure_future(pay_by_card(first, order["id"]))
+        for _ in range(500):  # until the first charge is at the payments host (5 s at most)
+            if sent(sandbox, "POST", PAYMENTS):
+                break
+            await asyncio.sleep(0.01)
+        busy = await pay_by_card(second, order["id"])
+        assert [(e["code"], e["message"]) for e in busy["errors"]] == [
+            (
+                "CONFLICT",
+                "Another payment for this order is in progress; read the order before paying "
+                "again.",
+            )
+        ]
+        assert no_errors(await slow)["order"]["statusId"] == 11
+        assert sent(sandbox, "POST", PAYMENTS) == 1  # the waiting payment was never sent

@@ -265,3 +265,77 @@ def test_a_call_without_a_rule_for_unnamed_refusals_says_so_plainly() -> None:
 def test_field_words_skip_indexes() -> None:
     assert field_words(["line_items", "0", "item_id"]) == "the item id"
     assert field_words(["0"]) == "the input"
+
+
+def test_a_currency_the_store_does_not_sell_in_names_the_currency_code() -> None:
+    # carts.v3.yml: a non-transactional currency is a 400 naming no field.
+    body = {"status": 400, "title": "Bad Request", "type": "about:blank"}
+    rule = InputRule(client._in_cart, currency_refused)
+    error = error_from_response(400, body, CallClass.WRITE, field_path=rule)
+    assert seen(error) == (ErrorCode.VALIDATION, ("currency_code",), Effect.APPLIED)
+    assert error.message == "The store does not sell in this currency."
+    assert error.status == 400
+    # A 422 naming no field is not about the currency: said plainly, pointing nowhere.
+    other = error_from_response(422, body, CallClass.WRITE, field_path=rule)
+    assert (other.field, other.message) == (None, "The store rejected the input.")
+
+
+def test_a_rule_places_the_fields_a_refusal_names() -> None:
+    rule = InputRule(client._in_cart, currency_refused)
+    body = {"errors": {"currency.code": "x"}}
+    named = error_from_response(422, body, CallClass.WRITE, field_path=rule)
+    assert named.field == ("currency_code",)
+    assert named.message == (
+        "The store did not accept the currency code; check the currency code and try again."
+    )
+
+
+# The store's titles for createOrder's 422 (as the sandbox writes them), and what each says.
+ORDER_STEP_TITLES = [
+    ("The billing address for this order is incomplete.",
+     "The checkout's billing address is incomplete: add it again, whole, before creating the "
+     "order."),
+    ("A billing address is required to create an order.",
+     "The checkout has no billing address: add one before creating the order."),
+    ("A shipping method must be selected for every consignment.",
+     "No shipping option is selected: select one for every consignment before creating the "
+     "order."),
+    ("A Shipping Address for this order is incomplete.",
+     "The checkout has no complete shipping address: add a consignment for every line item "
+     "before creating the order."),
+    ("Something else entirely",
+     "The checkout is not ready for an order: add the billing address, a consignment and a "
+     "shipping option first."),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(("title", "message"), ORDER_STEP_TITLES)
+def test_an_order_the_checkout_is_not_ready_for_names_the_missing_step(
+    title: str, message: str
+) -> None:
+    body = {"status": 422, "title": title, "type": "about:blank"}
+    rule = InputRule(unnamed=order_step_missing)
+    error = error_from_response(422, body, CallClass.ORDER, field_path=rule)
+    assert seen(error) == (ErrorCode.VALIDATION, ("checkout_id",), Effect.APPLIED)
+    assert error.message == message
+    assert title.lower() not in error.message.lower()  # the store's words stay with the store
+
+
+def test_a_payments_validation_refusal_points_at_the_field_it_names() -> None:
+    named = {"payment.instrument.expiry_month": "must be between 1 and 12"}
+    body = {**payments_body(10001), "errors": named}
+    error = error_from_response(422, body, CallClass.PAYMENT, field_path=client._in_card)
+    assert seen(error) == (ErrorCode.VALIDATION, ("card", "expiry_month"), Effect.APPLIED)
+    assert error.message == (
+        "The store did not accept the expiry month; check the expiry month and try again."
+    )
+    plain = error_from_response(422, payments_body(10001), CallClass.PAYMENT)
+    assert seen(plain) == (ErrorCode.VALIDATION, None, Effect.APPLIED)
+    assert plain.message == "The store rejected the input."
+
+
+def test_a_card_refusal_points_at_its_own_field_whatever_else_the_body_lists() -> None:
+    body = {**payments_body(30103), "errors": {"payment.instrument.number": "x"}}
+    error = error_from_response(422, body, CallClass.PAYMENT, field_path=client._in_card)
+    assert seen(error) == (ErrorCode.CARD_EXPIRED, ("card", "expiry_year"), Effect.APPLIED)
+    assert error.message == MESSAGES[ErrorCode.CARD_EXPIRED]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import logging
 from decimal import Decimal
 from typing import Any
 
@@ -10,6 +11,7 @@ import pytest
 
 from gateway import deadline
 from gateway.domain.idempotency import Idempotency, raise_recorded
+from gateway.domain.identity import shopper_scope
 from gateway.domain.models import Money, Order, OrderError
 from gateway.domain.ports import Lease, NullObserver
 from gateway.errors import Effect, ErrorCode, GatewayError
@@ -212,6 +214,34 @@ async def test_a_duplicate_out_of_time_is_told_it_is_in_progress() -> None:
         assert await waited == await first
 
 
+class CountedWaits(MemoryIdempotencyBackend):
+    """Notes each wait on the shared store (in Redis, a round trip each)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.waits: list[float] = []
+
+    async def wait(self, key: str, timeout_s: float) -> None:
+        self.waits.append(timeout_s)
+        await super().wait(key, timeout_s)
+
+
+async def test_a_duplicate_whose_first_never_answers_is_told_so_within_its_deadline() -> None:
+    backend = CountedWaits()
+    keys, _ = idempotency(backend)
+    work = Counted()
+    work.gate = asyncio.Event()  # the first request never answers while the second waits
+    first = asyncio.ensure_future(keys.run("k", "f", work))
+    await asyncio.sleep(0)
+    with deadline.deadline_in(0.3), pytest.raises(GatewayError) as caught:
+        await keys.run("k", "f", Counted())
+    assert caught.value.code is ErrorCode.IDEMPOTENCY_IN_PROGRESS
+    # One wait on the store for what was left (less a margin to answer): no polling loop.
+    assert len(backend.waits) == 1 and 0 < backend.waits[0] <= 0.25
+    work.gate.set()
+    await first
+
+
 async def test_exclusive_runs_one_block_at_a_time_and_keeps_nothing() -> None:
     keys, _ = idempotency()
     order: list[str] = []
@@ -269,9 +299,16 @@ class ForgetfulBackend(MemoryIdempotencyBackend):
         raise ConnectionError("store down")
 
 
-async def test_an_answer_not_kept_still_reaches_the_client() -> None:
+async def test_an_answer_not_kept_still_reaches_the_client(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
     keys, _ = idempotency(ForgetfulBackend())
-    assert await keys.run("k", "f", Counted("paid")) == {"ok": {"n": 1, "answer": "paid"}}
+    with caplog.at_level(logging.ERROR, logger="gateway.idempotency"):
+        assert await keys.run("k", "f", Counted("paid")) == {"ok": {"n": 1, "answer": "paid"}}
+    # The operator is told, with the store's error: a retry with this key would run again.
+    assert [(r.getMessage(), r.exc_info is not None) for r in caplog.records] == [
+        ("idempotency record not kept", True)
+    ]
 
 
 def test_keys_and_fingerprints_already_stored_stay_valid() -> None:
@@ -284,8 +321,24 @@ def test_keys_and_fingerprints_already_stored_stay_valid() -> None:
     assert keys.key("client", "payWithCard", "k1") == (
         "idem:fd2d86e2a782b8eb41ba3f37e0b312e5c5a0b410e704471b750f55745bfa0954"
     )
+    # A signed-in shopper's records (scope "customer:<id>", identity.shopper_scope) too.
+    assert keys.key("client", "payWithCard", "k1", "customer:1") == (
+        "idem:eb2e7a2a64946eb58a3a170af49b71b1ad270560a061c39c8badad8c11a3679c"
+    )
+    assert keys.key(None, "payWithCard", "k1", "customer:1") == (
+        "idem:71faa82d2df913ce7c3e604faca842ab8975a394d2e03cbdb434ddfbb17c9359"
+    )
     assert keys.fingerprint(["payWithCard", 7, "4111111111111111"]) == (
         "036a6f99253447fe256f1c308f1d68967ab0a942ddbe2e5a43ae93cd4b30eb8a"
+    )
+
+
+def test_a_guests_records_keep_the_layout_from_before_shoppers() -> None:
+    # Records made before shoppers existed are still in Redis: a guest's scope
+    # (identity.shopper_scope of no shopper) must give the very same key.
+    keys, _ = idempotency()
+    assert keys.key("client", "payWithCard", "k1", shopper_scope(None)) == (
+        "idem:fd2d86e2a782b8eb41ba3f37e0b312e5c5a0b410e704471b750f55745bfa0954"
     )
 
 

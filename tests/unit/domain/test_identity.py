@@ -27,6 +27,7 @@ from gateway.domain.identity import (
 )
 from gateway.domain.models import StoredCard, StoredInstrument
 from gateway.domain.ownership import OWNERSHIP_TTL_S, Owners
+from gateway.domain.ports import SignInAttempt
 from gateway.errors import ErrorCode, GatewayError
 from gateway.stores.ownership import MemoryOwnershipStore
 from gateway.stores.revocations import MemoryRevokedTokens
@@ -169,6 +170,8 @@ async def test_sign_in_returns_the_shopper_and_a_token_that_verifies(world: Worl
     assert result.issued.identity.expires_at - result.issued.identity.issued_at == 3600
     assert result.cart_assigned is False
     assert result.issued.token not in repr(result)
+    # One credential check and the customer read; without a cartId, no cart lookup.
+    assert world.accounts.calls == ["validate_credentials", "get_customer"]
 
 
 async def expect(
@@ -190,7 +193,11 @@ async def test_unknown_email_and_wrong_password_answer_alike_in_content_and_time
         # Whatever the upstream took (0.04 s or 0.11 s), the answer comes at the floor.
         assert world.clock.now - started == pytest.approx(MIN_DURATION_S)
     assert answers[0] == answers[1]
-    assert answers[0][0] is ErrorCode.INVALID_CREDENTIALS
+    assert answers[0][:3] == (
+        ErrorCode.INVALID_CREDENTIALS,
+        "The email or password is not correct.",
+        None,
+    )
 
 
 async def test_the_sixth_failure_is_rate_limited_without_asking_bigcommerce(world: World) -> None:
@@ -209,6 +216,19 @@ async def test_the_sixth_failure_is_rate_limited_without_asking_bigcommerce(worl
     # After the window the email may try again.
     world.clock.now += sixth.extensions["retryAfterMs"] / 1000
     assert (await world.sign_in(JANE.email, PASSWORD, "10.0.0.1")).shopper == JANE
+
+
+async def test_the_last_moments_of_a_wait_are_told_as_one_millisecond(world: World) -> None:
+    world.accounts.wrong_password_s = 0.0  # each failure takes the floor exactly: exact waits
+    for _ in range(5):
+        await expect(world, JANE.email, "wrong")
+    limited = await expect(world, JANE.email, "wrong")
+    assert limited.message == "Too many failed sign-ins; retry after the indicated wait."
+    assert limited.field is None
+    world.clock.now += limited.extensions["retryAfterMs"] / 1000 - 0.0004
+    last = await expect(world, JANE.email, "wrong")
+    # 0.4 ms left: never 0 ms, which a client would take as "retry at once".
+    assert (last.code, last.extensions) == (ErrorCode.RATE_LIMITED, {"retryAfterMs": 1})
 
 
 async def test_a_burst_of_parallel_guesses_gets_five_checks_only(world: World) -> None:
@@ -258,6 +278,70 @@ async def test_malformed_input_is_validation_before_any_call(world: World) -> No
         assert (error.code, error.field) == (ErrorCode.VALIDATION, tuple(path))
         assert not password or password not in error.message
     assert world.accounts.calls == []
+
+
+async def test_the_longest_email_and_password_allowed_reach_the_credential_check(
+    world: World,
+) -> None:
+    domain = "@example.com"
+    longest = "a" * (255 - len(domain)) + domain
+    assert (await expect(world, longest, PASSWORD)).code is ErrorCode.INVALID_CREDENTIALS
+    assert (await expect(world, JANE.email, "p" * 1024)).code is ErrorCode.INVALID_CREDENTIALS
+    # A failed check reads no customer: one upstream call each.
+    assert world.accounts.calls == ["validate_credentials"] * 2
+    too_long = await expect(world, "a" + longest, PASSWORD)
+    assert (too_long.code, too_long.message) == (
+        ErrorCode.VALIDATION,
+        "Enter an email address of at most 255 characters.",
+    )
+    too_long = await expect(world, JANE.email, "p" * 1025)
+    assert (too_long.code, too_long.message) == (
+        ErrorCode.VALIDATION,
+        "Enter a password of at most 1024 characters.",
+    )
+    assert world.accounts.calls == ["validate_credentials"] * 2
+
+
+async def test_an_outage_between_guesses_forgives_none_of_them(world: World) -> None:
+    for _ in range(3):
+        await expect(world, JANE.email, "wrong")
+    world.accounts.down = True
+    assert (await expect(world, JANE.email, "wrong")).code is ErrorCode.UPSTREAM_UNAVAILABLE
+    world.accounts.down = False
+    for _ in range(2):
+        assert (await expect(world, JANE.email, "wrong")).code is ErrorCode.INVALID_CREDENTIALS
+    assert (await expect(world, JANE.email, "wrong")).code is ErrorCode.RATE_LIMITED
+
+
+class UnreachableAfterTheCheck(MemorySignInAttempts):
+    """A shared attempts store that answers the check, then is gone (Redis down)."""
+
+    async def release(self, attempt: SignInAttempt) -> None:
+        raise GatewayError(ErrorCode.UPSTREAM_UNAVAILABLE, "The shared store is not reachable.")
+
+    async def clear(self, email: str) -> None:
+        raise GatewayError(ErrorCode.UPSTREAM_UNAVAILABLE, "The shared store is not reachable.")
+
+
+async def test_a_store_gone_after_the_check_does_not_undo_a_sign_in(world: World) -> None:
+    attempts = UnreachableAfterTheCheck(5, 12, WINDOW_S, world.clock)
+    sign_in = SignIn(
+        world.accounts,
+        world.tokens,
+        attempts,
+        channel_id=1,
+        min_duration_s=MIN_DURATION_S,
+        owners=world.owners,
+        clock=world.clock,
+        sleep=world.clock.sleep,
+    )
+    # The counter is left as it was: at worst it delays a later try, it never lets one in.
+    assert (await sign_in(JANE.email, PASSWORD, "10.0.0.1")).shopper == JANE
+    world.accounts.down = True
+    with pytest.raises(GatewayError) as caught:
+        await sign_in(JANE.email, PASSWORD, "10.0.0.1")
+    # The outage's own error, not the attempts store's.
+    assert caught.value.message == "The store is not reachable."
 
 
 async def test_a_guest_cart_becomes_the_shoppers(world: World) -> None:

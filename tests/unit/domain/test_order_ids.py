@@ -15,6 +15,7 @@ codec = OrderIdCodec(b"k" * 32, "abc123")
 ISSUED = {
     1: "ord_cIlhH2x0QqOP2BiC_9NhXLPjI65LGMPG",
     10: "ord__rOD6QRGUtJv_gP-ZuteKmtjVaxrcwHM",
+    64: "ord_2Fj4UrN4xsAohwNgtSNiI6xsc0dvX11X",  # ends in a letter like any other: kept whole
     100: "ord_dlg62dJprpdZidlBeQC848Ql1FTE9C8r",
     2**40: "ord_HklWQ1WcmxBy8cGkmR8_Xn_JCMc5caum",
 }

@@ -156,6 +156,15 @@ async def test_our_claims_are_all_required() -> None:
         )
 
 
+async def test_a_token_for_several_audiences_is_refused_even_with_ours_among_them() -> None:
+    # A token minted for other services too (sharing the secret) is not a token for us.
+    claims = segments(service().issue(1).token)[1]
+    shared = {**claims, "aud": [AUDIENCE, "another-service"]}
+    await refused(service(), jwt.encode(shared, token_key(SECRET), algorithm="HS256"))
+    alone = {**claims, "aud": [AUDIENCE]}
+    await refused(service(), jwt.encode(alone, token_key(SECRET), algorithm="HS256"))
+
+
 async def test_junk_is_refused() -> None:
     tokens = service()
     for junk in ("", "abc", "a.b.c", "..", "Bearer x", "é.é.é", "a" * (MAX_TOKEN_CHARS + 1)):
