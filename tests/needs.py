@@ -1,6 +1,6 @@
 """What some tests need from the machine, and what happens when it is missing.
 
-A missing system package (Chromium, redis-server, Node) or contract document skips the
+A missing system package (Chromium, redis-server, Node, valgrind) or contract document skips the
 test with a message naming it; under CI (``CI=true``, set by ``.ci/run``, which installs
 them) the same absence is a failure, so a green CI run never hides a skipped test.
 """
@@ -45,6 +45,13 @@ def chromium() -> str:
         missing.append("chromium (apt-get install chromium)")
     if missing or path is None:
         unavailable("missing: " + ", ".join(missing))
+    return path
+
+
+def valgrind() -> str:
+    path = shutil.which("valgrind")
+    if path is None:
+        unavailable("valgrind is not installed (apt-get install valgrind)")
     return path
 
 

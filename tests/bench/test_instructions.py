@@ -3,18 +3,17 @@
 from __future__ import annotations
 
 import re
-import shutil
 import subprocess
 import sys
 from pathlib import Path
 
-import pytest
+from tests import needs
 
 ROOT = Path(__file__).resolve().parents[2]
 
 
-@pytest.mark.skipif(shutil.which("valgrind") is None, reason="valgrind is not installed")
 def test_each_scenario_gets_a_count_from_its_own_dump(tmp_path: Path) -> None:
+    needs.valgrind()
     run = subprocess.run(
         [
             sys.executable, "-m", "bench.instructions", "--requests", "3", "--warmup", "1",
