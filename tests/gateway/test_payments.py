@@ -279,23 +279,31 @@ async def test_a_stored_card_payment_is_counted_under_its_method(sandbox) -> Non
     assert metrics[("gateway_payments_total", labels)] == 1
 
 
-async def test_an_order_the_store_no_longer_has_is_not_found_at_its_order_id(gateway) -> None:
-    order = await unpaid_order(gateway)
-    sandbox = gateway.sandbox
-    sandbox.clear_requests()
-    sandbox.faults.add(method="GET", path=ORDER_READ, fault=Fault.status(404))
-    paid = await pay_by_card(gateway, order["id"])
+# Two gateways of one deployment (one secret): the order is made through one, paid through
+# the other, which has not seen it and so reads it (an order's owner is remembered).
+SECRET = {"GATEWAY_SECRET": "payments-test-secret-0123456789abcdef"}
+
+
+async def test_an_order_the_store_no_longer_has_is_not_found_at_its_order_id(sandbox) -> None:
+    async with own_gateway(sandbox, **SECRET) as other:
+        order = await unpaid_order(other)
+    async with own_gateway(sandbox, **SECRET) as gateway:
+        sandbox.clear_requests()
+        sandbox.faults.add(method="GET", path=ORDER_READ, fault=Fault.status(404))
+        paid = await pay_by_card(gateway, order["id"])
     # The words and the place of an unknown id: the shopper fixes the id, not the card.
     assert [(e["code"], e["message"], e["field"]) for e in paid["errors"]] == [
         ("NOT_FOUND", "Not found.", ["input", "orderId"])
     ]
+    assert len(calls(sandbox, "GET", ORDER_READ)) == 1  # the store was asked, and said 404
     assert calls(sandbox, "POST", ACCESS_TOKENS) == [] and calls(sandbox, "POST", PAYMENTS) == []
 
 
 async def test_an_order_the_store_cannot_read_now_is_unavailable_not_unknown(sandbox) -> None:
     # A gateway of its own: the failed reads must not open the shared gateway's breaker.
-    async with own_gateway(sandbox, GATEWAY_DEADLINE_S="2") as gateway:
-        order = await unpaid_order(gateway)
+    async with own_gateway(sandbox, **SECRET) as other:
+        order = await unpaid_order(other)
+    async with own_gateway(sandbox, GATEWAY_DEADLINE_S="2", **SECRET) as gateway:
         sandbox.clear_requests()
         sandbox.faults.add(method="GET", path=ORDER_READ, fault=Fault.status(500), times=None)
         paid = await pay_by_card(gateway, order["id"])
