@@ -3,7 +3,8 @@ lock: no other payment for that order is sent until it ends; then the order says
 
 The payment POST is delayed (sandbox fault) past the gateway's deadline (2 s) but within the
 payment's own timeout (20 s): the first request answers PAYMENT_OUTCOME_UNKNOWN while the
-payment goes on.
+payment goes on. A second payment waits for the order within its own deadline (2 s more),
+well before the slow one ends.
 """
 
 from __future__ import annotations
@@ -17,7 +18,8 @@ from gateway.sandbox import Fault, SandboxServer
 from tests.flow import GOOD_CARD, no_errors, pay_by_card, unpaid_order
 from tests.reliability.reliability_support import PAYMENTS, own_gateway, sent
 
-SLOW_S = 5.0  # the payments host's delay: past one deadline and the next payment's wait
+ORDER_READ = r"/stores/[^/]+/v2/orders/\d+"
+SLOW_S = 6.0  # the payments host's delay: past one deadline and the next payment's wait
 DECLINING = {**GOOD_CARD, "number": "4000000000000002"}
 BUSY = (
     "CONFLICT",
@@ -107,3 +109,18 @@ async def test_across_replicas_the_lock_is_held_in_redis_while_the_payment_is_in
             assert sent(sandbox, "POST", PAYMENTS) == 1
         finally:
             await client.aclose()
+
+
+async def test_shutdown_lets_a_payment_in_flight_end_and_read_its_order_back(sandbox) -> None:
+    async with own_gateway(sandbox, GATEWAY_DEADLINE_S="2") as gateway:
+        order = await unpaid_order(gateway)
+        sandbox.clear_requests()
+        sandbox.faults.add(method="POST", path=PAYMENTS, fault=Fault.delay(3.0))
+        late = await pay_by_card(gateway, order["id"])
+        assert codes(late) == ["PAYMENT_OUTCOME_UNKNOWN"]
+        # Answered from one read of the order; the gateway stops with the payment in flight.
+        assert sent(sandbox, "GET", ORDER_READ) == 1
+    # Its connections stayed open until it ended: charged, then the order read back.
+    assert sandbox.state.orders[order["number"]].status_id == 11
+    assert sent(sandbox, "POST", PAYMENTS) == 1
+    assert sent(sandbox, "GET", ORDER_READ) == 2
