@@ -4,6 +4,11 @@ BigCommerce's payment call has no idempotency key and a PAT is single use, so
 a payment whose outcome is unknown (timeout, dropped connection, 5xx, an
 unreadable body, or 30105 duplicate) is never sent again: the order's status
 says what happened.
+
+A payment once sent is not cut at the request's deadline: it runs to its own
+timeout in a task that holds the order's lock (and its key's lease) until it has
+recorded its outcome, while the client is answered from the order at the
+deadline. No other payment for the order is sent meanwhile.
 """
 
 from __future__ import annotations
@@ -42,7 +47,7 @@ from gateway.domain.ports import (
     StoredChoice,
 )
 from gateway.errors import Effect, ErrorCode, GatewayError
-from gateway.settings import PAYMENT_READ_BACK_S
+from gateway.settings import PAYMENT_READ_BACK_S, Timeouts
 
 ORDER_ID_PATH = ["order_id"]
 log = logging.getLogger("gateway.payments")
@@ -65,7 +70,7 @@ class PaymentFlows:
         methods: PaymentMethodsCache,
         owners: Owners,
         observer: Observer | None = None,
-        in_flight_s: float = 20.0 + PAYMENT_READ_BACK_S,
+        in_flight_s: float = Timeouts.payment + PAYMENT_READ_BACK_S,
     ) -> None:
         self._client = client
         # How long a payment already sent may still run (its own timeout and the read-back),
