@@ -146,6 +146,7 @@ class Runtime:
                 methods_cache,
                 owners,
                 flow_observer,
+                in_flight_s=settings.payment_in_flight_s,
             ),
             tokens=tokens,
             shoppers=ShopperFlows(sign_in, tokens, accounts),
@@ -180,6 +181,7 @@ class Runtime:
 
     async def close(self) -> None:
         self.ready = False
+        await self.payments.settle_in_flight()  # before the client they use closes
         if self.forget_revocations is not None:
             await self.forget_revocations()
         await self.feed.close()

@@ -45,3 +45,27 @@ class _Deadline:
 
     def __exit__(self, *_exc: object) -> None:
         _deadline.reset(self._token)
+
+
+def outliving(seconds: float) -> _Outliving:
+    """Run the block with a deadline ``seconds`` from now, even past the request's own.
+
+    For work that must not be cut at the request's deadline: a payment already sent
+    runs to its own hard timeout (the client was answered; the outcome is still recorded).
+    """
+    return _Outliving(seconds)
+
+
+class _Outliving:
+    __slots__ = ("_seconds", "_token")
+
+    def __init__(self, seconds: float) -> None:
+        self._seconds = seconds
+
+    def __enter__(self) -> float:
+        new = time.monotonic() + self._seconds
+        self._token = _deadline.set(new)
+        return new
+
+    def __exit__(self, *_exc: object) -> None:
+        _deadline.reset(self._token)

@@ -14,6 +14,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from urllib.parse import urlsplit
 
+PAYMENT_READ_BACK_S = 2.0  # kept, after a payment, to read its order back
+
 
 class ConfigError(Exception):
     """A missing or malformed setting; the message names the variable."""
@@ -99,6 +101,12 @@ class Settings:
     webhook_secret: str | None = field(default=None, repr=False)
     subscription_heartbeat_s: float = 5.0  # multipart heartbeat while a stream is quiet
     max_subscriptions_per_connection: int = 20  # one WebSocket's concurrent subscriptions
+
+    @property
+    def payment_in_flight_s(self) -> float:
+        """How long a payment already sent may still run past its request's deadline: its own
+        timeout, then the order read back (the order's payment lock is held that long)."""
+        return self.timeouts.payment + PAYMENT_READ_BACK_S
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:

@@ -40,7 +40,7 @@ from gateway.bigcommerce.observer import NullObserver, UpstreamObserver
 from gateway.bigcommerce.ratelimit import RateLimits, rate_limited, wait_or_refuse
 from gateway.bigcommerce.retry_budget import RetryBudget
 from gateway.errors import Effect, ErrorCode
-from gateway.settings import Settings
+from gateway.settings import PAYMENT_READ_BACK_S, Settings
 
 
 @dataclass(frozen=True, slots=True)
@@ -54,7 +54,7 @@ MAX_ATTEMPTS = 3
 BACKOFF_BASE_S = 0.05
 BACKOFF_CAP_S = 1.0
 CONNECT_TIMEOUT_S = 3.0
-PAYMENT_READ_BACK_RESERVE_S = 2.0
+PAYMENT_READ_BACK_RESERVE_S = PAYMENT_READ_BACK_S
 MIN_ATTEMPT_S = 0.05
 MAX_RATE_LIMIT_WAITS = 4  # 429s answered by waiting, per logical request
 HEADERLESS_429_BACKOFF_S = 0.25  # doubled per wait, capped at BACKOFF_CAP_S * 2

@@ -4,6 +4,11 @@ BigCommerce's payment call has no idempotency key and a PAT is single use, so
 a payment whose outcome is unknown (timeout, dropped connection, 5xx, an
 unreadable body, or 30105 duplicate) is never sent again: the order's status
 says what happened.
+
+A payment once sent is not cut at the request's deadline: it runs to its own
+timeout in a task that holds the order's lock (and its key's lease) until it has
+recorded its outcome, while the client is answered from the order at the
+deadline. No other payment for the order is sent meanwhile.
 """
 
 from __future__ import annotations
@@ -13,6 +18,7 @@ import logging
 from collections.abc import Awaitable, Callable, Sequence
 from typing import Any
 
+from gateway import deadline
 from gateway.domain import validation as check
 from gateway.domain.idempotency import Idempotency, raise_recorded
 from gateway.domain.identity import (
@@ -41,10 +47,12 @@ from gateway.domain.ports import (
     StoredChoice,
 )
 from gateway.errors import Effect, ErrorCode, GatewayError
+from gateway.settings import PAYMENT_READ_BACK_S, Timeouts
 
 ORDER_ID_PATH = ["order_id"]
 log = logging.getLogger("gateway.payments")
 TAKEN_EVENTS = frozenset({"purchase", "authorization", "capture"})
+MIN_SEND_S = 0.1  # a payment is not sent with less of the request's deadline left
 PAYMENT_BUSY = "Another payment for this order is in progress; read the order before paying again."
 # The payments counter's outcomes for the codes an operator watches most; others: the code.
 PAYMENT_OUTCOMES = {
@@ -62,8 +70,13 @@ class PaymentFlows:
         methods: PaymentMethodsCache,
         owners: Owners,
         observer: Observer | None = None,
+        in_flight_s: float = Timeouts.payment + PAYMENT_READ_BACK_S,
     ) -> None:
         self._client = client
+        # How long a payment already sent may still run (its own timeout and the read-back),
+        # even past the request's deadline: the order's lock is held that long.
+        self._in_flight_s = in_flight_s
+        self._settling: set[asyncio.Future[PaymentResult]] = set()
         self._codec = codec
         self._idempotency = idempotency
         self._methods = methods
@@ -164,8 +177,8 @@ class PaymentFlows:
                 )
             return card
 
-        def charge(owner: int) -> Awaitable[PaymentResult]:
-            return self._charge(number, payment_method_id, instrument_for, save_instrument)
+        def charge(owner: int, sending: asyncio.Event) -> Awaitable[PaymentResult]:
+            return self._charge(number, payment_method_id, instrument_for, save_instrument, sending)
 
         return await self._once(
             "payWithCard", idempotency_key, (client_key, shopper), fingerprint, charge, number,
@@ -207,11 +220,15 @@ class PaymentFlows:
             cvv = verification_value if isinstance(stored, StoredCard) else None
             return StoredChoice(stored, cvv)
 
-        async def charge(owner: int) -> PaymentResult:
+        async def charge(owner: int, sending: asyncio.Event) -> PaymentResult:
             # The instrument first: one that is not the order's customer's mints no PAT.
             stored = await self._usable_instrument(owner, number, payment_method_id, token)
             return await self._charge(
-                number, payment_method_id, lambda method: instrument_for(stored, method), None
+                number,
+                payment_method_id,
+                lambda method: instrument_for(stored, method),
+                None,
+                sending,
             )
 
         caller = (client_key, shopper)
@@ -261,11 +278,12 @@ class PaymentFlows:
         idempotency_key: str | None,
         caller: tuple[str | None, ShopperIdentity | None],
         fingerprint: list[Any],
-        charge: Callable[[int], Awaitable[PaymentResult]],
+        charge: Callable[[int, asyncio.Event], Awaitable[PaymentResult]],
         number: int,
         payment_method_id: str,
     ) -> PaymentResult:
         client_key, shopper = caller
+        sending = asyncio.Event()  # set when the payment is about to go to the payments host
 
         async def one_at_a_time() -> PaymentResult:
             # Another's order is NOT_FOUND before any lock, PAT or charge. A replay skips this
@@ -274,23 +292,69 @@ class PaymentFlows:
             # One payment per order at a time, keys or not: a double click sends two.
             name = f"pay|{self._client.store_hash}|{number}"
             async with self._idempotency.exclusive(name, PAYMENT_BUSY):
-                return await self._observed(payment_method_id, charge(owner))
+                return await self._observed(payment_method_id, charge(owner, sending))
 
-        if idempotency_key is None:
-            return await one_at_a_time()
-        key = self._idempotency.key(client_key, mutation, idempotency_key, shopper_scope(shopper))
+        async def settle() -> PaymentResult:
+            if idempotency_key is None:
+                return await one_at_a_time()
+            scope = shopper_scope(shopper)
+            key = self._idempotency.key(client_key, mutation, idempotency_key, scope)
 
-        async def run() -> dict[str, Any]:
-            return (await one_at_a_time()).to_dict()
+            async def run() -> dict[str, Any]:
+                return (await one_at_a_time()).to_dict()
 
-        record = await self._idempotency.run(key, self._idempotency.fingerprint(fingerprint), run)
+            record = await self._idempotency.run(
+                key, self._idempotency.fingerprint(fingerprint), run
+            )
+            try:
+                return PaymentResult.from_dict(raise_recorded(record))
+            except GatewayError as exc:
+                if exc.code is not ErrorCode.PAYMENT_OUTCOME_UNKNOWN:
+                    raise
+                # The first attempt's outcome was unknown: the order may have moved since.
+                return await self._reconcile(number)
+
+        # The order's lock and the key's record are held by a task of their own: a payment
+        # sent runs to its own timeout and records its outcome even after the client's answer
+        # went at the deadline, so no other payment for the order starts meanwhile.
+        settling = asyncio.ensure_future(settle())
+        self._settling.add(settling)
+        settling.add_done_callback(self._settled)
+        return await self._answer(settling, sending, number)
+
+    async def _answer(
+        self, settling: asyncio.Future[PaymentResult], sending: asyncio.Event, number: int
+    ) -> PaymentResult:
+        """The payment's result, or at the deadline the order's state while it is in flight.
+
+        Waiting never cancels ``settling`` (``asyncio.wait`` does not): a cancelled request
+        leaves the payment to finish and record itself.
+        """
+        sent: asyncio.Future[Any] = asyncio.ensure_future(sending.wait())
         try:
-            return PaymentResult.from_dict(raise_recorded(record))
-        except GatewayError as exc:
-            if exc.code is not ErrorCode.PAYMENT_OUTCOME_UNKNOWN:
-                raise
-            # The first attempt's outcome was unknown: the order may have moved since.
-            return await self._reconcile(number)
+            # Until the payment is sent, every step has the request's deadline and its own error.
+            await asyncio.wait([settling, sent], return_when=asyncio.FIRST_COMPLETED)
+        finally:
+            sent.cancel()
+        if not settling.done():
+            left = deadline.remaining()
+            # Keep time to read the order back before the deadline.
+            await asyncio.wait(
+                {settling}, timeout=max(left - min(PAYMENT_READ_BACK_S, left / 4), 0)
+            )
+        if settling.done():
+            return settling.result()
+        return await self._reconcile(number)
+
+    def _settled(self, settling: asyncio.Future[PaymentResult]) -> None:
+        self._settling.discard(settling)
+        _consume(settling)
+
+    async def settle_in_flight(self) -> None:
+        """Wait for payments still in flight (at shutdown, before the client closes); each is
+        bounded: its request's deadline until sent, then ``in_flight_s``."""
+        if self._settling:
+            await asyncio.wait(set(self._settling))
 
     async def _observed(
         self, payment_method_id: str, charging: Awaitable[PaymentResult]
@@ -314,6 +378,7 @@ class PaymentFlows:
         payment_method_id: str,
         instrument_for: Callable[[PaymentMethod], Instrument],
         save_instrument: bool | None,
+        sending: asyncio.Event,
     ) -> PaymentResult:
         # The accepted methods (usually cached) and the PAT do not depend on each other:
         # both are asked for at once. A PAT left unused when the method is refused is harmless.
@@ -325,24 +390,34 @@ class PaymentFlows:
         except BaseException:
             minting.cancel()
             raise
-        try:
-            payment = await self._client.process_payment(
-                access_token, instrument, payment_method_id, save_instrument
+        if deadline.remaining() <= MIN_SEND_S:
+            # No time left to answer about it: a payment not sent may simply be retried.
+            raise GatewayError(
+                ErrorCode.UPSTREAM_UNAVAILABLE,
+                "The store is not reachable right now; retry shortly.",
             )
-        except GatewayError as exc:
-            if exc.effect is Effect.UNKNOWN or exc.code is ErrorCode.DUPLICATE_TRANSACTION:
-                return await self._reconcile(number)
-            raise
-        finally:
-            del instrument  # the card goes no further than the call
-        await self._forget_methods(number)
-        try:
-            order = await self._client.get_order(number)
-        except GatewayError:
-            order = None  # charged: the answer is success even if the read-back failed
-        except Exception:
-            log.exception("order read-back after a successful payment failed")
-            order = None
+        sending.set()
+        # Sent, it runs to its own timeout even past the request's deadline: cut short, its
+        # outcome would be unknown while the payments host may still charge.
+        with deadline.outliving(self._in_flight_s):
+            try:
+                payment = await self._client.process_payment(
+                    access_token, instrument, payment_method_id, save_instrument
+                )
+            except GatewayError as exc:
+                if exc.effect is Effect.UNKNOWN or exc.code is ErrorCode.DUPLICATE_TRANSACTION:
+                    return await self._reconcile(number)
+                raise
+            finally:
+                del instrument  # the card goes no further than the call
+            await self._forget_methods(number)
+            try:
+                order = await self._client.get_order(number)
+            except GatewayError:
+                order = None  # charged: the answer is success even if the read-back failed
+            except Exception:
+                log.exception("order read-back after a successful payment failed")
+                order = None
         return PaymentResult(payment=payment, order=order)
 
     async def _reconcile(self, number: int) -> PaymentResult:

@@ -17,7 +17,9 @@ if TYPE_CHECKING:
     from gateway.stores.redis_cache import RedisPaymentMethodsCache
     from gateway.stores.redis_idempotency import RedisIdempotencyBackend
 
-LOCK_MARGIN_S = 5.0  # a lease outlives the request that holds it by this much
+# A lease outlives the request that holds it by this much more than a payment it sent may
+# still run after the request's deadline (the order's lock is held until that payment ends).
+LOCK_MARGIN_S = 5.0
 
 
 def open_redis(
@@ -33,6 +35,8 @@ def open_redis(
     redis = Redis.from_url(
         settings.redis_url, socket_timeout=2.0, socket_connect_timeout=1.0, health_check_interval=30
     )
-    backend = RedisIdempotencyBackend(redis, lock_ttl_s=settings.deadline_s + LOCK_MARGIN_S)
+    backend = RedisIdempotencyBackend(
+        redis, lock_ttl_s=settings.deadline_s + settings.payment_in_flight_s + LOCK_MARGIN_S
+    )
     cache = RedisPaymentMethodsCache(redis, settings.payment_methods_ttl_s)
     return redis, backend, cache

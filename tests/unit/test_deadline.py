@@ -23,3 +23,13 @@ def test_the_deadline_is_reset_when_the_block_raises() -> None:
     with pytest.raises(RuntimeError), deadline.deadline_in(1.0):
         raise RuntimeError
     assert deadline.remaining(7.0) == 7.0
+
+
+def test_an_outliving_block_runs_past_the_request_deadline_and_restores_it() -> None:
+    with deadline.deadline_in(1.0):
+        with deadline.outliving(30.0):
+            assert 29.0 < deadline.remaining() <= 30.0  # not cut at the request's deadline
+            with deadline.deadline_in(60.0):
+                assert 29.0 < deadline.remaining() <= 30.0  # and still the tighter one wins
+        assert deadline.remaining() <= 1.0
+    assert deadline.remaining(7.0) == 7.0

@@ -110,3 +110,10 @@ def test_subscription_limits_have_defaults_and_bounds() -> None:
     assert tuned.subscription_heartbeat_s == 2.5 and tuned.max_subscriptions_per_connection == 5
     with pytest.raises(ConfigError, match="GATEWAY_MAX_SUBSCRIPTIONS_PER_CONNECTION"):
         Settings.from_env({"GATEWAY_MAX_SUBSCRIPTIONS_PER_CONNECTION": "0"})
+
+
+def test_a_payment_in_flight_may_run_its_own_timeout_then_read_its_order_back() -> None:
+    # How long a payment's order stays locked past its request's deadline.
+    assert Settings.from_env({}).payment_in_flight_s == 22.0
+    settings = Settings.from_env({"GATEWAY_TIMEOUT_PAYMENT_S": "7"})
+    assert settings.payment_in_flight_s == 9.0
