@@ -31,6 +31,8 @@ from tests.reliability.reliability_support import own_gateway
 METHODS = r".*/v3/payments/methods"
 ACCESS_TOKENS = r".*/v3/payments/access_tokens"
 TRANSACTIONS = r"/stores/[^/]+/v3/orders/\d+/transactions"
+# Two gateways with one secret: replicas, each reading order ids the other made.
+REPLICAS_SECRET = "replicas-share-this-secret"
 
 
 async def pay_saving(gateway: Any, order_id: str, token: str, save: bool) -> dict[str, Any]:
@@ -279,23 +281,30 @@ async def test_a_stored_card_payment_is_counted_under_its_method(sandbox) -> Non
     assert metrics[("gateway_payments_total", labels)] == 1
 
 
-async def test_an_order_the_store_no_longer_has_is_not_found_at_its_order_id(gateway) -> None:
-    order = await unpaid_order(gateway)
-    sandbox = gateway.sandbox
-    sandbox.clear_requests()
-    sandbox.faults.add(method="GET", path=ORDER_READ, fault=Fault.status(404))
-    paid = await pay_by_card(gateway, order["id"])
+async def test_an_order_the_store_no_longer_has_is_not_found_at_its_order_id(sandbox) -> None:
+    # Paid through a replica that has not seen the order: no remembered owner, so it reads it.
+    async with own_gateway(sandbox, GATEWAY_SECRET=REPLICAS_SECRET) as maker:
+        order = await unpaid_order(maker)
+    async with own_gateway(sandbox, GATEWAY_SECRET=REPLICAS_SECRET) as replica:
+        sandbox.clear_requests()
+        sandbox.faults.add(method="GET", path=ORDER_READ, fault=Fault.status(404))
+        paid = await pay_by_card(replica, order["id"])
     # The words and the place of an unknown id: the shopper fixes the id, not the card.
     assert [(e["code"], e["message"], e["field"]) for e in paid["errors"]] == [
         ("NOT_FOUND", "Not found.", ["input", "orderId"])
     ]
+    assert calls(sandbox, "GET", ORDER_READ) != []  # the answer came from the order read
     assert calls(sandbox, "POST", ACCESS_TOKENS) == [] and calls(sandbox, "POST", PAYMENTS) == []
 
 
 async def test_an_order_the_store_cannot_read_now_is_unavailable_not_unknown(sandbox) -> None:
-    # A gateway of its own: the failed reads must not open the shared gateway's breaker.
-    async with own_gateway(sandbox, GATEWAY_DEADLINE_S="2") as gateway:
-        order = await unpaid_order(gateway)
+    # Gateways of their own: the failed reads must not open the shared gateway's breaker.
+    # The order is paid through a replica that has not seen it: no remembered owner, a read.
+    async with own_gateway(sandbox, GATEWAY_SECRET=REPLICAS_SECRET) as maker:
+        order = await unpaid_order(maker)
+    async with own_gateway(
+        sandbox, GATEWAY_SECRET=REPLICAS_SECRET, GATEWAY_DEADLINE_S="2"
+    ) as gateway:
         sandbox.clear_requests()
         sandbox.faults.add(method="GET", path=ORDER_READ, fault=Fault.status(500), times=None)
         paid = await pay_by_card(gateway, order["id"])
