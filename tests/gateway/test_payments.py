@@ -340,3 +340,34 @@ async def test_one_idempotency_key_for_a_card_and_a_stored_card_payment_pays_bot
     assert no_errors(first)["order"]["number"] == by_card["number"]
     assert no_errors(second)["order"]["number"] == by_stored_card["number"]
     assert len(calls(gateway.sandbox, "POST", PAYMENTS)) == 2
+
+
+async def test_a_replica_that_has_not_seen_an_order_lets_only_its_shopper_reach_it(
+    sandbox,
+) -> None:
+    # Another replica made the orders: this one remembers no owner, so it reads each order
+    # and decides from the answer who may reach it (the owner, no one else).
+    async with own_gateway(sandbox, GATEWAY_SECRET=REPLICAS_SECRET) as maker:
+        owner = await sign_in(maker, 1)
+        orders = [await unpaid_order(maker, owner) for _ in range(3)]
+    async with own_gateway(sandbox, GATEWAY_SECRET=REPLICAS_SECRET) as replica:
+        someone_else = await sign_in(replica, 2)
+        shopper = await sign_in(replica, 1)
+        sandbox.clear_requests()
+        refused = await pay_by_card(replica, orders[0]["id"], token=someone_else)
+        assert [(e["code"], e["message"], e["field"]) for e in refused["errors"]] == [
+            ("NOT_FOUND", "Not found.", ["input", "orderId"])
+        ]
+        assert calls(sandbox, "GET", ORDER_READ) != [] and calls(sandbox, "POST", PAYMENTS) == []
+        # Hers: the methods and her stored instruments, then a payment, each after a read.
+        sandbox.clear_requests()
+        token = await stored(replica, shopper, orders[1]["id"], "braintree.card", "StoredCard")
+        assert calls(sandbox, "GET", ORDER_READ) != []
+        sandbox.clear_requests()
+        paid = await pay_by_card(replica, orders[2]["id"], token=shopper)
+        assert no_errors(paid)["order"]["statusId"] == 11
+        assert calls(sandbox, "GET", ORDER_READ)[0] < calls(sandbox, "POST", PAYMENTS)[0]
+        paid = await pay_stored(
+            replica, shopper, orders[1]["id"], token=token, verificationValue="123"
+        )
+        assert no_errors(paid)["order"]["statusId"] == 11
