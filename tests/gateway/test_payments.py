@@ -371,3 +371,20 @@ async def test_a_replica_that_has_not_seen_an_order_lets_only_its_shopper_reach_
             replica, shopper, orders[1]["id"], token=token, verificationValue="123"
         )
         assert no_errors(paid)["order"]["statusId"] == 11
+
+
+async def test_a_stored_card_offered_for_a_guests_order_reads_no_wallet(gateway) -> None:
+    # A guest's order has no instruments (an instrument pays only its own customer's
+    # orders): the card is refused without asking the store for the order's instruments.
+    sandbox = gateway.sandbox
+    shopper = await sign_in(gateway, 1)
+    hers, guests = await unpaid_order(gateway, shopper), await unpaid_order(gateway)
+    token = await stored(gateway, shopper, hers["id"], "braintree.card", "StoredCard")
+    await gateway.run("PaymentMethods", {"orderId": guests["id"]}, shopper_headers(shopper))
+    sandbox.clear_requests()
+    refused = await pay_stored(gateway, shopper, guests["id"], token=token, verificationValue="123")
+    assert [(e["code"], e["field"]) for e in refused["errors"]] == [
+        ("STORED_INSTRUMENT_NOT_FOUND", ["input", "token"])
+    ]
+    assert calls(sandbox, "GET", METHODS) == []  # the order's instruments are read there
+    assert calls(sandbox, "POST", ACCESS_TOKENS) == [] and calls(sandbox, "POST", PAYMENTS) == []
