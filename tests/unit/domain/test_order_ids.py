@@ -61,7 +61,7 @@ def test_not_found_names_the_field_it_was_given() -> None:
     assert not_found("ord_x").field is None
 
 
-@pytest.mark.parametrize("bad", [None, 1, b"ord_", "ord_" + "A" * 61, "ord_A"])
+@pytest.mark.parametrize("bad", [None, 1, b"ord_", ["ord_"], "ord_" + "A" * 61, "ord_A"])
 def test_anything_else_is_not_found(bad: object) -> None:
     not_found(bad)
 
