@@ -31,6 +31,8 @@ from tests.reliability.reliability_support import own_gateway
 METHODS = r".*/v3/payments/methods"
 ACCESS_TOKENS = r".*/v3/payments/access_tokens"
 TRANSACTIONS = r"/stores/[^/]+/v3/orders/\d+/transactions"
+# Two gateways with one secret: replicas, each reading order ids the other made.
+REPLICAS_SECRET = "replicas-share-this-secret"
 
 
 async def pay_saving(gateway: Any, order_id: str, token: str, save: bool) -> dict[str, Any]:
@@ -279,31 +281,30 @@ async def test_a_stored_card_payment_is_counted_under_its_method(sandbox) -> Non
     assert metrics[("gateway_payments_total", labels)] == 1
 
 
-# Two gateways of one deployment (one secret): the order is made through one, paid through
-# the other, which has not seen it and so reads it (an order's owner is remembered).
-SECRET = {"GATEWAY_SECRET": "payments-test-secret-0123456789abcdef"}
-
-
 async def test_an_order_the_store_no_longer_has_is_not_found_at_its_order_id(sandbox) -> None:
-    async with own_gateway(sandbox, **SECRET) as other:
-        order = await unpaid_order(other)
-    async with own_gateway(sandbox, **SECRET) as gateway:
+    # Paid through a replica that has not seen the order: no remembered owner, so it reads it.
+    async with own_gateway(sandbox, GATEWAY_SECRET=REPLICAS_SECRET) as maker:
+        order = await unpaid_order(maker)
+    async with own_gateway(sandbox, GATEWAY_SECRET=REPLICAS_SECRET) as replica:
         sandbox.clear_requests()
         sandbox.faults.add(method="GET", path=ORDER_READ, fault=Fault.status(404))
-        paid = await pay_by_card(gateway, order["id"])
+        paid = await pay_by_card(replica, order["id"])
     # The words and the place of an unknown id: the shopper fixes the id, not the card.
     assert [(e["code"], e["message"], e["field"]) for e in paid["errors"]] == [
         ("NOT_FOUND", "Not found.", ["input", "orderId"])
     ]
-    assert len(calls(sandbox, "GET", ORDER_READ)) == 1  # the store was asked, and said 404
+    assert calls(sandbox, "GET", ORDER_READ) != []  # the answer came from the order read
     assert calls(sandbox, "POST", ACCESS_TOKENS) == [] and calls(sandbox, "POST", PAYMENTS) == []
 
 
 async def test_an_order_the_store_cannot_read_now_is_unavailable_not_unknown(sandbox) -> None:
-    # A gateway of its own: the failed reads must not open the shared gateway's breaker.
-    async with own_gateway(sandbox, **SECRET) as other:
-        order = await unpaid_order(other)
-    async with own_gateway(sandbox, GATEWAY_DEADLINE_S="2", **SECRET) as gateway:
+    # Gateways of their own: the failed reads must not open the shared gateway's breaker.
+    # The order is paid through a replica that has not seen it: no remembered owner, a read.
+    async with own_gateway(sandbox, GATEWAY_SECRET=REPLICAS_SECRET) as maker:
+        order = await unpaid_order(maker)
+    async with own_gateway(
+        sandbox, GATEWAY_SECRET=REPLICAS_SECRET, GATEWAY_DEADLINE_S="2"
+    ) as gateway:
         sandbox.clear_requests()
         sandbox.faults.add(method="GET", path=ORDER_READ, fault=Fault.status(500), times=None)
         paid = await pay_by_card(gateway, order["id"])
@@ -339,3 +340,51 @@ async def test_one_idempotency_key_for_a_card_and_a_stored_card_payment_pays_bot
     assert no_errors(first)["order"]["number"] == by_card["number"]
     assert no_errors(second)["order"]["number"] == by_stored_card["number"]
     assert len(calls(gateway.sandbox, "POST", PAYMENTS)) == 2
+
+
+async def test_a_replica_that_has_not_seen_an_order_lets_only_its_shopper_reach_it(
+    sandbox,
+) -> None:
+    # Another replica made the orders: this one remembers no owner, so it reads each order
+    # and decides from the answer who may reach it (the owner, no one else).
+    async with own_gateway(sandbox, GATEWAY_SECRET=REPLICAS_SECRET) as maker:
+        owner = await sign_in(maker, 1)
+        orders = [await unpaid_order(maker, owner) for _ in range(3)]
+    async with own_gateway(sandbox, GATEWAY_SECRET=REPLICAS_SECRET) as replica:
+        someone_else = await sign_in(replica, 2)
+        shopper = await sign_in(replica, 1)
+        sandbox.clear_requests()
+        refused = await pay_by_card(replica, orders[0]["id"], token=someone_else)
+        assert [(e["code"], e["message"], e["field"]) for e in refused["errors"]] == [
+            ("NOT_FOUND", "Not found.", ["input", "orderId"])
+        ]
+        assert calls(sandbox, "GET", ORDER_READ) != [] and calls(sandbox, "POST", PAYMENTS) == []
+        # Hers: the methods and her stored instruments, then a payment, each after a read.
+        sandbox.clear_requests()
+        token = await stored(replica, shopper, orders[1]["id"], "braintree.card", "StoredCard")
+        assert calls(sandbox, "GET", ORDER_READ) != []
+        sandbox.clear_requests()
+        paid = await pay_by_card(replica, orders[2]["id"], token=shopper)
+        assert no_errors(paid)["order"]["statusId"] == 11
+        assert calls(sandbox, "GET", ORDER_READ)[0] < calls(sandbox, "POST", PAYMENTS)[0]
+        paid = await pay_stored(
+            replica, shopper, orders[1]["id"], token=token, verificationValue="123"
+        )
+        assert no_errors(paid)["order"]["statusId"] == 11
+
+
+async def test_a_stored_card_offered_for_a_guests_order_reads_no_wallet(gateway) -> None:
+    # A guest's order has no instruments (an instrument pays only its own customer's
+    # orders): the card is refused without asking the store for the order's instruments.
+    sandbox = gateway.sandbox
+    shopper = await sign_in(gateway, 1)
+    hers, guests = await unpaid_order(gateway, shopper), await unpaid_order(gateway)
+    token = await stored(gateway, shopper, hers["id"], "braintree.card", "StoredCard")
+    await gateway.run("PaymentMethods", {"orderId": guests["id"]}, shopper_headers(shopper))
+    sandbox.clear_requests()
+    refused = await pay_stored(gateway, shopper, guests["id"], token=token, verificationValue="123")
+    assert [(e["code"], e["field"]) for e in refused["errors"]] == [
+        ("STORED_INSTRUMENT_NOT_FOUND", ["input", "token"])
+    ]
+    assert calls(sandbox, "GET", METHODS) == []  # the order's instruments are read there
+    assert calls(sandbox, "POST", ACCESS_TOKENS) == [] and calls(sandbox, "POST", PAYMENTS) == []
