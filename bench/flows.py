@@ -31,7 +31,7 @@ STEPS = (
     "PayWithCard",
 )
 
-_ADDRESS = {
+ADDRESS = {
     "firstName": "Jane",
     "lastName": "Doe",
     "email": "jane@example.com",
@@ -42,7 +42,7 @@ _ADDRESS = {
     "countryCode": "US",
     "postalCode": "78701",
 }
-_CARD = {
+CARD = {
     "number": "4111111111111111",
     "cardholderName": "Jane Doe",
     "expiryMonth": 12,
@@ -126,14 +126,14 @@ class GraphQLFlow:
         st["item_id"] = d["cart"]["lineItems"][0]["id"]
 
     async def add_billing_address(self, s: aiohttp.ClientSession, st: dict[str, Any]) -> None:
-        address = {**_ADDRESS, "phone": "+15125550100"}
+        address = {**ADDRESS, "phone": "+15125550100"}
         inp = {"checkoutId": st["cart_id"], "address": address}
         await self._op(s, "AddBillingAddress", {"input": inp})
 
     async def add_consignment(self, s: aiohttp.ClientSession, st: dict[str, Any]) -> None:
         inp = {
             "checkoutId": st["cart_id"],
-            "address": _ADDRESS,
+            "address": ADDRESS,
             "lineItems": [{"itemId": st["item_id"], "quantity": 2}],
         }
         d = await self._op(s, "AddConsignment", {"input": inp})
@@ -164,7 +164,7 @@ class GraphQLFlow:
         inp = {
             "orderId": st["order_id"],
             "paymentMethodId": "braintree.card",
-            "card": _CARD,
+            "card": CARD,
             "saveInstrument": False,
             "idempotencyKey": uuid.uuid4().hex,
         }
@@ -209,12 +209,12 @@ class RestFlow:
         st["item_id"] = d["line_items"]["physical_items"][0]["id"]
 
     async def add_billing_address(self, s: aiohttp.ClientSession, st: dict[str, Any]) -> None:
-        body = _snake({**_ADDRESS, "phone": "+15125550100"})
+        body = _snake({**ADDRESS, "phone": "+15125550100"})
         await self._call(s, "POST", f"{self.v3}/checkouts/{st['cart_id']}/billing-address", body)
 
     async def add_consignment(self, s: aiohttp.ClientSession, st: dict[str, Any]) -> None:
         body = [
-            {"address": _snake(_ADDRESS), "line_items": [{"item_id": st["item_id"], "quantity": 2}]}
+            {"address": _snake(ADDRESS), "line_items": [{"item_id": st["item_id"], "quantity": 2}]}
         ]
         url = (
             f"{self.v3}/checkouts/{st['cart_id']}/consignments"
@@ -248,7 +248,7 @@ class RestFlow:
         }
         payment = {
             "payment": {
-                "instrument": {"type": "card", **_snake(_CARD)},
+                "instrument": {"type": "card", **_snake(CARD)},
                 "payment_method_id": "braintree.card",
                 "save_instrument": False,
             }

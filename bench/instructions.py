@@ -37,6 +37,7 @@ from pathlib import Path
 from typing import Any
 
 from bench.documents import operation_document
+from bench.flows import ADDRESS, CARD
 from bench.procs import ProcessGroup, free_port
 from bench.targets import start_sandbox, upstream_env
 
@@ -99,26 +100,6 @@ def wait_ready(port: int, timeout: float) -> None:
             pass
         time.sleep(0.5)
     raise RuntimeError(f"gateway on port {port} not ready after {timeout:.0f} s")
-
-
-ADDRESS = {
-    "firstName": "Jane",
-    "lastName": "Doe",
-    "email": "jane@example.com",
-    "address1": "123 Main Street",
-    "city": "Austin",
-    "stateOrProvince": "Texas",
-    "stateOrProvinceCode": "TX",
-    "countryCode": "US",
-    "postalCode": "78701",
-}
-CARD = {
-    "number": "4111111111111111",
-    "cardholderName": "Jane Doe",
-    "expiryMonth": 12,
-    "expiryYear": 2030,
-    "verificationValue": "123",
-}
 
 
 class Documents:
