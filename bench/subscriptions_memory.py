@@ -43,6 +43,7 @@ from bench.subscriptions_ws import (
     percentile,
     post_webhook,
     process_rss_kib,
+    start_clients,
 )
 
 
@@ -145,28 +146,7 @@ async def probe(args: argparse.Namespace, api: str) -> dict[str, Any]:
     if args.trace:
         tracemalloc.start()
         before = tracemalloc.take_snapshot()
-    share = -(-count // args.clients)
-    workers = [
-        await asyncio.create_subprocess_exec(
-            sys.executable,
-            "-m",
-            "bench.subscriptions_ws",
-            "--client",
-            base,
-            "--subscriptions",
-            str(min(share, count - i * share)),
-            "--order-id",
-            order.order_id,
-            stdin=asyncio.subprocess.PIPE,
-            stdout=asyncio.subprocess.PIPE,
-        )
-        for i in range(args.clients)
-        if count - i * share > 0
-    ]
-    for worker in workers:
-        assert worker.stdout is not None
-        assert (await worker.stdout.readline()).strip() == b"ready"
-    await asyncio.sleep(1)
+    workers = await start_clients(base, count, args.clients, ["--order-id", order.order_id])
     result: dict[str, Any] = {
         "subscriptions": count,
         "ws": options["ws"],

@@ -192,6 +192,34 @@ async def client_worker(base: str, count: int, order: int | str = ORDER_FANOUT) 
         await asyncio.gather(*(s.ws.close() for s in subscribers))
 
 
+async def start_clients(
+    base: str, count: int, clients: int, order_args: list[str]
+) -> list[asyncio.subprocess.Process]:
+    """``count`` subscriptions shared between ``clients`` client processes, all open."""
+    share = -(-count // clients)
+    workers = [
+        await asyncio.create_subprocess_exec(
+            sys.executable,
+            "-m",
+            "bench.subscriptions_ws",
+            "--client",
+            base,
+            "--subscriptions",
+            str(min(share, count - i * share)),
+            *order_args,
+            stdin=asyncio.subprocess.PIPE,
+            stdout=asyncio.subprocess.PIPE,
+        )
+        for i in range(clients)
+        if count - i * share > 0
+    ]
+    for worker in workers:
+        assert worker.stdout is not None
+        assert (await worker.stdout.readline()).strip() == b"ready"
+    await asyncio.sleep(1)
+    return workers
+
+
 async def measure(
     stage: BenchStage | GatewayStage, count: int, clients: int, single_rounds: int
 ) -> dict[str, Any]:
@@ -200,27 +228,7 @@ async def measure(
     order_args = ["--order-id", stage.fanout_order] if isinstance(stage.fanout_order, str) else []
     async with aiohttp.ClientSession() as http:
         rss_before = await stage.rss_kib(http)
-        share = -(-count // clients)
-        workers = [
-            await asyncio.create_subprocess_exec(
-                sys.executable,
-                "-m",
-                "bench.subscriptions_ws",
-                "--client",
-                base,
-                "--subscriptions",
-                str(min(share, count - i * share)),
-                *order_args,
-                stdin=asyncio.subprocess.PIPE,
-                stdout=asyncio.subprocess.PIPE,
-            )
-            for i in range(clients)
-            if count - i * share > 0
-        ]
-        for worker in workers:
-            assert worker.stdout is not None
-            assert (await worker.stdout.readline()).strip() == b"ready"
-        await asyncio.sleep(1)
+        workers = await start_clients(base, count, clients, order_args)
         rss_open = await stage.rss_kib(http)
         fanouts: list[dict[str, float]] = []
         for round_ in range(3):
