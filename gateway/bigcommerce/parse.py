@@ -69,10 +69,12 @@ def money(value: Any, currency: str) -> Money:
 def address(data: dict[str, Any] | None) -> Address | None:
     if not data:
         return None
-    ident = data.get("id")
+    get = data.get
+    ident = get("id")
+    # Positional, in the fields' order (ADDRESS_FIELDS follows the id): no keyword dict.
     return Address(
-        id=None if ident is None else str(ident),
-        **{name: _text(data.get(name)) for name in ADDRESS_FIELDS},
+        None if ident is None else str(ident),
+        *[None if (value := get(name)) is None else str(value) for name in ADDRESS_FIELDS],
     )
 
 

@@ -1,4 +1,5 @@
-"""Amounts: minor units per currency, remembered once parsed, never confused across types."""
+"""Amounts: minor units per currency, remembered once parsed, never confused across types;
+addresses field by field."""
 
 from __future__ import annotations
 
@@ -9,7 +10,7 @@ import pytest
 from gateway.bigcommerce import parse
 from gateway.bigcommerce.errors import MalformedAnswer
 from gateway.bigcommerce.parse import money
-from gateway.domain.models import Money
+from gateway.domain.models import ADDRESS_FIELDS, Address, Money
 
 
 def test_amounts_in_minor_units_the_same_when_remembered() -> None:
@@ -33,3 +34,16 @@ def test_the_memory_is_bounded(monkeypatch: pytest.MonkeyPatch) -> None:
     for cents in range(10):
         assert money(cents / 100, "EUR").amount == Decimal(cents) / 100
         assert len(parse._AMOUNTS) <= 3
+
+
+def test_every_address_field_lands_in_its_own_place() -> None:
+    answer: dict[str, object] = {name: f"{name}!" for name in ADDRESS_FIELDS}
+    answer["id"] = 77
+    answer["phone"] = 5551234  # not text upstream: said as text
+    parsed = parse.address(answer)
+    assert parsed == Address(
+        id="77", **{name: f"{name}!" for name in ADDRESS_FIELDS[:-1]}, phone="5551234"
+    )
+    assert parse.address({"id": None, "city": "Austin"}) == Address(city="Austin")
+    assert parse.address({}) is None
+    assert parse.address(None) is None
