@@ -39,10 +39,12 @@ from gateway.bigcommerce.errors import (
 from gateway.bigcommerce.observer import NullObserver, UpstreamObserver
 from gateway.bigcommerce.ratelimit import RateLimits, rate_limited, wait_or_refuse
 from gateway.bigcommerce.retry_budget import RetryBudget
+from gateway.domain.slot_init import slot_init
 from gateway.errors import Effect, ErrorCode
 from gateway.settings import PAYMENT_READ_BACK_S, Settings
 
 
+@slot_init
 @dataclass(frozen=True, slots=True)
 class UpstreamResponse:
     status: int
