@@ -158,22 +158,25 @@ def checkout(data: dict[str, Any], order_id_of: Callable[[int], str] | None = No
     currency = the_cart.currency_code
     order = data.get("order_id")
     number = int(order) if order not in (None, "") else None
-    return Checkout(
-        id=str(data["id"]),
-        version=int(data.get("version") or 0),
-        order_number=number,
-        order_id=order_id_of(number) if order_id_of is not None and number is not None else None,
-        cart=the_cart,
-        billing_address=address(data.get("billing_address")),
-        consignments=[consignment(c, currency) for c in data.get("consignments") or []],
-        subtotal=money(data.get("subtotal_ex_tax"), currency),
-        shipping_cost_total=money(data.get("shipping_cost_total_ex_tax"), currency),
-        tax_total=money(data.get("tax_total"), currency),
-        grand_total=money(data.get("grand_total"), currency),
-        coupons=[applied_coupon(c, currency) for c in data.get("coupons") or []],
-        # base_amount is the items before discounts, cart_amount(_ex_tax) after them.
-        discount_total=money(the_cart.base_amount.amount - the_cart.cart_amount.amount, currency),
-        customer_message=_text(data.get("customer_message")) or None,
+    order_id = order_id_of(number) if order_id_of is not None and number is not None else None
+    get = data.get
+    # base_amount is the items before discounts, cart_amount(_ex_tax) after them.
+    discount = the_cart.base_amount.amount - the_cart.cart_amount.amount
+    return Checkout(  # positional (one call per answer, 14 fields): each named on its line
+        str(data["id"]),  # id
+        int(get("version") or 0),  # version
+        number,  # order_number
+        the_cart,  # cart
+        address(get("billing_address")),  # billing_address
+        [consignment(c, currency) for c in get("consignments") or []],  # consignments
+        money(get("subtotal_ex_tax"), currency),  # subtotal
+        money(get("shipping_cost_total_ex_tax"), currency),  # shipping_cost_total
+        money(get("tax_total"), currency),  # tax_total
+        money(get("grand_total"), currency),  # grand_total
+        order_id,  # order_id
+        [applied_coupon(c, currency) for c in get("coupons") or []],  # coupons
+        money(discount, currency),  # discount_total
+        _text(get("customer_message")) or None,  # customer_message
     )
 
 

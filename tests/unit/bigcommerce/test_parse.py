@@ -14,7 +14,9 @@ from gateway.bigcommerce.parse import money
 from gateway.domain.models import (
     ADDRESS_FIELDS,
     Address,
+    AppliedCoupon,
     Cart,
+    Checkout,
     Consignment,
     LineItem,
     Money,
@@ -112,3 +114,44 @@ def test_a_cart_line_and_consignment_each_field_in_its_own_place() -> None:
         base_amount=Money(Decimal("20.00"), "EUR"),
         cart_amount=Money(Decimal("18.00"), "EUR"),
     )
+
+
+def test_a_checkout_each_field_in_its_own_place() -> None:
+    def usd(amount: str) -> Money:
+        return Money(Decimal(amount), "USD")
+
+    the_cart = {"id": "c1", "customer_id": 4, "base_amount": 30, "cart_amount": 25}
+    parsed = parse.checkout(
+        {
+            "id": "c1",
+            "version": 3,
+            "order_id": "120",
+            "cart": the_cart,
+            "billing_address": {"id": 8, "city": "Austin"},
+            "consignments": [{"id": "k1", "shipping_cost_ex_tax": 6}],
+            "subtotal_ex_tax": 25,
+            "shipping_cost_total_ex_tax": 6,
+            "tax_total": 2,
+            "grand_total": 33,
+            "coupons": [{"code": "SAVE5", "discounted_amount": 5}],
+            "customer_message": "Leave it at the door",
+        },
+        lambda number: f"ord_{number}",
+    )
+    assert parsed == Checkout(
+        id="c1",
+        version=3,
+        order_number=120,
+        order_id="ord_120",
+        cart=Cart("c1", 4, "USD", [], usd("30.00"), usd("25.00")),
+        billing_address=Address(id="8", city="Austin"),
+        consignments=[Consignment("k1", Address(), [], None, None, usd("6.00"))],
+        subtotal=usd("25.00"),
+        shipping_cost_total=usd("6.00"),
+        tax_total=usd("2.00"),
+        grand_total=usd("33.00"),
+        coupons=[AppliedCoupon("SAVE5", usd("5.00"))],
+        discount_total=usd("5.00"),
+        customer_message="Leave it at the door",
+    )
+    assert parse.checkout({"id": "c2", "cart": the_cart, "customer_message": ""}).order_id is None
