@@ -16,6 +16,7 @@ changed owner (``signIn`` adopting a guest cart) is always written at once.
 from __future__ import annotations
 
 import time
+from collections import OrderedDict
 from collections.abc import Callable
 
 MAX_ENTRIES = 100_000
@@ -31,8 +32,10 @@ class MemoryOwnershipStore:
         self._maxsize = maxsize
         self._clock = clock
         # key -> (owner, expires at). Insertion order is expiry order (one TTL, a monotonic
-        # clock, a rewrite moves its key to the end): the front is what expires first.
-        self._owners: dict[tuple[str, str], tuple[int, float]] = {}
+        # clock, a rewrite moves its key to the end): the front is what expires first. An
+        # OrderedDict, not a dict: a dict finds its first live entry past every one deleted
+        # from its front since it was last resized, an OrderedDict at once.
+        self._owners: OrderedDict[tuple[str, str], tuple[int, float]] = OrderedDict()
 
     async def checkout_owner(self, checkout_id: str) -> int | None:
         return self._get(("checkout", checkout_id))
@@ -62,7 +65,9 @@ class MemoryOwnershipStore:
         if entry is not None:
             if entry[0] == owner and entry[1] - now > self._fresh_s:
                 return  # confirmed again soon after it was written: kept as it is
-            del entries[key]  # rewritten below, at the end: the order stays the expiry order
+            entries[key] = (owner, now + self._ttl_s)
+            entries.move_to_end(key)  # the order stays the expiry order
+            return
         self._make_room(now)
         entries[key] = (owner, now + self._ttl_s)
 
