@@ -11,6 +11,8 @@ Staleness is the risk, hence the rules:
   entry is rewritten there, in the shared store, so every replica sees the new owner at once;
 - an owner could change outside the gateway (the control panel, another app): entries
   expire after ``OWNERSHIP_TTL_S``, and no entry, or a store that fails, means a read;
+  every answer that names the owner restarts that time (a store may skip rewriting an
+  entry confirmed moments before: it then expires a little early, never late);
 - the flows check reachability again on each answer they get, so even a stale entry never
   shows a checkout or an order to anyone it is not theirs.
 Only ids are kept (checkout ids hashed in shared keys): never a token or card data.
