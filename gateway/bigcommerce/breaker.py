@@ -65,11 +65,16 @@ class OutcomeWindow:
         self._slices: deque[list[int]] = deque()  # [slice index, requests, failures]
 
     def add(self, now: float, failed: bool) -> None:
-        index = self._expire(now)
-        if not self._slices or self._slices[-1][0] != index:
-            self._slices.append([index, 0, 0])
-        self._slices[-1][1] += 1
-        self._slices[-1][2] += int(failed)
+        index = int(now // self._slice_s)
+        slices = self._slices
+        if slices and slices[-1][0] == index:
+            # The current slice: nothing expired since it was opened (by this same index).
+            last = slices[-1]
+            last[1] += 1
+            last[2] += failed
+            return
+        self._expire(now)
+        slices.append([index, 1, int(failed)])
 
     def counts(self, now: float) -> tuple[int, int]:
         """(requests, failures) inside the window."""
@@ -101,6 +106,8 @@ class CircuitBreaker:
         self._cannot_connect_in_row = 0
         self._probes_out = 0
         self._probes_passed = 0
+        # Immutable: while closed, every request is admitted with this one.
+        self._closed_admission = Admission(self._generation, probe=False)
 
     @property
     def state(self) -> BreakerState:
@@ -115,7 +122,7 @@ class CircuitBreaker:
         """Let a request through, or raise UPSTREAM_UNAVAILABLE (nothing sent) with the wait."""
         state = self.state
         if state is BreakerState.CLOSED:
-            return Admission(self._generation, probe=False)
+            return self._closed_admission
         if (
             state is BreakerState.HALF_OPEN
             and self._probes_out + self._probes_passed < self._settings.half_open_probes
@@ -178,6 +185,7 @@ class CircuitBreaker:
     def _enter(self, state: BreakerState) -> None:
         self._state = state
         self._generation += 1
+        self._closed_admission = Admission(self._generation, probe=False)
         self._probes_out = self._probes_passed = 0
         if state is BreakerState.OPEN:
             self._opened_at = self._clock()

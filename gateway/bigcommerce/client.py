@@ -100,7 +100,19 @@ class BigCommerceClient:
         body: Any = None,
         field_path: FieldPath = as_named,
     ) -> Any:
-        payload = await self._json(call, endpoint, method, url, body, field_path)
+        headers = self._read_headers if body is None else self._write_headers
+        # As _json, one coroutine fewer on every v3 call.
+        payload = (
+            await self._transport.call(
+                call,
+                method,
+                url,
+                endpoint=endpoint,
+                headers=headers,
+                json=body,
+                field_path=field_path,
+            )
+        ).data
         if not isinstance(payload, dict) or "data" not in payload:
             raise unavailable(call.effect(answered=False))
         return payload["data"]

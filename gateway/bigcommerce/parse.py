@@ -69,10 +69,12 @@ def money(value: Any, currency: str) -> Money:
 def address(data: dict[str, Any] | None) -> Address | None:
     if not data:
         return None
-    ident = data.get("id")
+    get = data.get
+    ident = get("id")
+    # Positional, in the fields' order (ADDRESS_FIELDS follows the id): no keyword dict.
     return Address(
-        id=None if ident is None else str(ident),
-        **{name: _text(data.get(name)) for name in ADDRESS_FIELDS},
+        None if ident is None else str(ident),
+        *[None if (value := get(name)) is None else str(value) for name in ADDRESS_FIELDS],
     )
 
 
@@ -88,28 +90,29 @@ def cart(data: dict[str, Any]) -> Cart:
         for kind in ("physical_items", "digital_items")
         for item in items.get(kind) or []
     ]
-    return Cart(
-        id=str(data["id"]),
-        customer_id=int(data.get("customer_id") or 0),
-        currency_code=currency,
-        line_items=lines,
-        base_amount=money(data.get("base_amount"), currency),
-        cart_amount=money(data.get("cart_amount", data.get("cart_amount_ex_tax")), currency),
+    return Cart(  # positional, in Cart's field order: id, customer_id, currency_code, ...
+        str(data["id"]),
+        int(data.get("customer_id") or 0),
+        currency,
+        lines,
+        money(data.get("base_amount"), currency),
+        money(data.get("cart_amount", data.get("cart_amount_ex_tax")), currency),
     )
 
 
 def line_item(data: dict[str, Any], currency: str, *, is_physical: bool = True) -> LineItem:
-    variant = data.get("variant_id")
-    return LineItem(
-        id=str(data["id"]),
-        product_id=int(data["product_id"]),
-        variant_id=None if variant is None else int(variant),
-        name=str(data.get("name") or ""),
-        quantity=int(data.get("quantity") or 0),
-        list_price=money(data.get("list_price"), currency),
-        sale_price=money(data.get("sale_price"), currency),
-        extended_sale_price=money(data.get("extended_sale_price"), currency),
-        is_physical=is_physical,
+    get = data.get
+    variant = get("variant_id")
+    return LineItem(  # positional, in LineItem's field order (a checkout has one per line)
+        str(data["id"]),
+        int(data["product_id"]),
+        None if variant is None else int(variant),
+        str(get("name") or ""),
+        int(get("quantity") or 0),
+        money(get("list_price"), currency),
+        money(get("sale_price"), currency),
+        money(get("extended_sale_price"), currency),
+        is_physical,
     )
 
 
@@ -124,27 +127,28 @@ def redirect_urls(data: dict[str, Any] | None) -> RedirectUrls | None:
 
 
 def shipping_option(data: dict[str, Any], currency: str) -> ShippingOption:
-    return ShippingOption(
-        id=str(data["id"]),
-        description=str(data.get("description") or ""),
-        type=str(data.get("type") or ""),
-        transit_time=_text(data.get("transit_time")),
-        cost=money(data.get("cost"), currency),
+    get = data.get
+    transit_time = get("transit_time")
+    return ShippingOption(  # positional, in ShippingOption's field order (several per answer)
+        str(data["id"]),
+        str(get("description") or ""),
+        str(get("type") or ""),
+        None if transit_time is None else str(transit_time),
+        money(get("cost"), currency),
     )
 
 
 def consignment(data: dict[str, Any], currency: str) -> Consignment:
-    available = data.get("available_shipping_options")
-    selected = data.get("selected_shipping_option")
-    return Consignment(
-        id=str(data["id"]),
-        address=address(data.get("address") or data.get("shipping_address")) or Address(),
-        line_item_ids=[str(i) for i in data.get("line_item_ids") or []],
-        available_shipping_options=None
-        if available is None
-        else [shipping_option(o, currency) for o in available],
-        selected_shipping_option=shipping_option(selected, currency) if selected else None,
-        shipping_cost=money(data.get("shipping_cost_ex_tax"), currency),
+    get = data.get
+    available = get("available_shipping_options")
+    selected = get("selected_shipping_option")
+    return Consignment(  # positional, in Consignment's field order
+        str(data["id"]),
+        address(get("address") or get("shipping_address")) or Address(),
+        [str(i) for i in get("line_item_ids") or []],
+        None if available is None else [shipping_option(o, currency) for o in available],
+        shipping_option(selected, currency) if selected else None,
+        money(get("shipping_cost_ex_tax"), currency),
     )
 
 
@@ -154,22 +158,25 @@ def checkout(data: dict[str, Any], order_id_of: Callable[[int], str] | None = No
     currency = the_cart.currency_code
     order = data.get("order_id")
     number = int(order) if order not in (None, "") else None
-    return Checkout(
-        id=str(data["id"]),
-        version=int(data.get("version") or 0),
-        order_number=number,
-        order_id=order_id_of(number) if order_id_of is not None and number is not None else None,
-        cart=the_cart,
-        billing_address=address(data.get("billing_address")),
-        consignments=[consignment(c, currency) for c in data.get("consignments") or []],
-        subtotal=money(data.get("subtotal_ex_tax"), currency),
-        shipping_cost_total=money(data.get("shipping_cost_total_ex_tax"), currency),
-        tax_total=money(data.get("tax_total"), currency),
-        grand_total=money(data.get("grand_total"), currency),
-        coupons=[applied_coupon(c, currency) for c in data.get("coupons") or []],
-        # base_amount is the items before discounts, cart_amount(_ex_tax) after them.
-        discount_total=money(the_cart.base_amount.amount - the_cart.cart_amount.amount, currency),
-        customer_message=_text(data.get("customer_message")) or None,
+    order_id = order_id_of(number) if order_id_of is not None and number is not None else None
+    get = data.get
+    # base_amount is the items before discounts, cart_amount(_ex_tax) after them.
+    discount = the_cart.base_amount.amount - the_cart.cart_amount.amount
+    return Checkout(  # positional (one call per answer, 14 fields): each named on its line
+        str(data["id"]),  # id
+        int(get("version") or 0),  # version
+        number,  # order_number
+        the_cart,  # cart
+        address(get("billing_address")),  # billing_address
+        [consignment(c, currency) for c in get("consignments") or []],  # consignments
+        money(get("subtotal_ex_tax"), currency),  # subtotal
+        money(get("shipping_cost_total_ex_tax"), currency),  # shipping_cost_total
+        money(get("tax_total"), currency),  # tax_total
+        money(get("grand_total"), currency),  # grand_total
+        order_id,  # order_id
+        [applied_coupon(c, currency) for c in get("coupons") or []],  # coupons
+        money(discount, currency),  # discount_total
+        _text(get("customer_message")) or None,  # customer_message
     )
 
 

@@ -9,7 +9,6 @@ the request's deadline, else gets RATE_LIMITED with the wait.
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import time
 from collections.abc import Callable, Mapping
 
@@ -91,8 +90,15 @@ class RateLimits:
 
 
 def _int(value: str | None) -> int | None:
+    """A header's whole number: as BigCommerce sends it (digits), else as a number of any
+    spelling float() reads ("29759.0"), cut to a whole one; None for anything else."""
     if value is None:
         return None
-    with contextlib.suppress(ValueError):
+    try:
+        return int(value)
+    except ValueError:
+        pass
+    try:
         return int(float(value))
-    return None
+    except (ValueError, OverflowError):
+        return None

@@ -35,8 +35,12 @@ class RetryBudget:
 
     def on_request(self) -> None:
         """A first attempt went out: it earns a share of a retry."""
-        self._refill()
-        self._tokens = min(self._cap, self._tokens + self._ratio)
+        # _refill and the share at once (every upstream call passes here): capped once,
+        # which is the same as capping twice, all terms being positive.
+        now = self._clock()
+        tokens = self._tokens + (now - self._last) * self._min_per_s + self._ratio
+        self._tokens = tokens if tokens < self._cap else self._cap
+        self._last = now
 
     def try_spend(self) -> bool:
         """Take one retry from the budget; False when it is spent."""

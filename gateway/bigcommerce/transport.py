@@ -10,13 +10,12 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import functools
 import random
 import time
 import weakref
-from collections.abc import Awaitable, Callable, Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from typing import Any, Concatenate, ParamSpec
+from typing import Any
 
 import aiohttp
 import orjson
@@ -39,10 +38,12 @@ from gateway.bigcommerce.errors import (
 from gateway.bigcommerce.observer import NullObserver, UpstreamObserver
 from gateway.bigcommerce.ratelimit import RateLimits, rate_limited, wait_or_refuse
 from gateway.bigcommerce.retry_budget import RetryBudget
+from gateway.domain.slot_init import slot_init
 from gateway.errors import Effect, ErrorCode
 from gateway.settings import PAYMENT_READ_BACK_S, Settings
 
 
+@slot_init
 @dataclass(frozen=True, slots=True)
 class UpstreamResponse:
     status: int
@@ -58,33 +59,6 @@ PAYMENT_READ_BACK_RESERVE_S = PAYMENT_READ_BACK_S
 MIN_ATTEMPT_S = 0.05
 MAX_RATE_LIMIT_WAITS = 4  # 429s answered by waiting, per logical request
 HEADERLESS_429_BACKOFF_S = 0.25  # doubled per wait, capped at BACKOFF_CAP_S * 2
-
-P = ParamSpec("P")
-
-
-def _judged_once_by_breaker(
-    send: Callable[Concatenate[UpstreamTransport, P], Awaitable[UpstreamResponse]],
-) -> Callable[Concatenate[UpstreamTransport, P], Awaitable[UpstreamResponse]]:
-    """The breaker admits a logical request once and judges it once, its retries included."""
-
-    @functools.wraps(send)
-    async def judged(
-        transport: UpstreamTransport, /, *args: P.args, **kwargs: P.kwargs
-    ) -> UpstreamResponse:
-        admission = transport.breaker.admit()  # open: refused at once, nothing sent
-        outcome = Outcome.NEUTRAL  # unless set below (e.g. cancelled)
-        try:
-            response = await send(transport, *args, **kwargs)
-        except UpstreamError as exc:
-            outcome = _outcome_of(exc)
-            raise
-        else:
-            outcome = Outcome.SUCCESS
-            return response
-        finally:
-            transport.record_outcome(admission, outcome)
-
-    return judged
 
 
 class UpstreamTransport:
@@ -133,7 +107,6 @@ class UpstreamTransport:
             raise RuntimeError("the upstream transport is not started")
         return self._session
 
-    @_judged_once_by_breaker
     async def call(
         self,
         call: CallClass,
@@ -147,8 +120,33 @@ class UpstreamTransport:
     ) -> UpstreamResponse:
         """Send one logical request; return a 2xx response or raise ``UpstreamError``.
 
-        ``endpoint`` names the call for metrics and traces (``get_checkout``).
+        ``endpoint`` names the call for metrics and traces (``get_checkout``). The breaker
+        admits a logical request once and judges it once, its retries included.
         """
+        admission = self.breaker.admit()  # open: refused at once, nothing sent
+        outcome = Outcome.NEUTRAL  # unless set below (e.g. cancelled)
+        try:
+            response = await self._attempts(call, method, url, headers, endpoint, json, field_path)
+        except UpstreamError as exc:
+            outcome = _outcome_of(exc)
+            raise
+        else:
+            outcome = Outcome.SUCCESS
+            return response
+        finally:
+            self.record_outcome(admission, outcome)
+
+    async def _attempts(
+        self,
+        call: CallClass,
+        method: str,
+        url: str,
+        headers: Mapping[str, str],
+        endpoint: str,
+        json: Any,
+        field_path: FieldPath,
+    ) -> UpstreamResponse:
+        """The attempts of one logical request: retried while safe, 429s waited out."""
         body = orjson.dumps(json) if json is not None else None
         host = "payments" if call is CallClass.PAYMENT else "api"
         self.retry_budget.on_request()

@@ -12,15 +12,18 @@ from decimal import Decimal
 from enum import Enum
 from typing import Any
 
+from gateway.domain.slot_init import slot_init
 from gateway.errors import Effect, ErrorCode, GatewayError
 
 
+@slot_init
 @dataclass(frozen=True, slots=True)
 class Money:
     amount: Decimal
     currency_code: str
 
 
+@slot_init
 @dataclass(frozen=True, slots=True)
 class Address:
     id: str | None = None
@@ -42,6 +45,7 @@ class Address:
 ADDRESS_FIELDS = tuple(name for name in Address.__slots__ if name != "id")
 
 
+@slot_init
 @dataclass(frozen=True, slots=True)
 class CartLine:
     """One line of a new cart, as asked for."""
@@ -51,6 +55,7 @@ class CartLine:
     variant_id: int | None = None
 
 
+@slot_init
 @dataclass(frozen=True, slots=True)
 class ConsignmentLine:
     """One cart line (by its item id) shipped in a consignment."""
@@ -59,6 +64,7 @@ class ConsignmentLine:
     quantity: int
 
 
+@slot_init
 @dataclass(frozen=True, slots=True)
 class LineItem:
     id: str
@@ -73,6 +79,7 @@ class LineItem:
     is_physical: bool = True
 
 
+@slot_init
 @dataclass(frozen=True, slots=True)
 class Cart:
     id: str
@@ -83,6 +90,7 @@ class Cart:
     cart_amount: Money
 
 
+@slot_init
 @dataclass(frozen=True, slots=True)
 class RedirectUrls:
     cart_url: str
@@ -90,6 +98,7 @@ class RedirectUrls:
     embedded_checkout_url: str
 
 
+@slot_init
 @dataclass(frozen=True, slots=True)
 class ShippingOption:
     id: str
@@ -99,6 +108,7 @@ class ShippingOption:
     cost: Money
 
 
+@slot_init
 @dataclass(frozen=True, slots=True)
 class Consignment:
     id: str
@@ -109,12 +119,14 @@ class Consignment:
     shipping_cost: Money
 
 
+@slot_init
 @dataclass(frozen=True, slots=True)
 class AppliedCoupon:
     code: str
     discounted_amount: Money
 
 
+@slot_init
 @dataclass(frozen=True, slots=True)
 class Checkout:
     id: str
@@ -143,6 +155,7 @@ class OrderStatus(Enum):
     AWAITING_FULFILLMENT = 11
 
 
+@slot_init
 @dataclass(frozen=True, slots=True)
 class Order:
     id: str  # opaque, signed by the gateway
@@ -187,6 +200,7 @@ class Order:
         )
 
 
+@slot_init
 @dataclass(frozen=True, slots=True)
 class OrderDetails:
     """What a confirmation page shows of an order, beside its status and total."""
@@ -200,6 +214,7 @@ class OrderDetails:
     created_at: datetime | None
 
 
+@slot_init
 @dataclass(frozen=True, slots=True)
 class OrderLine:
     """One product line of an order: unit price and line total, before tax."""
@@ -211,12 +226,14 @@ class OrderLine:
     total_price: Money
 
 
+@slot_init
 @dataclass(frozen=True, slots=True)
 class SupportedInstrument:
     instrument_type: str
     verification_value_required: bool
 
 
+@slot_init
 @dataclass(frozen=True, slots=True)
 class StoredCard:
     token: str
@@ -230,6 +247,7 @@ class StoredCard:
     payment_method_id: str | None = None
 
 
+@slot_init
 @dataclass(frozen=True, slots=True)
 class StoredPayPalAccount:
     token: str
@@ -239,6 +257,7 @@ class StoredPayPalAccount:
     payment_method_id: str | None = None
 
 
+@slot_init
 @dataclass(frozen=True, slots=True)
 class StoredBankAccount:
     token: str
@@ -252,6 +271,7 @@ class StoredBankAccount:
 StoredInstrument = StoredCard | StoredPayPalAccount | StoredBankAccount
 
 
+@slot_init
 @dataclass(frozen=True, slots=True)
 class PaymentMethod:
     id: str
@@ -273,6 +293,7 @@ class TransactionType(Enum):
     AUTHORIZATION = "authorization"
 
 
+@slot_init
 @dataclass(frozen=True, slots=True)
 class Payment:
     id: str
@@ -280,6 +301,7 @@ class Payment:
     transaction_type: TransactionType
 
 
+@slot_init
 @dataclass(frozen=True, slots=True)
 class PaymentResult:
     """What a pay mutation answers: the payment (None when only the order's status is known)."""
@@ -306,6 +328,7 @@ class PaymentResult:
         return cls(payment=payment, order=order)
 
 
+@slot_init
 @dataclass(frozen=True, slots=True)
 class Transaction:
     id: str

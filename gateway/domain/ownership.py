@@ -11,6 +11,8 @@ Staleness is the risk, hence the rules:
   entry is rewritten there, in the shared store, so every replica sees the new owner at once;
 - an owner could change outside the gateway (the control panel, another app): entries
   expire after ``OWNERSHIP_TTL_S``, and no entry, or a store that fails, means a read;
+  every answer that names the owner restarts that time (a store may skip rewriting an
+  entry confirmed moments before: it then expires a little early, never late);
 - the flows check reachability again on each answer they get, so even a stale entry never
   shows a checkout or an order to anyone it is not theirs.
 Only ids are kept (checkout ids hashed in shared keys): never a token or card data.
@@ -19,10 +21,10 @@ Only ids are kept (checkout ids hashed in shared keys): never a token or card da
 from __future__ import annotations
 
 import logging
-import uuid
 
 from gateway.domain.models import Cart, Checkout, Order
 from gateway.domain.ports import OwnershipStore
+from gateway.domain.validation import canonical_checkout_id
 from gateway.errors import GatewayError
 
 # Why 10 minutes: long enough for one checkout, step to step (a shopper typing an address
@@ -40,7 +42,7 @@ class Owners:
         self._store = store
 
     async def of_checkout(self, checkout_id: str) -> int | None:
-        key = _checkout_key(checkout_id)
+        key = canonical_checkout_id(checkout_id)
         if key is None:
             return None
         try:
@@ -61,7 +63,7 @@ class Owners:
         await self.checkout_is(cart.id, cart.customer_id)  # a checkout's id is its cart's
 
     async def checkout_is(self, checkout_id: str, customer_id: int) -> None:
-        key = _checkout_key(checkout_id)
+        key = canonical_checkout_id(checkout_id)
         if key is None:
             return
         try:
@@ -74,12 +76,3 @@ class Owners:
             await self._store.remember_order(order.number, order.customer_id)
         except GatewayError:
             log.warning("order owner not remembered: the next step reads it upstream")
-
-
-def _checkout_key(checkout_id: str) -> str | None:
-    """One spelling per checkout (``{ABC-...}`` is ``abc-...``), so that no other spelling of
-    an id finds no entry, or a different one; None for what cannot be a checkout id."""
-    try:
-        return str(uuid.UUID(checkout_id))
-    except (ValueError, AttributeError, TypeError):
-        return None

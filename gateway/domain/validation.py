@@ -27,6 +27,8 @@ PHONE = re.compile(r"^\+?[1-9]\d{1,14}(x\d{1,5})?$")
 PHONE_NOISE = re.compile(r"[\s().\-]")
 CURRENCY = re.compile(r"^[A-Z]{3}$")
 CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+# A UUID as BigCommerce writes it (and ``str(uuid.UUID(...))`` too): lower-case, hyphenated.
+CANONICAL_UUID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
 
 
 @dataclass(frozen=True)
@@ -230,10 +232,25 @@ def check_idempotency_key(
 
 def checkout_id_or_not_found(value: str) -> str:
     """BigCommerce checkout ids are cart UUIDs; anything else cannot exist upstream."""
+    checkout_id = canonical_checkout_id(value)
+    if checkout_id is None:
+        raise GatewayError(ErrorCode.NOT_FOUND, NOT_FOUND, ["checkout_id"])
+    return checkout_id
+
+
+def canonical_checkout_id(value: str) -> str | None:
+    """The one spelling of a checkout id (``{ABC-...}`` is ``abc-...``, as ``uuid.UUID``
+    writes it); None for what cannot be one.
+
+    The id as BigCommerce and clients send it is already that spelling: it is recognised
+    as such (a seventh of the work of parsing it), and anything else is parsed.
+    """
+    if value.__class__ is str and CANONICAL_UUID.fullmatch(value):
+        return value
     try:
         return str(uuid.UUID(value))
     except (ValueError, AttributeError, TypeError):
-        raise GatewayError(ErrorCode.NOT_FOUND, NOT_FOUND, ["checkout_id"]) from None
+        return None
 
 
 def _named(path: Sequence[str]) -> str:

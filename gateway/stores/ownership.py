@@ -1,33 +1,81 @@
 """Remembered owners of checkouts and orders in this process (no Redis: one replica).
 
 Bounded in count and in age (``domain.ownership`` says why the age): an entry the
-cache dropped is only one upstream read away.
+store dropped is only one upstream read away.
+
+Every answer that names an owner is remembered again, so an entry lives for the TTL
+after the last answer that vouched for it. Rewriting an entry that already holds that
+owner only moves its expiry, and the hottest read (a client polling its checkout)
+would pay a write each time for a move of a few milliseconds: while the entry is
+younger than ``REFRESH_SHARE`` of the TTL it is left as it is. So an entry expires at
+most that share of the TTL before the TTL after its last confirming answer, never after
+it: no owner is kept longer than an answer vouched for it (the staleness rule). A
+changed owner (``signIn`` adopting a guest cart) is always written at once.
 """
 
 from __future__ import annotations
 
 import time
+from collections import OrderedDict
 from collections.abc import Callable
 
-from cachetools import TTLCache
-
 MAX_ENTRIES = 100_000
+REFRESH_SHARE = 0.1  # of the TTL: a confirmed entry younger than this is not rewritten
 
 
 class MemoryOwnershipStore:
     def __init__(
         self, ttl_s: float, maxsize: int = MAX_ENTRIES, clock: Callable[[], float] = time.monotonic
     ) -> None:
-        self._owners: TTLCache[tuple[str, str], int] = TTLCache(maxsize, ttl_s, timer=clock)
+        self._ttl_s = ttl_s
+        self._fresh_s = ttl_s * (1 - REFRESH_SHARE)  # time left above which no rewrite
+        self._maxsize = maxsize
+        self._clock = clock
+        # key -> (owner, expires at). Insertion order is expiry order (one TTL, a monotonic
+        # clock, a rewrite moves its key to the end): the front is what expires first. An
+        # OrderedDict, not a dict: a dict finds its first live entry past every one deleted
+        # from its front since it was last resized, an OrderedDict at once.
+        self._owners: OrderedDict[tuple[str, str], tuple[int, float]] = OrderedDict()
 
     async def checkout_owner(self, checkout_id: str) -> int | None:
-        return self._owners.get(("checkout", checkout_id))
+        return self._get(("checkout", checkout_id))
 
     async def order_owner(self, number: int) -> int | None:
-        return self._owners.get(("order", str(number)))
+        return self._get(("order", str(number)))
 
     async def remember_checkout(self, checkout_id: str, customer_id: int) -> None:
-        self._owners[("checkout", checkout_id)] = customer_id
+        self._set(("checkout", checkout_id), customer_id)
 
     async def remember_order(self, number: int, customer_id: int) -> None:
-        self._owners[("order", str(number))] = customer_id
+        self._set(("order", str(number)), customer_id)
+
+    def _get(self, key: tuple[str, str]) -> int | None:
+        entry = self._owners.get(key)
+        if entry is None:
+            return None
+        if entry[1] <= self._clock():
+            del self._owners[key]
+            return None
+        return entry[0]
+
+    def _set(self, key: tuple[str, str], owner: int) -> None:
+        now = self._clock()
+        entries = self._owners
+        entry = entries.get(key)
+        if entry is not None:
+            if entry[0] == owner and entry[1] - now > self._fresh_s:
+                return  # confirmed again soon after it was written: kept as it is
+            entries[key] = (owner, now + self._ttl_s)
+            entries.move_to_end(key)  # the order stays the expiry order
+            return
+        self._make_room(now)
+        entries[key] = (owner, now + self._ttl_s)
+
+    def _make_room(self, now: float) -> None:
+        """Drop what expired from the front, then the oldest while the store is full."""
+        entries = self._owners
+        while entries:
+            oldest = next(iter(entries))
+            if entries[oldest][1] > now and len(entries) < self._maxsize:
+                return
+            del entries[oldest]

@@ -24,6 +24,26 @@ def test_an_unknown_quota_never_holds_a_request() -> None:
     assert window.wait_s() == 0.0
 
 
+@pytest.mark.parametrize(
+    ("left", "reset_ms", "waits"),
+    [
+        ("0", "1500", 1.5),
+        ("0.0", "1500.9", 1.5),  # numbers as float() reads them, cut to whole ones
+        (" 0 ", "1_500", 1.5),
+        ("0", "inf", 0.0),  # no number: not a quota (and no error)
+        ("nan", "1500", 0.0),
+        ("0", "1.5e3", 1.5),
+        ("none", "1500", 0.0),
+    ],
+)
+def test_the_headers_numbers_in_any_spelling_a_number_has(
+    left: str, reset_ms: str, waits: float
+) -> None:
+    window = QuotaWindow(FakeClock())
+    window.observe({"X-Rate-Limit-Requests-Left": left, "X-Rate-Limit-Time-Reset-Ms": reset_ms})
+    assert window.wait_s() == pytest.approx(waits)
+
+
 def test_the_requests_left_go_out_then_the_next_waits_for_the_reset() -> None:
     clock = FakeClock()
     window = QuotaWindow(clock)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import uuid
 from typing import Any
 
 import pytest
@@ -11,6 +12,7 @@ from gateway.domain.models import Address
 from gateway.domain.validation import (
     CardDetails,
     Problems,
+    canonical_checkout_id,
     card_brand,
     check_address,
     check_card,
@@ -443,6 +445,44 @@ def test_idempotency_keys(value: str | None, good: bool) -> None:
     assert [(e.field, e.message) for e in problems.errors] == (
         [] if good else [(("idempotency_key",), message)]
     )
+
+
+class Text(str):
+    """A str subclass: spelled like an id, but not the plain str an id is kept as."""
+
+
+@pytest.mark.parametrize(
+    "value",
+    [
+        "6f5c1a8e-0e7b-4a3a-9d2a-3b1e1f2a4c5d",
+        "6F5C1A8E-0E7B-4A3A-9D2A-3B1E1F2A4C5D",
+        "6f5c1a8e-0e7b-4a3a-9d2a-3B1e1f2a4c5d",
+        "{6f5c1a8e-0e7b-4a3a-9d2a-3b1e1f2a4c5d}",
+        "urn:uuid:6f5c1a8e-0e7b-4a3a-9d2a-3b1e1f2a4c5d",
+        "6f5c1a8e0e7b4a3a9d2a3b1e1f2a4c5d",
+        "6f5c1a8e-0e7b4a3a-9d2a-3b1e-1f2a4c5d",
+        " 6f5c1a8e-0e7b-4a3a-9d2a-3b1e1f2a4c5d",
+        "6f5c1a8e-0e7b-4a3a-9d2a-3b1e1f2a4c5d\n",
+        "6f5c1a8e-0e7b-4a3a-9d2a-3b1e1f2a4c5",
+        "6f5c1a8e-0e7b-4a3a-9d2a-3b1e1f2a4c5dd",
+        "6f5c1a8e-0e7b-4a3a-9d2a-3b1e1f2a4c5g",
+        "६f5c1a8e-0e7b-4a3a-9d2a-3b1e1f2a4c5d",
+        Text("6f5c1a8e-0e7b-4a3a-9d2a-3b1e1f2a4c5d"),
+        "",
+        "nope",
+        None,
+        42,
+    ],
+)
+def test_a_checkout_id_has_the_one_spelling_uuid_gives_it(value: Any) -> None:
+    """The recognised spelling is a shortcut only: every value gets what ``uuid.UUID`` says."""
+    try:
+        expected: str | None = str(uuid.UUID(value))
+    except (ValueError, AttributeError, TypeError):
+        expected = None
+    found = canonical_checkout_id(value)
+    assert found == expected
+    assert found is None or found.__class__ is str
 
 
 def test_checkout_ids_are_uuids_or_not_found() -> None:
