@@ -39,7 +39,7 @@ async def test_reads_of_one_key_share_one_fetch() -> None:
     memo: OncePerKey[str, str] = OncePerKey(reads)
     together = await asyncio.gather(memo.load("a"), memo.load("a"), memo.load("b"))
     later = await memo.load("a")
-    assert together == ["A", "A", "B"] and later == "A"
+    assert list(together) == ["A", "A", "B"] and later == "A"
     assert sorted(reads.calls) == ["a", "b"]
 
 

@@ -1,0 +1,69 @@
+"""Root reads resolved by graphql-core itself, without Strawberry's resolver wrapper.
+
+Strawberry wraps every field with a resolver: per call it builds its Info, converts
+the arguments (``get_arguments``/``convert_argument``), runs the field-extension
+chain and awaits the resolver in a coroutine of its own. The root reads below take
+only ID arguments, which graphql-core hands over already coerced to ``str``, and
+have no extensions or permissions: their resolvers here do what the Strawberry
+resolvers of ``gateway.schema.resolvers`` do (both call the same function) with
+graphql-core's ``(source, info, **arguments)``; ``info.context`` is the same Context.
+The Strawberry fields stay the schema's definition (SDL, types, descriptions).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+from graphql import GraphQLObjectType, GraphQLSchema
+from strawberry.types.field import StrawberryField
+
+from gateway.domain.models import Checkout, Order, PaymentMethod
+from gateway.schema.context import Context
+from gateway.schema.query_errors import answer
+
+DEFINITION = "strawberry-definition"
+
+
+def read_checkout(context: Context, checkout_id: str) -> Awaitable[Checkout]:
+    return answer(context.loaders.checkouts.load(checkout_id))
+
+
+def read_order(context: Context, order_id: str) -> Awaitable[Order]:
+    return answer(context.loaders.orders.load(order_id))
+
+
+def read_payment_methods(context: Context, order_id: str) -> Awaitable[list[PaymentMethod]]:
+    work = context.payments.payment_methods(order_id, context.shopper)
+    return answer(work)
+
+
+# Query field (GraphQL name) -> (its one argument's GraphQL name, the read).
+DIRECT: dict[str, tuple[str, Callable[[Context, str], Awaitable[Any]]]] = {
+    "checkout": ("id", read_checkout),
+    "order": ("id", read_order),
+    "paymentMethods": ("orderId", read_payment_methods),
+}
+
+
+def _direct(argument: str, read: Callable[[Context, str], Awaitable[Any]]) -> Any:
+    def resolve(_source: Any, info: Any, **arguments: str) -> Awaitable[Any]:
+        return read(info.context, arguments[argument])
+
+    return resolve
+
+
+def resolve_root_reads_directly(schema: GraphQLSchema) -> None:
+    """Swap the Strawberry wrappers of the ``DIRECT`` root fields for plain resolvers."""
+    query = schema.query_type
+    if not isinstance(query, GraphQLObjectType):
+        raise TypeError("the schema has no query type")
+    for name, (argument, read) in DIRECT.items():
+        field = query.fields[name]
+        definition = (field.extensions or {}).get(DEFINITION)
+        # The wrapper would run extensions (permissions are one) the plain resolver skips.
+        if not isinstance(definition, StrawberryField) or definition.extensions:
+            raise TypeError(f"Query.{name} has field extensions: keep Strawberry's resolver")
+        if list(field.args) != [argument]:
+            raise TypeError(f"Query.{name} takes {list(field.args)}, not [{argument!r}]")
+        field.resolve = _direct(argument, read)
