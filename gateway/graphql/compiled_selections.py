@@ -5,7 +5,9 @@ A checkout answer is ~90 fields, every one a plain attribute of a domain object
 execute_field -> resolve -> complete_value: most of a checkout query's CPU. Once a
 selection set below an object is known to hold only plain fields (no arguments,
 no directives, no resolvers of their own), it is compiled once into a function
-that reads the attributes and builds the answer directly.
+that reads the attributes and builds the answer directly: per object, Python source
+generated from the selection (``_ObjectSource``), so a field costs an attribute read
+and a type test, not a loop step and a call per wrapper.
 
 The compiled function is a shortcut, never a second semantics: whenever the
 value does not fit the plan (a null in a non-null field, a scalar that does not
@@ -17,6 +19,7 @@ from __future__ import annotations
 
 from collections import OrderedDict
 from collections.abc import Callable, Sequence
+from keyword import iskeyword
 from typing import Any
 
 from graphql import (
@@ -118,6 +121,79 @@ def _has_directives(
     return False
 
 
+class _ObjectSource:
+    """The Python source of one object's completion: one straight-line function.
+
+    Each field is read with an attribute access and finished inline where it can be:
+    a leaf that is already a ``str`` (most of them) needs no call, a nested object one
+    call. Lists and abstract types call their completion closures. The same checks,
+    in the same order, as completing field by field; only the calls are fewer.
+    """
+
+    def __init__(self, object_type: GraphQLObjectType) -> None:
+        self.type_name = object_type.name
+        self.namespace: dict[str, Any] = {"NotPlain": NotPlain}
+        self.lines: list[str] = []
+        self.entries: list[str] = []
+        if object_type.is_type_of is not None:
+            self.namespace["is_type_of"] = object_type.is_type_of
+            self.lines.append("if is_type_of(value, None) is not True: raise NotPlain")
+
+    def typename(self, key: str) -> None:
+        self.entries.append(f"{key!r}: {self.type_name!r}")
+
+    def field(
+        self,
+        key: str,
+        attribute: str,
+        output_type: GraphQLOutputType,
+        group: Sequence[FieldDetails],
+        compiler: _Compiler,
+    ) -> None:
+        n = len(self.entries)
+        local, finish = f"v{n}", f"f{n}"
+        read = (
+            f"value.{attribute}"
+            if attribute.isidentifier() and not iskeyword(attribute)
+            else f"getattr(value, {attribute!r})"
+        )
+        self.lines.append(f"{local} = {read}")
+        non_null = isinstance(output_type, GraphQLNonNull)
+        named = output_type.of_type if isinstance(output_type, GraphQLNonNull) else output_type
+        if isinstance(named, GraphQLLeafType):
+            self.namespace[finish] = _leaf(named, non_null=non_null)
+            as_is = named is GraphQLString or named is GraphQLID
+            if as_is and non_null:
+                test = f"type({local}) is not str"
+            elif as_is:
+                test = f"{local} is not None and type({local}) is not str"
+            else:
+                test = "True" if non_null else f"{local} is not None"
+            self.lines.append(f"if {test}: {local} = {finish}({local})")
+        elif isinstance(named, GraphQLObjectType):
+            # An object's completion answers a dict, never None.
+            self.namespace[finish] = compiler.object(named, group)
+            if non_null:
+                self.lines.append(f"if {local} is None: raise NotPlain")
+                self.lines.append(f"{local} = {finish}({local})")
+            else:
+                self.lines.append(f"if {local} is not None: {local} = {finish}({local})")
+        else:
+            self.namespace[finish] = compiler.value(output_type, group)
+            self.lines.append(f"{local} = {finish}({local})")
+        self.entries.append(f"{key!r}: {local}")
+
+    def function(self) -> Complete:
+        body = "".join(f"    {line}\n" for line in self.lines)
+        answer = ", ".join(self.entries)
+        text = f"def complete(value):\n{body}    return {{{answer}}}\n"
+        # Keys are GraphQL names and attributes identifiers (or repr'd): nothing else is
+        # pasted in, and every value the function uses is in its namespace.
+        exec(compile(text, f"<completion of {self.type_name}>", "exec"), self.namespace)  # noqa: S102
+        complete: Complete = self.namespace["complete"]
+        return complete
+
+
 class _Compiler:
     def __init__(
         self,
@@ -150,32 +226,18 @@ class _Compiler:
         )
         if collected.new_defer_usages or collected.forbidden_directive_instances:
             raise _Unsupported
-        readers: list[tuple[str, str | None, Complete | None]] = []
+        source = _ObjectSource(object_type)
         for key, group in collected.grouped_field_set.items():
             name = group[0].node.name.value
             if name == "__typename":
-                readers.append((key, None, None))
+                source.typename(key)
                 continue
             field = object_type.fields.get(name)
             attribute = plain_attribute(field.resolve) if field is not None else None
             if field is None or attribute is None or field.args:
                 raise _Unsupported
-            readers.append((key, attribute, self.value(field.type, group)))
-        type_name = object_type.name
-        is_type_of = object_type.is_type_of
-
-        def complete(value: Any) -> dict[str, Any]:
-            if is_type_of is not None and is_type_of(value, NO_INFO) is not True:
-                raise NotPlain
-            answer: dict[str, Any] = {}
-            for key, attribute, finish in readers:
-                if attribute is None:
-                    answer[key] = type_name
-                else:
-                    answer[key] = finish(getattr(value, attribute))  # type: ignore[misc]
-            return answer
-
-        return complete
+            source.field(key, attribute, field.type, group, self)
+        return source.function()
 
     def value(self, output_type: GraphQLOutputType, group: Sequence[FieldDetails]) -> Complete:
         if isinstance(output_type, GraphQLNonNull):

@@ -48,6 +48,9 @@ class ItemModel:
     price: PriceModel
     tags: list[str]
     instruments: list[Any]
+    discount: PriceModel | None = None
+    count: Any = 0
+    flag: bool | None = None
 
 
 @strawberry.type
@@ -90,16 +93,20 @@ class Item:
     price: Price
     tags: list[str]
     instruments: list[Instrument]
+    discount: Price | None
+    count: int
+    flag: bool | None
 
 
 ITEMS = [
     ItemModel("1", "Mug", PriceModel(Decimal("24.95"), "USD"), ["a", "b"],
-              [CardModel("t1", "1111"), WalletModel("t2", "j@example.com")]),
+              [CardModel("t1", "1111"), WalletModel("t2", "j@example.com")],
+              PriceModel(Decimal("5"), "USD"), 3, True),
     ItemModel("2", None, PriceModel(Decimal("0.50"), "USD"), [], []),
 ]  # fmt: skip
 BROKEN = [ItemModel("3", "Tote", None, ["x"], [])]  # type: ignore[arg-type]
 # Leaves that are not str: String and ID serialize them; a null id is an error.
-COERCED = [ItemModel(7, 5, PriceModel(Decimal("1"), "USD"), [True, 2.5], [])]  # type: ignore[arg-type,list-item]
+COERCED = [ItemModel(7, 5, PriceModel(Decimal("1"), "USD"), [True, 2.5], [], count="many")]  # type: ignore[arg-type,list-item]
 NULL_ID = [ItemModel(None, "Cap", PriceModel(Decimal("1"), "USD"), [], [])]  # type: ignore[arg-type]
 
 
@@ -139,6 +146,8 @@ DOCUMENTS = {
     "null in a non-null field": "{ broken { id price { amount } } }",
     "leaves that are not str": "{ coerced { id name tags } }",
     "null in a non-null leaf": "{ nullId { id name } }",
+    "nullable object, leaves that are not String": "{ items { count flag discount { amount } } }",
+    "a non-null Int that does not serialize": "{ coerced { id count } }",
     "directive with a variable": "query ($all: Boolean!) { items { id name @include(if: $all) } }",
 }
 
