@@ -14,21 +14,41 @@ Holding the executor weakly in those helpers lets reference counting free it.
 
 Objects whose selection holds only plain fields are completed by a compiled
 function (``compiled_selections``), cached across requests.
+
+``execute_document`` runs an operation of a cached document the way graphql-core's
+``execute`` does, minus the per-request work that depends on the document alone:
+the operation and its fragments are found once per document and operation name.
 """
 
 from __future__ import annotations
 
 import weakref
-from collections.abc import Awaitable, Sequence
-from typing import Any
+from collections.abc import Awaitable, Callable, Sequence
+from dataclasses import dataclass
+from typing import Any, TypeGuard
 
-from graphql import GraphQLObjectType, GraphQLResolveInfo
-from graphql.execution import Executor
-from graphql.execution.collect_fields import FieldDetailsList
+from graphql import (
+    DocumentNode,
+    ExecutionResult,
+    FragmentDefinitionNode,
+    GraphQLObjectType,
+    GraphQLResolveInfo,
+    GraphQLSchema,
+    OperationDefinitionNode,
+)
+from graphql.execution import (
+    Executor,
+    default_field_resolver,
+    default_type_resolver,
+    execute,
+    get_variable_values,
+)
+from graphql.execution.collect_fields import FieldDetailsList, FragmentDetails
 from graphql.pyutils import AwaitableOrValue, Path
 from graphql.type.definition import GraphQLResolveInfoHelpers
 
 from gateway.graphql.compiled_selections import CompiledSelections, NotPlain
+from gateway.graphql.documents import Document
 
 COMPILED = CompiledSelections()
 
@@ -80,3 +100,95 @@ def _alive(ref: weakref.ref[AcyclicExecutor]) -> AcyclicExecutor:
     if executor is None:  # pragma: no cover - the helpers outlived their execution
         raise RuntimeError("the GraphQL execution has finished")
     return executor
+
+
+MAX_COERCION_ERRORS = 50  # graphql-core's execute default
+
+
+@dataclass(frozen=True, slots=True)
+class PreparedOperation:
+    """The operation to run and the document's fragments, as graphql-core's build finds them."""
+
+    operation: OperationDefinitionNode
+    fragment_definitions: dict[str, FragmentDefinitionNode]
+    fragments: dict[str, FragmentDetails]
+
+
+def prepare(node: DocumentNode, operation_name: str | None) -> PreparedOperation | None:
+    """None where graphql-core's own build must answer (no such operation, or fragments
+    with variables, which have per-request signatures)."""
+    operation: OperationDefinitionNode | None = None
+    fragment_definitions: dict[str, FragmentDefinitionNode] = {}
+    fragments: dict[str, FragmentDetails] = {}
+    for definition in node.definitions:
+        if isinstance(definition, OperationDefinitionNode):
+            if operation_name is None:
+                if operation is not None:
+                    return None  # several operations and no name: graphql-core's error
+                operation = definition
+            elif definition.name and definition.name.value == operation_name:
+                operation = definition
+        elif isinstance(definition, FragmentDefinitionNode):
+            if definition.variable_definitions:
+                return None
+            fragment_definitions[definition.name.value] = definition
+            fragments[definition.name.value] = FragmentDetails(definition, None)
+    if operation is None:
+        return None
+    return PreparedOperation(operation, fragment_definitions, fragments)
+
+
+def execute_document(
+    schema: GraphQLSchema,
+    document: Document,
+    operation_name: str | None,
+    context: Any,
+    variables: dict[str, Any] | None,
+    *,
+    hide_suggestions: bool,
+    is_awaitable: Callable[[Any], TypeGuard[Awaitable[Any]]],
+) -> ExecutionResult | Awaitable[ExecutionResult]:
+    """graphql-core's ``execute`` of a validated, cached document with ``AcyclicExecutor``."""
+    assert document.node is not None, "only a valid document runs"
+    prepared = document.prepared.get(operation_name)
+    if prepared is None:
+        prepared = prepare(document.node, operation_name)
+        if prepared is not None:  # kept per operation of the document only: a bounded few
+            document.prepared[operation_name] = prepared
+    if prepared is None:
+        return execute(
+            schema,
+            document.node,
+            context_value=context,
+            variable_values=variables,
+            operation_name=operation_name,
+            hide_suggestions=hide_suggestions,
+            is_awaitable=is_awaitable,
+            executor_class=AcyclicExecutor,
+        )
+    operation = prepared.operation
+    variable_values = get_variable_values(
+        schema,
+        operation.variable_definitions or (),
+        variables or {},
+        max_errors=MAX_COERCION_ERRORS,
+        hide_suggestions=hide_suggestions,
+    )
+    if isinstance(variable_values, list):
+        return ExecutionResult(None, errors=variable_values)
+    executor = AcyclicExecutor(
+        schema,
+        prepared.fragment_definitions,
+        prepared.fragments,
+        None,
+        context,
+        operation,
+        variable_values,
+        default_field_resolver,
+        default_type_resolver,
+        default_field_resolver,
+        is_awaitable=is_awaitable,
+        hide_suggestions=hide_suggestions,
+    )
+    # The plain executor answers one ExecutionResult (never incremental results).
+    return executor.execute_operation()  # type: ignore[return-value]

@@ -14,14 +14,14 @@ from types import GeneratorType
 from typing import Any, TypeGuard
 
 import orjson
-from graphql import DocumentNode, ExecutionResult, GraphQLError, OperationType, execute
+from graphql import DocumentNode, ExecutionResult, GraphQLError, OperationType
 from graphql.pyutils import is_awaitable as graphql_is_awaitable
 from starlette.requests import Request
 from starlette.responses import Response
 
 from gateway.errors import ErrorCode
 from gateway.graphql.documents import DocumentCache, PersistedQueries
-from gateway.graphql.executor import AcyclicExecutor
+from gateway.graphql.executor import execute_document
 from gateway.graphql.safe_messages import safe_coercion_message, safe_document_message
 from gateway.http.negotiation import (
     CONTENT_TYPE,
@@ -236,15 +236,14 @@ class GraphQLEndpoint:
         facts = context.facts
         facts["operation"] = operation_name
         facts["type"] = kind.value
-        result = execute(
+        result = execute_document(
             self._schema,
-            document.node,
-            context_value=context,
-            variable_values=variables,
-            operation_name=operation_name,
+            document,
+            operation_name,
+            context,
+            variables,
             hide_suggestions=self._hide_suggestions,
             is_awaitable=is_awaitable,
-            executor_class=AcyclicExecutor,
         )
         if not isinstance(result, ExecutionResult):
             result = await result
