@@ -31,6 +31,7 @@ from graphql import (
     DocumentNode,
     ExecutionResult,
     FragmentDefinitionNode,
+    GraphQLError,
     GraphQLObjectType,
     GraphQLResolveInfo,
     GraphQLSchema,
@@ -44,8 +45,19 @@ from graphql.execution import (
     get_variable_values,
 )
 from graphql.execution.collect_fields import FieldDetailsList, FragmentDetails
-from graphql.pyutils import AwaitableOrValue, Path
+from graphql.execution.get_variable_signature import (
+    GraphQLVariableSignature,
+    get_variable_signature,
+)
+from graphql.execution.values import (
+    VariableValues,
+    VariableValueSource,
+    input_is_nested_too_deeply,
+)
+from graphql.pyutils import AwaitableOrValue, Path, Undefined
+from graphql.type import GraphQLLeafType, GraphQLNonNull
 from graphql.type.definition import GraphQLResolveInfoHelpers
+from graphql.utilities.coerce_input_value import coerce_input_value
 
 from gateway.graphql.compiled_selections import CompiledSelections, NotPlain
 from gateway.graphql.documents import Document
@@ -112,9 +124,66 @@ class PreparedOperation:
     operation: OperationDefinitionNode
     fragment_definitions: dict[str, FragmentDefinitionNode]
     fragments: dict[str, FragmentDetails]
+    # Each variable: its name, its signature, whether it is a (non-null) scalar or enum;
+    # None when a signature is an error (graphql-core's coercion reports it).
+    variables: tuple[tuple[str, GraphQLVariableSignature, bool], ...] | None
 
 
-def prepare(node: DocumentNode, operation_name: str | None) -> PreparedOperation | None:
+def _signatures(
+    schema: GraphQLSchema, operation: OperationDefinitionNode
+) -> tuple[tuple[str, GraphQLVariableSignature, bool], ...] | None:
+    found = []
+    for definition in operation.variable_definitions or ():
+        signature = get_variable_signature(schema, definition)
+        if not isinstance(signature, GraphQLVariableSignature):
+            return None
+        named = signature.type
+        if isinstance(named, GraphQLNonNull):
+            named = named.of_type
+        found.append((signature.name, signature, isinstance(named, GraphQLLeafType)))
+    return tuple(found)
+
+
+def coerce_variables(
+    schema: GraphQLSchema,
+    prepared: PreparedOperation,
+    inputs: dict[str, Any],
+    hide_suggestions: bool,
+) -> VariableValues | list[GraphQLError]:
+    """What graphql-core's get_variable_values answers, its usual case without its work.
+
+    When every variable was sent and coerces, the signatures prepared with the document
+    serve; anything else (a default to apply, a missing or wrong value) is left to
+    get_variable_values, which starts over and reports the errors.
+    """
+    if prepared.variables is not None:
+        sources: dict[str, VariableValueSource] = {}
+        coerced: dict[str, Any] = {}
+        for name, signature, scalar in prepared.variables:
+            value = inputs.get(name, Undefined)
+            if value is Undefined:
+                break
+            if not scalar and input_is_nested_too_deeply(value, signature.type):
+                break
+            coerced_value = coerce_input_value(value, signature.type)
+            if coerced_value is Undefined:
+                break
+            sources[name] = VariableValueSource(signature, value)
+            coerced[name] = coerced_value
+        else:
+            return VariableValues(sources, coerced)
+    return get_variable_values(
+        schema,
+        prepared.operation.variable_definitions or (),
+        inputs,
+        max_errors=MAX_COERCION_ERRORS,
+        hide_suggestions=hide_suggestions,
+    )
+
+
+def prepare(
+    schema: GraphQLSchema, node: DocumentNode, operation_name: str | None
+) -> PreparedOperation | None:
     """None where graphql-core's own build must answer (no such operation, or fragments
     with variables, which have per-request signatures)."""
     operation: OperationDefinitionNode | None = None
@@ -135,7 +204,9 @@ def prepare(node: DocumentNode, operation_name: str | None) -> PreparedOperation
             fragments[definition.name.value] = FragmentDetails(definition, None)
     if operation is None:
         return None
-    return PreparedOperation(operation, fragment_definitions, fragments)
+    return PreparedOperation(
+        operation, fragment_definitions, fragments, _signatures(schema, operation)
+    )
 
 
 def execute_document(
@@ -152,7 +223,7 @@ def execute_document(
     assert document.node is not None, "only a valid document runs"
     prepared = document.prepared.get(operation_name)
     if prepared is None:
-        prepared = prepare(document.node, operation_name)
+        prepared = prepare(schema, document.node, operation_name)
         if prepared is not None:  # kept per operation of the document only: a bounded few
             document.prepared[operation_name] = prepared
     if prepared is None:
@@ -167,13 +238,7 @@ def execute_document(
             executor_class=AcyclicExecutor,
         )
     operation = prepared.operation
-    variable_values = get_variable_values(
-        schema,
-        operation.variable_definitions or (),
-        variables or {},
-        max_errors=MAX_COERCION_ERRORS,
-        hide_suggestions=hide_suggestions,
-    )
+    variable_values = coerce_variables(schema, prepared, variables or {}, hide_suggestions)
     if isinstance(variable_values, list):
         return ExecutionResult(None, errors=variable_values)
     executor = AcyclicExecutor(

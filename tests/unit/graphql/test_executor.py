@@ -27,7 +27,9 @@ type Query {
   greet(name: String! = "you", times: Int): String
   sum(a: Int!, b: Int!): Int
   items: [Item!]!
+  echo(input: In, tags: [String!]): String
 }
+input In { a: Int inner: In }
 type Item { id: ID! tag: String }
 """
 
@@ -43,8 +45,14 @@ def served_schema() -> GraphQLSchema:
         return [{"id": "1", "tag": None}, {"id": 2, "tag": "x"}]
 
     query.fields["items"].resolve = items
+    query.fields["echo"].resolve = lambda _s, _i, **args: repr(sorted(args.items()))
     return schema
 
+
+ECHO = "query E($i: In, $t: [String!]) { echo(input: $i, tags: $t) }"
+DEEP: dict[str, Any] = {"a": 0}
+for _ in range(300):
+    DEEP = {"inner": DEEP}
 
 # (document, operationName, variables, whether the preparation is kept for it)
 CASES: list[tuple[str, str | None, dict[str, Any] | None, bool]] = [
@@ -59,6 +67,10 @@ CASES: list[tuple[str, str | None, dict[str, Any] | None, bool]] = [
     ("query A { greet } query B { sum(a: 1, b: 2) }", None, None, False),  # which one?
     ("query A { greet }", "C", None, False),  # no such operation
     ("fragment F on Item { id tag } { items { ...F } }", None, None, True),
+    (ECHO, "E", {"i": {"a": 1, "inner": {"a": 2}}, "t": ["x", "y"]}, True),
+    (ECHO, "E", {"i": {"a": "one"}, "t": None}, True),  # an input field that does not coerce
+    (ECHO, "E", {"i": None, "t": "x"}, True),  # a lone item for a list
+    (ECHO, "E", {"i": DEEP, "t": []}, True),  # nested too deeply
 ]
 
 
