@@ -90,6 +90,10 @@ class NotPlain(Exception):
     """The value does not fit the compiled plan: complete it the ordinary way."""
 
 
+def _not_plain() -> Any:
+    raise NotPlain
+
+
 class _Unsupported(Exception):
     """The selection cannot be compiled (a resolver, an argument, a directive)."""
 
@@ -132,7 +136,7 @@ class _ObjectSource:
 
     def __init__(self, object_type: GraphQLObjectType) -> None:
         self.type_name = object_type.name
-        self.namespace: dict[str, Any] = {"NotPlain": NotPlain}
+        self.namespace: dict[str, Any] = {"NotPlain": NotPlain, "not_plain": _not_plain}
         self.lines: list[str] = []
         self.entries: list[str] = []
         if object_type.is_type_of is not None:
@@ -162,14 +166,9 @@ class _ObjectSource:
         named = output_type.of_type if isinstance(output_type, GraphQLNonNull) else output_type
         if isinstance(named, GraphQLLeafType):
             self.namespace[finish] = _leaf(named, non_null=non_null)
-            as_is = named is GraphQLString or named is GraphQLID
-            if as_is and non_null:
-                test = f"type({local}) is not str"
-            elif as_is:
-                test = f"{local} is not None and type({local}) is not str"
-            else:
-                test = "True" if non_null else f"{local} is not None"
-            self.lines.append(f"if {test}: {local} = {finish}({local})")
+            test = self._leaf_test(local, named, non_null=non_null)
+            call = f"{local} = {finish}({local})"
+            self.lines.append(call if test == "True" else f"if {test}: {call}")
         elif isinstance(named, GraphQLObjectType):
             # An object's completion answers a dict, never None.
             self.namespace[finish] = compiler.object(named, group)
@@ -178,10 +177,56 @@ class _ObjectSource:
                 self.lines.append(f"{local} = {finish}({local})")
             else:
                 self.lines.append(f"if {local} is not None: {local} = {finish}({local})")
+        elif isinstance(named, GraphQLList):
+            self._list(local, finish, named.of_type, group, compiler, non_null=non_null)
         else:
             self.namespace[finish] = compiler.value(output_type, group)
             self.lines.append(f"{local} = {finish}({local})")
         self.entries.append(f"{key!r}: {local}")
+
+    @staticmethod
+    def _leaf_test(local: str, leaf_type: GraphQLLeafType, *, non_null: bool) -> str:
+        """When the leaf's completion must be called: not for a str of String or ID."""
+        if leaf_type is GraphQLString or leaf_type is GraphQLID:
+            if non_null:
+                return f"type({local}) is not str"
+            return f"{local} is not None and type({local}) is not str"
+        return "True" if non_null else f"{local} is not None"
+
+    def _list(
+        self,
+        local: str,
+        finish: str,
+        item_type: GraphQLOutputType,
+        group: Sequence[FieldDetails],
+        compiler: _Compiler,
+        *,
+        non_null: bool,
+    ) -> None:
+        """A list field: its checks, then one comprehension over its items."""
+        if non_null:
+            self.lines.append(f"if {local} is None: raise NotPlain")
+            indent = ""
+        else:
+            self.lines.append(f"if {local} is not None:")
+            indent = "    "
+        self.lines.append(f"{indent}if isinstance({local}, (str, bytes, dict)): raise NotPlain")
+        item_non_null = isinstance(item_type, GraphQLNonNull)
+        named = item_type.of_type if isinstance(item_type, GraphQLNonNull) else item_type
+        if isinstance(named, GraphQLLeafType):
+            self.namespace[finish] = _leaf(named, non_null=item_non_null)
+            test = self._leaf_test("x", named, non_null=item_non_null)
+            item = f"{finish}(x)" if test == "True" else f"{finish}(x) if {test} else x"
+        elif isinstance(named, GraphQLObjectType):
+            self.namespace[finish] = compiler.object(named, group)
+            if item_non_null:
+                item = f"{finish}(x) if x is not None else not_plain()"
+            else:
+                item = f"None if x is None else {finish}(x)"
+        else:
+            self.namespace[finish] = compiler.value(item_type, group)
+            item = f"{finish}(x)"
+        self.lines.append(f"{indent}{local} = [{item} for x in {local}]")
 
     def function(self) -> Complete:
         body = "".join(f"    {line}\n" for line in self.lines)
