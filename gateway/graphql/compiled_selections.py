@@ -23,10 +23,14 @@ from keyword import iskeyword
 from typing import Any
 
 from graphql import (
+    GRAPHQL_MAX_INT,
+    GRAPHQL_MIN_INT,
     FieldNode,
     FragmentSpreadNode,
     GraphQLAbstractType,
+    GraphQLBoolean,
     GraphQLID,
+    GraphQLInt,
     GraphQLLeafType,
     GraphQLList,
     GraphQLNonNull,
@@ -84,6 +88,16 @@ def _leaf(leaf_type: GraphQLLeafType, *, non_null: bool) -> Complete:
             raise NotPlain from None
 
     return leaf
+
+
+# graphql-core's serializers answer these values unchanged (their first case).
+_KEPT_AS_IS = {
+    "String": "type({v}) is str",
+    "ID": "type({v}) is str",
+    "Int": f"type({{v}}) is int and {GRAPHQL_MIN_INT} <= {{v}} <= {GRAPHQL_MAX_INT}",
+    "Boolean": "type({v}) is bool",
+}
+_STANDARD = (GraphQLString, GraphQLID, GraphQLInt, GraphQLBoolean)
 
 
 class NotPlain(Exception):
@@ -165,10 +179,7 @@ class _ObjectSource:
         non_null = isinstance(output_type, GraphQLNonNull)
         named = output_type.of_type if isinstance(output_type, GraphQLNonNull) else output_type
         if isinstance(named, GraphQLLeafType):
-            self.namespace[finish] = _leaf(named, non_null=non_null)
-            test = self._leaf_test(local, named, non_null=non_null)
-            call = f"{local} = {finish}({local})"
-            self.lines.append(call if test == "True" else f"if {test}: {call}")
+            self._leaf_inline(local, finish, named, non_null=non_null)
         elif isinstance(named, GraphQLObjectType):
             # An object's completion answers a dict, never None.
             self.namespace[finish] = compiler.object(named, group)
@@ -183,6 +194,31 @@ class _ObjectSource:
             self.namespace[finish] = compiler.value(output_type, group)
             self.lines.append(f"{local} = {finish}({local})")
         self.entries.append(f"{key!r}: {local}")
+
+    def _leaf_inline(
+        self, local: str, coerce: str, leaf_type: GraphQLLeafType, *, non_null: bool
+    ) -> None:
+        """A leaf's completion written out: the value kept when its type needs no
+        serializing (a str of String or ID, an in-range int of Int, a bool of Boolean),
+        else the type's serializer called here; a failure or a null in a non-null
+        field is NotPlain, as in ``_leaf``."""
+        self.namespace[coerce] = leaf_type.coerce_output_value
+        standard = any(leaf_type is known for known in _STANDARD)
+        kept = _KEPT_AS_IS.get(leaf_type.name) if standard else None
+        if non_null:
+            if kept is not None:
+                self.lines.append(f"if not ({kept.format(v=local)}):")
+            else:
+                self.lines.append("if True:")
+            self.lines.append(f"    if {local} is None: raise NotPlain")
+        elif kept is not None:
+            self.lines.append(f"if {local} is not None and not ({kept.format(v=local)}):")
+        else:
+            self.lines.append(f"if {local} is not None:")
+        self.lines.append(f"    try: {local} = {coerce}({local})")
+        self.lines.append("    except Exception: raise NotPlain from None")
+        if non_null:
+            self.lines.append(f"    if {local} is None: raise NotPlain")
 
     @staticmethod
     def _leaf_test(local: str, leaf_type: GraphQLLeafType, *, non_null: bool) -> str:

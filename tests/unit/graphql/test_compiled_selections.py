@@ -50,7 +50,7 @@ class ItemModel:
     instruments: list[Any]
     discount: PriceModel | None = None
     count: Any = 0
-    flag: bool | None = None
+    flag: Any = None
     prices: list[Any] = field(default_factory=list)
     related: list[Any] | None = None
     codes: list[Any] | None = None
@@ -119,6 +119,13 @@ GAPS = [
     ItemModel("4", "A", PriceModel(Decimal("1"), "USD"), [], [], prices=[None]),
     ItemModel("5", "B", PriceModel(Decimal("1"), "USD"), [], [], related="no"),  # type: ignore[arg-type]
     ItemModel("6", "C", PriceModel(Decimal("1"), "USD"), [], [], codes=[1, "x"]),
+    ItemModel("7", "D", PriceModel(Decimal("1"), "USD"), [], [], count=True, flag=1),
+]
+# An Int beyond 32 bits (an error), an int-like float and a numeric str (serialized).
+WIDE = [
+    ItemModel("8", "E", PriceModel(Decimal("1"), "USD"), [], [], count=2**40),
+    ItemModel("9", "F", PriceModel(Decimal("1"), "USD"), [], [], count=4.0, flag=0.0),
+    ItemModel("10", "G", PriceModel(Decimal("1"), "USD"), [], [], count="12"),
 ]
 NULL_ID = [ItemModel(None, "Cap", PriceModel(Decimal("1"), "USD"), [], [])]  # type: ignore[arg-type]
 
@@ -140,6 +147,10 @@ class Query:
     @strawberry.field
     async def gaps(self) -> list[Item]:
         return GAPS  # type: ignore[return-value]
+
+    @strawberry.field
+    async def wide(self) -> list[Item | None]:
+        return WIDE  # type: ignore[return-value]
 
     @strawberry.field
     async def null_id(self) -> list[Item]:
@@ -169,6 +180,8 @@ DOCUMENTS = {
     "a null in a list of non-null objects": "{ gaps { id prices { amount } } }",
     "a str for a list": "{ gaps { id related { amount } } }",
     "a list item that does not serialize": "{ gaps { id codes } }",
+    "Int and Boolean from other types": "{ gaps { id count flag } }",
+    "Int out of range, from a float or a str": "{ wide { id count flag } }",
     "directive with a variable": "query ($all: Boolean!) { items { id name @include(if: $all) } }",
 }
 
