@@ -30,12 +30,16 @@ from typing import Any, TypeGuard
 from graphql import (
     DocumentNode,
     ExecutionResult,
+    FieldNode,
     FragmentDefinitionNode,
     GraphQLError,
+    GraphQLField,
+    GraphQLList,
     GraphQLObjectType,
     GraphQLResolveInfo,
     GraphQLSchema,
     OperationDefinitionNode,
+    OperationType,
 )
 from graphql.execution import (
     Executor,
@@ -44,7 +48,7 @@ from graphql.execution import (
     execute,
     get_variable_values,
 )
-from graphql.execution.collect_fields import FieldDetailsList, FragmentDetails
+from graphql.execution.collect_fields import FieldDetails, FieldDetailsList, FragmentDetails
 from graphql.execution.get_variable_signature import (
     GraphQLVariableSignature,
     get_variable_signature,
@@ -52,6 +56,7 @@ from graphql.execution.get_variable_signature import (
 from graphql.execution.values import (
     VariableValues,
     VariableValueSource,
+    get_argument_values,
     input_is_nested_too_deeply,
 )
 from graphql.pyutils import AwaitableOrValue, Path, Undefined
@@ -61,6 +66,7 @@ from graphql.utilities.coerce_input_value import coerce_input_value
 
 from gateway.graphql.compiled_selections import CompiledSelections, NotPlain
 from gateway.graphql.documents import Document
+from gateway.graphql.plain_readers import context_read
 
 COMPILED = CompiledSelections()
 
@@ -127,6 +133,54 @@ class PreparedOperation:
     # Each variable: its name, its signature, whether it is a (non-null) scalar or enum;
     # None when a signature is an error (graphql-core's coercion reports it).
     variables: tuple[tuple[str, GraphQLVariableSignature, bool], ...] | None
+    # The query's only field, when it is a root read that can run without the executor.
+    lone_read: LoneRootRead | None
+
+
+@dataclass(frozen=True, slots=True)
+class LoneRootRead:
+    """A query of one root field marked ``context_reader`` (no directives, one argument),
+    whose type is a nullable object or a nullable list of non-null objects."""
+
+    key: str  # its response name
+    field: GraphQLField
+    node: FieldNode
+    argument: str
+    read: Callable[[Any, Any], Any]
+    object_type: GraphQLObjectType
+    many: bool
+
+
+def _lone_root_read(
+    schema: GraphQLSchema, operation: OperationDefinitionNode
+) -> LoneRootRead | None:
+    selections = operation.selection_set.selections
+    query = schema.query_type
+    if (
+        operation.operation is not OperationType.QUERY
+        or operation.directives
+        or query is None
+        or len(selections) != 1
+    ):
+        return None
+    node = selections[0]
+    if not isinstance(node, FieldNode) or node.directives:
+        return None
+    field = query.fields.get(node.name.value)
+    mark = context_read(field.resolve) if field is not None else None
+    if field is None or mark is None or list(field.args) != [mark[0]]:
+        return None
+    field_type = field.type
+    many = isinstance(field_type, GraphQLList)
+    if many:
+        item = field_type.of_type
+        if not isinstance(item, GraphQLNonNull):
+            return None
+        field_type = item.of_type
+    if not isinstance(field_type, GraphQLObjectType):
+        return None
+    key = node.alias.value if node.alias else node.name.value
+    return LoneRootRead(key, field, node, mark[0], mark[1], field_type, many)
 
 
 def _signatures(
@@ -205,7 +259,11 @@ def prepare(
     if operation is None:
         return None
     return PreparedOperation(
-        operation, fragment_definitions, fragments, _signatures(schema, operation)
+        operation,
+        fragment_definitions,
+        fragments,
+        _signatures(schema, operation),
+        _lone_root_read(schema, operation),
     )
 
 
@@ -237,17 +295,38 @@ def execute_document(
             is_awaitable=is_awaitable,
             executor_class=AcyclicExecutor,
         )
-    operation = prepared.operation
     variable_values = coerce_variables(schema, prepared, variables or {}, hide_suggestions)
     if isinstance(variable_values, list):
         return ExecutionResult(None, errors=variable_values)
+    lone = prepared.lone_read
+    if lone is not None:
+        return _read_alone(
+            lone,
+            schema,
+            prepared,
+            context,
+            variable_values,
+            hide_suggestions,
+            is_awaitable,
+        )
+    return _executor(schema, prepared, context, variable_values, hide_suggestions, is_awaitable)
+
+
+def _executor(
+    schema: GraphQLSchema,
+    prepared: PreparedOperation,
+    context: Any,
+    variable_values: VariableValues,
+    hide_suggestions: bool,
+    is_awaitable: Callable[[Any], TypeGuard[Awaitable[Any]]],
+) -> ExecutionResult | Awaitable[ExecutionResult]:
     executor = AcyclicExecutor(
         schema,
         prepared.fragment_definitions,
         prepared.fragments,
         None,
         context,
-        operation,
+        prepared.operation,
         variable_values,
         default_field_resolver,
         default_type_resolver,
@@ -257,3 +336,65 @@ def execute_document(
     )
     # The plain executor answers one ExecutionResult (never incremental results).
     return executor.execute_operation()  # type: ignore[return-value]
+
+
+async def _read_alone(
+    lone: LoneRootRead,
+    schema: GraphQLSchema,
+    prepared: PreparedOperation,
+    context: Any,
+    variable_values: VariableValues,
+    hide_suggestions: bool,
+    is_awaitable: Callable[[Any], TypeGuard[Awaitable[Any]]],
+) -> ExecutionResult:
+    """The lone root read: its value read and completed by the compiled selection.
+
+    Only a value that fits is answered here; anything else (an error, a value the plan
+    does not take) runs the whole operation again on graphql-core's executor, where the
+    read's memo gives the same outcome without asking upstream again, and the executor
+    answers it (errors, paths, nulls) as it always does.
+    """
+    try:
+        answered = await _answer_alone(lone, schema, prepared, context, variable_values)
+    except Exception:
+        answered = None  # graphql-core's execution below answers it
+    if answered is not None:
+        return answered
+    result = _executor(schema, prepared, context, variable_values, hide_suggestions, is_awaitable)
+    if not isinstance(result, ExecutionResult):
+        result = await result
+    return result
+
+
+async def _answer_alone(
+    lone: LoneRootRead,
+    schema: GraphQLSchema,
+    prepared: PreparedOperation,
+    context: Any,
+    variable_values: VariableValues,
+) -> ExecutionResult | None:
+    complete = COMPILED.plan(
+        schema,
+        prepared.fragments,
+        prepared.operation,
+        variable_values,
+        lone.object_type,
+        (FieldDetails(lone.node, None),),
+    )
+    if complete is None:
+        return None  # not a plain selection: the executor reads and answers it
+    arguments = get_argument_values(lone.field, lone.node, variable_values)
+    value = await lone.read(context, arguments[lone.argument])
+    if value is None:
+        return ExecutionResult({lone.key: None})
+    if not lone.many:
+        return ExecutionResult({lone.key: complete(value)})
+    if isinstance(value, (str, bytes, dict)):
+        return None
+    return ExecutionResult(
+        {lone.key: [complete(item) if item is not None else _not_plain() for item in value]}
+    )
+
+
+def _not_plain() -> Any:
+    raise NotPlain

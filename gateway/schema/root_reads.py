@@ -8,6 +8,12 @@ have no extensions or permissions: their resolvers here do what the Strawberry
 resolvers of ``gateway.schema.resolvers`` do (both call the same function) with
 graphql-core's ``(source, info, **arguments)``; ``info.context`` is the same Context.
 The Strawberry fields stay the schema's definition (SDL, types, descriptions).
+
+The checkout and order reads go through the request's memo (``Context.loaders``): the
+executor may run such a lone root read without graphql-core's field machinery and, when
+the answer does not fit, run the operation again the ordinary way
+(``gateway.graphql.executor``); paymentMethods' upstream failures are not memoized, so
+it always runs the ordinary way.
 """
 
 from __future__ import annotations
@@ -19,6 +25,7 @@ from graphql import GraphQLObjectType, GraphQLSchema
 from strawberry.types.field import StrawberryField
 
 from gateway.domain.models import Checkout, Order, PaymentMethod
+from gateway.graphql.plain_readers import context_reader
 from gateway.schema.context import Context
 from gateway.schema.query_errors import answer
 
@@ -38,19 +45,13 @@ def read_payment_methods(context: Context, order_id: str) -> Awaitable[list[Paym
     return answer(work)
 
 
-# Query field (GraphQL name) -> (its one argument's GraphQL name, the read).
-DIRECT: dict[str, tuple[str, Callable[[Context, str], Awaitable[Any]]]] = {
-    "checkout": ("id", read_checkout),
-    "order": ("id", read_order),
-    "paymentMethods": ("orderId", read_payment_methods),
+# Query field (GraphQL name) -> (its one argument's GraphQL name, the read, whether the
+# read is repeatable: through the request's memo, so a second call asks nothing upstream).
+DIRECT: dict[str, tuple[str, Callable[[Context, str], Awaitable[Any]], bool]] = {
+    "checkout": ("id", read_checkout, True),
+    "order": ("id", read_order, True),
+    "paymentMethods": ("orderId", read_payment_methods, False),
 }
-
-
-def _direct(argument: str, read: Callable[[Context, str], Awaitable[Any]]) -> Any:
-    def resolve(_source: Any, info: Any, **arguments: str) -> Awaitable[Any]:
-        return read(info.context, arguments[argument])
-
-    return resolve
 
 
 def resolve_root_reads_directly(schema: GraphQLSchema) -> None:
@@ -58,7 +59,7 @@ def resolve_root_reads_directly(schema: GraphQLSchema) -> None:
     query = schema.query_type
     if not isinstance(query, GraphQLObjectType):
         raise TypeError("the schema has no query type")
-    for name, (argument, read) in DIRECT.items():
+    for name, (argument, read, repeatable) in DIRECT.items():
         field = query.fields[name]
         definition = (field.extensions or {}).get(DEFINITION)
         # The wrapper would run extensions (permissions are one) the plain resolver skips.
@@ -66,4 +67,4 @@ def resolve_root_reads_directly(schema: GraphQLSchema) -> None:
             raise TypeError(f"Query.{name} has field extensions: keep Strawberry's resolver")
         if list(field.args) != [argument]:
             raise TypeError(f"Query.{name} takes {list(field.args)}, not [{argument!r}]")
-        field.resolve = _direct(argument, read)
+        field.resolve = context_reader(argument, read, repeatable=repeatable)

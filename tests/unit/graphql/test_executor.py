@@ -2,15 +2,27 @@
 
 from __future__ import annotations
 
-from typing import Any
+import asyncio
+from dataclasses import dataclass
+from typing import Any, ClassVar
 
 import pytest
-from graphql import ExecutionResult, GraphQLSchema, build_schema, execute, specified_rules
+from graphql import (
+    ExecutionResult,
+    GraphQLError,
+    GraphQLObjectType,
+    GraphQLSchema,
+    build_schema,
+    execute,
+    specified_rules,
+)
 from graphql.execution import Executor
 from graphql.pyutils import is_awaitable
 
+from gateway.graphql import executor as executor_module
 from gateway.graphql.documents import DocumentCache
 from gateway.graphql.executor import AcyclicExecutor, execute_document
+from gateway.graphql.plain_readers import context_reader, plain_reader
 from gateway.schema import build_schema as build_served_schema
 
 
@@ -105,3 +117,112 @@ async def test_execute_document_answers_what_execute_answers(
         assert await answer(got) == expected
     # Kept only for an operation the document has: the entries stay a bounded few.
     assert list(document.prepared) == ([name] if kept else [])
+
+
+THINGS_SDL = """
+type Query {
+  thing(id: ID!): Thing
+  things(id: ID!): [Thing!]
+  other: String
+}
+type Thing { id: ID! name: String! }
+"""
+
+
+@dataclass
+class ThingModel:
+    id: str
+    name: str | None
+
+
+class Reads:
+    """The request's context: a memo of reads, counting what reached the store."""
+
+    STORE: ClassVar[dict[str, Any]] = {
+        "1": ThingModel("1", "one"),
+        "2": ThingModel("2", None),  # a null in a non-null field
+        "3": GraphQLError("no such thing", extensions={"code": "NOT_FOUND"}),
+        "4": "not a thing",
+        "5": [ThingModel("5", "five"), ThingModel("6", "six")],
+        "7": [ThingModel("7", "seven"), None],
+    }
+
+    def __init__(self) -> None:
+        self.fetched: list[str] = []
+        self.memo: dict[str, Any] = {}
+
+    async def fetch(self, key: str) -> Any:
+        self.fetched.append(key)
+        await asyncio.sleep(0)
+        found = self.STORE.get(key)
+        if isinstance(found, Exception):
+            raise found
+        return found
+
+
+def read(context: Reads, key: str) -> Any:
+    if key not in context.memo:
+        context.memo[key] = asyncio.ensure_future(context.fetch(key))
+    return context.memo[key]
+
+
+def things_schema() -> GraphQLSchema:
+    schema = build_schema(THINGS_SDL)
+    query, thing = schema.query_type, schema.get_type("Thing")
+    assert query is not None and isinstance(thing, GraphQLObjectType)
+    query.fields["thing"].resolve = context_reader("id", read, repeatable=True)
+    query.fields["things"].resolve = context_reader("id", read, repeatable=True)
+    query.fields["other"].resolve = lambda _s, _i: "other"
+    thing.is_type_of = lambda value, _info: isinstance(value, ThingModel)
+    for name in ("id", "name"):
+        thing.fields[name].resolve = plain_reader(name)
+    return schema
+
+
+# (document, variables, whether the lone read answers it without graphql-core's executor)
+LONE_READS = [
+    ('{ thing(id: "1") { id name __typename } }', None, True),
+    ('{ t: thing(id: "1") { name } }', None, True),
+    ("query ($id: ID!) { thing(id: $id) { id } }", {"id": "1"}, True),
+    ('{ thing(id: "2") { id name } }', None, False),  # a null in a non-null field
+    ('{ thing(id: "3") { id } }', None, False),  # the read's error
+    ('{ thing(id: "4") { id } }', None, False),  # not a Thing
+    ('{ thing(id: "none") { id } }', None, True),
+    ('{ things(id: "5") { id name } }', None, True),
+    ('{ things(id: "7") { id } }', None, False),  # a null item
+    ('{ things(id: "4") { id } }', None, False),  # a str for a list
+    ('{ thing(id: "1") { id name @include(if: true) } }', None, False),  # not compiled
+    ('{ thing(id: "1") { id } other }', None, False),  # not alone
+]
+
+
+@pytest.mark.parametrize(("text", "variables", "alone"), LONE_READS)
+async def test_a_lone_root_read_answers_what_execute_answers_reading_once(
+    text: str, variables: dict[str, Any] | None, alone: bool, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    executors: list[AcyclicExecutor] = []
+
+    class Counted(AcyclicExecutor):
+        def __init__(self, *args: Any, **kwargs: Any) -> None:
+            super().__init__(*args, **kwargs)
+            executors.append(self)
+
+    monkeypatch.setattr(executor_module, "AcyclicExecutor", Counted)
+    schema = things_schema()
+    document = DocumentCache(schema, specified_rules, max_tokens=500, hide_suggestions=True).get(
+        text
+    )
+    assert document.node is not None, document.errors
+    theirs = Reads()
+    expected = execute(schema, document.node, None, theirs, variables)
+    if not isinstance(expected, ExecutionResult):
+        expected = await expected
+    ours = Reads()
+    got = execute_document(
+        schema, document, None, ours, variables, hide_suggestions=True, is_awaitable=is_awaitable
+    )
+    if not isinstance(got, ExecutionResult):
+        got = await got
+    assert got.formatted == expected.formatted
+    assert ours.fetched == theirs.fetched  # one read per key, even when run again
+    assert len(executors) == (0 if alone else 1)

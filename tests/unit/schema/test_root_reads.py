@@ -10,6 +10,7 @@ import pytest
 import strawberry
 from strawberry.extensions import FieldExtension
 
+from gateway.graphql.plain_readers import context_read
 from gateway.schema import build_schema
 from gateway.schema.root_reads import DIRECT, resolve_root_reads_directly
 from tests import flow
@@ -69,8 +70,10 @@ async def test_aliased_root_reads_share_one_upstream_read_and_fail_alone(
 def test_the_direct_root_reads_replace_strawberrys_resolvers() -> None:
     query = build_schema()._schema.query_type
     assert query is not None
-    for name in DIRECT:
-        assert getattr(query.fields[name].resolve, "__qualname__", "").startswith("_direct.")
+    for name, (argument, read, repeatable) in DIRECT.items():
+        resolve = query.fields[name].resolve
+        assert getattr(resolve, "__qualname__", "").startswith("context_reader.")
+        assert context_read(resolve) == ((argument, read) if repeatable else None)
 
 
 class Audited(FieldExtension):
@@ -95,3 +98,23 @@ def test_a_root_read_with_a_field_extension_is_not_resolved_around_it() -> None:
 
     with pytest.raises(TypeError, match=r"Query\.checkout has field extensions"):
         resolve_root_reads_directly(strawberry.Schema(query=Query)._schema)
+
+
+async def test_a_lone_checkout_read_that_fails_is_read_once_and_answered_as_before(
+    gateway: LiveGateway,
+) -> None:
+    checkout = await flow.checkout_ready_to_order(gateway)
+    unknown = str(uuid.uuid4())
+    gateway.sandbox.clear_requests()
+
+    found = await gateway.run("Checkout", {"id": checkout["id"]})
+    missing = await gateway.run("Checkout", {"id": unknown})
+
+    assert "errors" not in found and found["data"]["checkout"]["id"] == checkout["id"]
+    assert missing["data"] == {"checkout": None}
+    [error] = missing["errors"]
+    assert error["path"] == ["checkout"] and error["extensions"]["code"] == "NOT_FOUND"
+    assert error["locations"]
+    got = reads(gateway)
+    assert got[f"/v3/checkouts/{checkout['id']}"] == 1
+    assert got[f"/v3/checkouts/{unknown}"] == 1
