@@ -40,6 +40,7 @@ from graphql import (
     GraphQLSchema,
     OperationDefinitionNode,
     OperationType,
+    VariableNode,
 )
 from graphql.execution import (
     Executor,
@@ -146,6 +147,7 @@ class LoneRootRead:
     field: GraphQLField
     node: FieldNode
     argument: str
+    variable: str | None  # the argument's value is this variable (validated as its type)
     read: Callable[[Any, Any], Any]
     object_type: GraphQLObjectType
     many: bool
@@ -180,7 +182,11 @@ def _lone_root_read(
     if not isinstance(field_type, GraphQLObjectType):
         return None
     key = node.alias.value if node.alias else node.name.value
-    return LoneRootRead(key, field, node, mark[0], mark[1], field_type, many)
+    values = [argument.value for argument in node.arguments or ()]
+    variable = (
+        values[0].name.value if len(values) == 1 and isinstance(values[0], VariableNode) else None
+    )
+    return LoneRootRead(key, field, node, mark[0], variable, mark[1], field_type, many)
 
 
 def _signatures(
@@ -383,8 +389,12 @@ async def _answer_alone(
     )
     if complete is None:
         return None  # not a plain selection: the executor reads and answers it
-    arguments = get_argument_values(lone.field, lone.node, variable_values)
-    value = await lone.read(context, arguments[lone.argument])
+    # A variable's coerced value is the argument's (graphql-core's coerce_input_literal);
+    # a null or a missing one (defaults, errors) is left to get_argument_values.
+    argument = variable_values.coerced.get(lone.variable) if lone.variable else None
+    if argument is None:
+        argument = get_argument_values(lone.field, lone.node, variable_values)[lone.argument]
+    value = await lone.read(context, argument)
     if value is None:
         return ExecutionResult({lone.key: None})
     if not lone.many:

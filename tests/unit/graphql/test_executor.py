@@ -123,6 +123,7 @@ THINGS_SDL = """
 type Query {
   thing(id: ID!): Thing
   things(id: ID!): [Thing!]
+  maybe(id: ID = "1"): Thing
   other: String
 }
 type Thing { id: ID! name: String! }
@@ -172,6 +173,7 @@ def things_schema() -> GraphQLSchema:
     assert query is not None and isinstance(thing, GraphQLObjectType)
     query.fields["thing"].resolve = context_reader("id", read, repeatable=True)
     query.fields["things"].resolve = context_reader("id", read, repeatable=True)
+    query.fields["maybe"].resolve = context_reader("id", read, repeatable=True)
     query.fields["other"].resolve = lambda _s, _i: "other"
     thing.is_type_of = lambda value, _info: isinstance(value, ThingModel)
     for name in ("id", "name"):
@@ -193,6 +195,10 @@ LONE_READS = [
     ('{ things(id: "4") { id } }', None, False),  # a str for a list
     ('{ thing(id: "1") { id name @include(if: true) } }', None, False),  # not compiled
     ('{ thing(id: "1") { id } other }', None, False),  # not alone
+    ("query ($id: ID!) { thing(id: $id) { id name } }", {"id": "2"}, False),
+    ("query ($id: ID) { maybe(id: $id) { id } }", {}, True),  # the argument's default
+    ("query ($id: ID) { maybe(id: $id) { id } }", {"id": None}, True),  # an explicit null
+    ("query ($id: ID) { maybe(id: $id) { id } }", {"id": "5"}, False),  # a list for one
 ]
 
 
