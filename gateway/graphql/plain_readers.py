@@ -30,7 +30,8 @@ ContextRead = tuple[str, Callable[[Any, Any], Any]]
 def context_reader(
     argument: str, read: Callable[[Any, Any], Any], *, repeatable: bool
 ) -> Callable[..., Any]:
-    """A resolver that calls ``read(info.context, <argument>)``.
+    """A resolver that calls ``read(info.context, <argument>)``; ``context_field`` for
+    a field without arguments.
 
     A ``repeatable`` read gives the same outcome when called again in its request
     without asking upstream again (a per-request memo); it is marked, and the executor
@@ -43,6 +44,15 @@ def context_reader(
 
     if repeatable:
         resolve.context_read = (argument, read)  # type: ignore[attr-defined]
+    return resolve
+
+
+def context_field(read: Callable[[Any], Any]) -> Callable[..., Any]:
+    """A resolver of a field without arguments that calls ``read(info.context)``."""
+
+    def resolve(_source: Any, info: Any) -> Any:
+        return read(info.context)
+
     return resolve
 
 

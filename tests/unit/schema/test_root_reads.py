@@ -12,7 +12,11 @@ from strawberry.extensions import FieldExtension
 
 from gateway.graphql.plain_readers import context_read
 from gateway.schema import build_schema
-from gateway.schema.root_reads import DIRECT, resolve_root_reads_directly
+from gateway.schema.root_reads import (
+    DIRECT,
+    DIRECT_WITHOUT_ARGUMENTS,
+    resolve_root_reads_directly,
+)
 from tests import flow
 from tests.live_gateway import LiveGateway
 
@@ -74,6 +78,9 @@ def test_the_direct_root_reads_replace_strawberrys_resolvers() -> None:
         resolve = query.fields[name].resolve
         assert getattr(resolve, "__qualname__", "").startswith("context_reader.")
         assert context_read(resolve) == ((argument, read) if repeatable else None)
+    for name in DIRECT_WITHOUT_ARGUMENTS:
+        resolve = query.fields[name].resolve
+        assert getattr(resolve, "__qualname__", "").startswith("context_field.")
 
 
 class Audited(FieldExtension):
