@@ -65,7 +65,7 @@ from graphql.type import GraphQLLeafType, GraphQLNonNull
 from graphql.type.definition import GraphQLResolveInfoHelpers
 from graphql.utilities.coerce_input_value import coerce_input_value
 
-from gateway.graphql.compiled_selections import CompiledSelections, NotPlain
+from gateway.graphql.compiled_selections import CompiledSelections, Complete, NotPlain
 from gateway.graphql.documents import Document
 from gateway.graphql.plain_readers import context_read
 
@@ -149,12 +149,14 @@ class LoneRootRead:
     argument: str
     variable: str | None  # the argument's value is this variable (validated as its type)
     read: Callable[[Any, Any], Any]
-    object_type: GraphQLObjectType
+    complete: Complete  # the compiled completion of its selection, per object
     many: bool
 
 
 def _lone_root_read(
-    schema: GraphQLSchema, operation: OperationDefinitionNode
+    schema: GraphQLSchema,
+    operation: OperationDefinitionNode,
+    fragments: dict[str, FragmentDetails],
 ) -> LoneRootRead | None:
     selections = operation.selection_set.selections
     query = schema.query_type
@@ -181,12 +183,19 @@ def _lone_root_read(
         field_type = item.of_type
     if not isinstance(field_type, GraphQLObjectType):
         return None
+    # Compiled once: a selection that compiles has no directives, so no variable can
+    # change what it collects.
+    no_variables = VariableValues({}, {})
+    details = (FieldDetails(node, None),)
+    complete = COMPILED.plan(schema, fragments, operation, no_variables, field_type, details)
+    if complete is None:
+        return None
     key = node.alias.value if node.alias else node.name.value
     values = [argument.value for argument in node.arguments or ()]
     variable = (
         values[0].name.value if len(values) == 1 and isinstance(values[0], VariableNode) else None
     )
-    return LoneRootRead(key, field, node, mark[0], variable, mark[1], field_type, many)
+    return LoneRootRead(key, field, node, mark[0], variable, mark[1], complete, many)
 
 
 def _signatures(
@@ -269,7 +278,7 @@ def prepare(
         fragment_definitions,
         fragments,
         _signatures(schema, operation),
-        _lone_root_read(schema, operation),
+        _lone_root_read(schema, operation, fragments),
     )
 
 
@@ -361,49 +370,27 @@ async def _read_alone(
     answers it (errors, paths, nulls) as it always does.
     """
     try:
-        answered = await _answer_alone(lone, schema, prepared, context, variable_values)
-    except Exception:
-        answered = None  # graphql-core's execution below answers it
-    if answered is not None:
-        return answered
+        # A variable's coerced value is the argument's (graphql-core's coerce_input_literal);
+        # a null or a missing one (defaults, errors) is left to get_argument_values.
+        argument = variable_values.coerced.get(lone.variable) if lone.variable else None
+        if argument is None:
+            arguments = get_argument_values(lone.field, lone.node, variable_values)
+            argument = arguments[lone.argument]
+        value = await lone.read(context, argument)
+        if value is None:
+            return ExecutionResult({lone.key: None})
+        complete = lone.complete
+        if not lone.many:
+            return ExecutionResult({lone.key: complete(value)})
+        if not isinstance(value, (str, bytes, dict)):
+            items = [complete(item) if item is not None else _not_plain() for item in value]
+            return ExecutionResult({lone.key: items})
+    except Exception:  # noqa: S110
+        pass  # graphql-core's execution below answers it
     result = _executor(schema, prepared, context, variable_values, hide_suggestions, is_awaitable)
     if not isinstance(result, ExecutionResult):
         result = await result
     return result
-
-
-async def _answer_alone(
-    lone: LoneRootRead,
-    schema: GraphQLSchema,
-    prepared: PreparedOperation,
-    context: Any,
-    variable_values: VariableValues,
-) -> ExecutionResult | None:
-    complete = COMPILED.plan(
-        schema,
-        prepared.fragments,
-        prepared.operation,
-        variable_values,
-        lone.object_type,
-        (FieldDetails(lone.node, None),),
-    )
-    if complete is None:
-        return None  # not a plain selection: the executor reads and answers it
-    # A variable's coerced value is the argument's (graphql-core's coerce_input_literal);
-    # a null or a missing one (defaults, errors) is left to get_argument_values.
-    argument = variable_values.coerced.get(lone.variable) if lone.variable else None
-    if argument is None:
-        argument = get_argument_values(lone.field, lone.node, variable_values)[lone.argument]
-    value = await lone.read(context, argument)
-    if value is None:
-        return ExecutionResult({lone.key: None})
-    if not lone.many:
-        return ExecutionResult({lone.key: complete(value)})
-    if isinstance(value, (str, bytes, dict)):
-        return None
-    return ExecutionResult(
-        {lone.key: [complete(item) if item is not None else _not_plain() for item in value]}
-    )
 
 
 def _not_plain() -> Any:
