@@ -12,7 +12,8 @@ from __future__ import annotations
 import hashlib
 from collections import OrderedDict
 from collections.abc import Collection
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from typing import Any
 
 from graphql import (
     DocumentNode,
@@ -34,6 +35,8 @@ class Document:
     errors: list[GraphQLError]
     # operation name (None for a lone anonymous one) -> query/mutation/subscription
     operations: dict[str | None, OperationType]
+    # What the executor prepared once per operation name (gateway.graphql.executor).
+    prepared: dict[str | None, Any] = field(default_factory=dict, compare=False)
 
     def operation_type(self, name: str | None) -> OperationType | None:
         if name is None and len(self.operations) == 1:

@@ -14,14 +14,14 @@ from types import GeneratorType
 from typing import Any, TypeGuard
 
 import orjson
-from graphql import DocumentNode, ExecutionResult, GraphQLError, OperationType, execute
+from graphql import DocumentNode, ExecutionResult, GraphQLError, OperationType
 from graphql.pyutils import is_awaitable as graphql_is_awaitable
-from starlette.requests import Request
+from starlette.requests import ClientDisconnect, Request
 from starlette.responses import Response
 
 from gateway.errors import ErrorCode
 from gateway.graphql.documents import DocumentCache, PersistedQueries
-from gateway.graphql.executor import AcyclicExecutor
+from gateway.graphql.executor import execute_document
 from gateway.graphql.safe_messages import safe_coercion_message, safe_document_message
 from gateway.http.negotiation import (
     CONTENT_TYPE,
@@ -43,6 +43,17 @@ class JSONResponse(Response):
 
     def render(self, content: Any) -> bytes:
         return orjson.dumps(content)
+
+    def init_headers(self, headers: Mapping[str, str] | None = None) -> None:
+        media_type = self.media_type
+        if headers is not None or media_type is None or media_type.startswith("text/"):
+            super().init_headers(headers)
+            return
+        # What Starlette writes for a JSON body and no other headers, without its checks.
+        self.raw_headers = [
+            (b"content-length", str(len(self.body)).encode("latin-1")),
+            (b"content-type", media_type.encode("latin-1")),
+        ]
 
 
 def request_error(
@@ -72,6 +83,25 @@ def is_awaitable(value: Any) -> TypeGuard[Awaitable[Any]]:
         if kind is not GeneratorType:
             _AWAITABLE_BY_TYPE[kind] = known
     return known
+
+
+async def read_body(request: Request) -> bytes:
+    """The request's whole body, as Starlette's ``Request.body`` reads it.
+
+    The guard in front has read and replays it as one message, so one receive is the
+    usual case; Starlette's reader wraps the same loop in two generators.
+    """
+    chunks: list[bytes] = []
+    while True:
+        message = await request.receive()
+        kind = message["type"]
+        if kind == "http.request":
+            body = message.get("body", b"")
+            if not message.get("more_body", False):
+                return b"".join((*chunks, body)) if chunks else body
+            chunks.append(body)
+        elif kind == "http.disconnect":
+            raise ClientDisconnect
 
 
 # A subscription request (the validated document, the request's parameters) -> the
@@ -159,7 +189,7 @@ class GraphQLEndpoint:
                             400, f"{name} is not valid JSON.", "BAD_REQUEST", media
                         )
             return params
-        body = await request.body()
+        body = await read_body(request)
         try:
             params = orjson.loads(body)
         except orjson.JSONDecodeError:
@@ -236,15 +266,14 @@ class GraphQLEndpoint:
         facts = context.facts
         facts["operation"] = operation_name
         facts["type"] = kind.value
-        result = execute(
+        result = execute_document(
             self._schema,
-            document.node,
-            context_value=context,
-            variable_values=variables,
-            operation_name=operation_name,
+            document,
+            operation_name,
+            context,
+            variables,
             hide_suggestions=self._hide_suggestions,
             is_awaitable=is_awaitable,
-            executor_class=AcyclicExecutor,
         )
         if not isinstance(result, ExecutionResult):
             result = await result

@@ -12,6 +12,7 @@ from gateway.schema.cart_editing import CartEditingMutation
 from gateway.schema.entity_representations import guard_entity_representations
 from gateway.schema.plain_fields import read_plain_fields_directly
 from gateway.schema.resolvers import Mutation, Query
+from gateway.schema.root_reads import resolve_root_reads_directly
 from gateway.schema.shopper import ShopperMutation, ShopperQuery
 from gateway.schema.subscriptions import Subscription
 from gateway.schema.types import StoredBankAccount, StoredCard, StoredPayPalAccount
@@ -27,6 +28,7 @@ def build_schema(extensions: Sequence[Any] = ()) -> strawberry.federation.Schema
     )
     read_plain_fields_directly(schema._schema, schema.config.default_resolver)
     guard_entity_representations(schema._schema)
+    resolve_root_reads_directly(schema._schema)
     return schema
 
 

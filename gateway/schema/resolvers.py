@@ -23,7 +23,7 @@ from gateway.schema.payloads import (
     PaymentPayload,
     attempt,
 )
-from gateway.schema.query_errors import answer
+from gateway.schema.root_reads import read_checkout, read_order, read_payment_methods
 from gateway.schema.types import Checkout, Order, PaymentMethod
 
 T = TypeVar("T")
@@ -31,20 +31,20 @@ T = TypeVar("T")
 
 @strawberry.type
 class Query:
+    # What these resolvers do, graphql-core runs directly (gateway.schema.root_reads).
     @strawberry.field(description="A checkout by its id (the cart id).")
     async def checkout(self, info: Info, id: strawberry.ID) -> Checkout | None:
-        return cast(Checkout, await answer(info.context.loaders.checkouts.load(str(id))))
+        return cast(Checkout, await read_checkout(info.context, str(id)))
 
     @strawberry.field(description="An order by its opaque id.")
     async def order(self, info: Info, id: strawberry.ID) -> Order | None:
-        return cast(Order, await answer(info.context.loaders.orders.load(str(id))))
+        return cast(Order, await read_order(info.context, str(id)))
 
     @strawberry.field(description="What the shopper may pay the order with (cached briefly).")
     async def payment_methods(
         self, info: Info, order_id: strawberry.ID
     ) -> list[PaymentMethod] | None:
-        work = info.context.payments.payment_methods(str(order_id), info.context.shopper)
-        return cast(list[PaymentMethod], await answer(work))
+        return cast(list[PaymentMethod], await read_payment_methods(info.context, str(order_id)))
 
 
 @strawberry.type

@@ -19,6 +19,7 @@ from gateway.schema.context import Context, Info
 from gateway.schema.order_history import OrderConnection, orders_of
 from gateway.schema.payloads import attempt
 from gateway.schema.query_errors import answer
+from gateway.schema.root_reads import read_shopper
 from gateway.schema.types import StoredInstrument, UserError
 
 
@@ -96,13 +97,8 @@ class ShopperQuery:
         description="The signed-in shopper, or null for a guest.", graphql_type=Shopper | None
     )
     def shopper(self, info: Info) -> Awaitable[Shopper | None] | None:
-        context = info.context
-        # A guest's null is answered at once, not awaited: beside another async root field
-        # (PaymentMethods selects paymentMethods and shopper) a second awaitable makes
-        # graphql-core gather both in tasks, +40% CPU on the cached query (bench/README.md).
-        if context.shopper is None:
-            return None
-        return answer(_shoppers(context).profile(context.shopper))
+        # What graphql-core runs directly (gateway.schema.root_reads).
+        return read_shopper(info.context)
 
 
 @strawberry.type

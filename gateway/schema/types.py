@@ -18,6 +18,7 @@ from gateway.domain import models
 from gateway.errors import ErrorCode as DomainErrorCode
 from gateway.schema.context import Info
 from gateway.schema.query_errors import answer
+from gateway.schema.root_reads import read_checkout, read_order
 
 # The domain's enums, registered as GraphQL enums (their names become the values).
 strawberry.enum(
@@ -152,7 +153,7 @@ class Checkout:
 
     @classmethod
     async def resolve_reference(cls, info: Info, id: strawberry.ID) -> Checkout:
-        return cast(Checkout, await answer(info.context.loaders.checkouts.load(str(id))))
+        return cast(Checkout, await read_checkout(info.context, str(id)))
 
 
 @strawberry.federation.type(keys=["id"], description="A BigCommerce order.")
@@ -208,7 +209,7 @@ class Order:
 
     @classmethod
     async def resolve_reference(cls, info: Info, id: strawberry.ID) -> Order:
-        return cast(Order, await answer(info.context.loaders.orders.load(str(id))))
+        return cast(Order, await read_order(info.context, str(id)))
 
 
 @strawberry.type(description="One product line of an order, prices before tax.")

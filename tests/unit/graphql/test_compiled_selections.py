@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
@@ -48,6 +48,12 @@ class ItemModel:
     price: PriceModel
     tags: list[str]
     instruments: list[Any]
+    discount: PriceModel | None = None
+    count: Any = 0
+    flag: Any = None
+    prices: list[Any] = field(default_factory=list)
+    related: list[Any] | None = None
+    codes: list[Any] | None = None
 
 
 @strawberry.type
@@ -90,16 +96,37 @@ class Item:
     price: Price
     tags: list[str]
     instruments: list[Instrument]
+    discount: Price | None
+    count: int
+    flag: bool | None
+    prices: list[Price]
+    related: list[Price | None] | None
+    codes: list[int | None] | None
 
 
 ITEMS = [
     ItemModel("1", "Mug", PriceModel(Decimal("24.95"), "USD"), ["a", "b"],
-              [CardModel("t1", "1111"), WalletModel("t2", "j@example.com")]),
+              [CardModel("t1", "1111"), WalletModel("t2", "j@example.com")],
+              PriceModel(Decimal("5"), "USD"), 3, True, [PriceModel(Decimal("2"), "EUR")],
+              [None, PriceModel(Decimal("3"), "USD")], [1, None, 3]),
     ItemModel("2", None, PriceModel(Decimal("0.50"), "USD"), [], []),
 ]  # fmt: skip
 BROKEN = [ItemModel("3", "Tote", None, ["x"], [])]  # type: ignore[arg-type]
 # Leaves that are not str: String and ID serialize them; a null id is an error.
-COERCED = [ItemModel(7, 5, PriceModel(Decimal("1"), "USD"), [True, 2.5], [])]  # type: ignore[arg-type,list-item]
+COERCED = [ItemModel(7, 5, PriceModel(Decimal("1"), "USD"), [True, 2.5], [], count="many")]  # type: ignore[arg-type,list-item]
+# A null item in a list of non-null objects, a non-list for a list, a bad item.
+GAPS = [
+    ItemModel("4", "A", PriceModel(Decimal("1"), "USD"), [], [], prices=[None]),
+    ItemModel("5", "B", PriceModel(Decimal("1"), "USD"), [], [], related="no"),  # type: ignore[arg-type]
+    ItemModel("6", "C", PriceModel(Decimal("1"), "USD"), [], [], codes=[1, "x"]),
+    ItemModel("7", "D", PriceModel(Decimal("1"), "USD"), [], [], count=True, flag=1),
+]
+# An Int beyond 32 bits (an error), an int-like float and a numeric str (serialized).
+WIDE = [
+    ItemModel("8", "E", PriceModel(Decimal("1"), "USD"), [], [], count=2**40),
+    ItemModel("9", "F", PriceModel(Decimal("1"), "USD"), [], [], count=4.0, flag=0.0),
+    ItemModel("10", "G", PriceModel(Decimal("1"), "USD"), [], [], count="12"),
+]
 NULL_ID = [ItemModel(None, "Cap", PriceModel(Decimal("1"), "USD"), [], [])]  # type: ignore[arg-type]
 
 
@@ -116,6 +143,14 @@ class Query:
     @strawberry.field
     async def coerced(self) -> list[Item]:
         return COERCED  # type: ignore[return-value]
+
+    @strawberry.field
+    async def gaps(self) -> list[Item]:
+        return GAPS  # type: ignore[return-value]
+
+    @strawberry.field
+    async def wide(self) -> list[Item | None]:
+        return WIDE  # type: ignore[return-value]
 
     @strawberry.field
     async def null_id(self) -> list[Item]:
@@ -139,6 +174,14 @@ DOCUMENTS = {
     "null in a non-null field": "{ broken { id price { amount } } }",
     "leaves that are not str": "{ coerced { id name tags } }",
     "null in a non-null leaf": "{ nullId { id name } }",
+    "nullable object, leaves that are not String": "{ items { count flag discount { amount } } }",
+    "a non-null Int that does not serialize": "{ coerced { id count } }",
+    "lists of objects and leaves": "{ items { prices { amount } related { currencyCode } codes } }",
+    "a null in a list of non-null objects": "{ gaps { id prices { amount } } }",
+    "a str for a list": "{ gaps { id related { amount } } }",
+    "a list item that does not serialize": "{ gaps { id codes } }",
+    "Int and Boolean from other types": "{ gaps { id count flag } }",
+    "Int out of range, from a float or a str": "{ wide { id count flag } }",
     "directive with a variable": "query ($all: Boolean!) { items { id name @include(if: $all) } }",
 }
 
