@@ -19,7 +19,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from gateway.observability import request_facts
 from gateway.observability.logs import access_log
 from gateway.observability.metrics import GatewayMetrics
-from gateway.observability.tracing import incoming_context
+from gateway.observability.tracing import ids_only, incoming_context, unsampled_server_span
 from gateway.redaction import redact
 
 
@@ -36,6 +36,7 @@ class RequestObservability:
         self.graphql_path = graphql_path
         self.metrics = metrics
         self.tracer = tracer
+        self.ids_only = ids_only(tracer)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -99,13 +100,16 @@ class RequestObservability:
     ) -> None:
         # start_span + attach, not start_as_current_span: the same span and context, without
         # its two generator-based context managers on every request.
-        span = self.tracer.start_span(
-            "graphql",
-            context=incoming_context(scope["headers"]),
-            kind=SpanKind.SERVER,
-            record_exception=False,  # an exception text may quote a variable
-            set_status_on_exception=False,
-        )
+        if self.ids_only:
+            span = unsampled_server_span(incoming_context(scope["headers"]))
+        else:
+            span = self.tracer.start_span(
+                "graphql",
+                context=incoming_context(scope["headers"]),
+                kind=SpanKind.SERVER,
+                record_exception=False,  # an exception text may quote a variable
+                set_status_on_exception=False,
+            )
         token = otel_context.attach(set_span_in_context(span))
         try:
             await self.app(scope, receive, send)
