@@ -17,7 +17,7 @@ from opentelemetry.trace import SpanKind, Status, StatusCode, Tracer, set_span_i
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from gateway.observability import request_facts
-from gateway.observability.logs import access_log
+from gateway.observability.logs import AccessRecord, access_log
 from gateway.observability.metrics import GatewayMetrics
 from gateway.observability.tracing import ids_only, incoming_context, unsampled_server_span
 from gateway.redaction import redact
@@ -87,12 +87,7 @@ class RequestObservability:
                 }
                 # The record made directly: Logger.info would walk the stack for a source
                 # file and line that no access line shows (a few % of a request's CPU).
-                access_log.handle(
-                    access_log.makeRecord(
-                        access_log.name, logging.INFO, __file__, 0, "request", (), None,
-                        extra={"fields": fields},
-                    )
-                )  # fmt: skip
+                access_log.handle(AccessRecord(fields, rid))
             request_facts.request_id.reset(id_token)
 
     async def _traced(
