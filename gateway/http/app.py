@@ -134,6 +134,7 @@ def build_app(settings: Settings, open_services: OpenServices, obs: Observabilit
 
     def context_of(request: Request) -> Context:
         runtime: Services = request.app.state.runtime
+        client = request.scope.get("client")
         return Context(
             checkout=runtime.checkout,
             payments=runtime.payments,
@@ -142,7 +143,7 @@ def build_app(settings: Settings, open_services: OpenServices, obs: Observabilit
             shoppers=runtime.shoppers,
             client_key=request.scope.get("gateway.client_key"),
             shopper=request.scope.get("gateway.shopper"),
-            client_address=request.client.host if request.client else "",
+            client_address=client[0] if client else "",
             facts=request.scope.get("gateway.facts", {}),  # shared with the access log
         )
 

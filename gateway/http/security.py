@@ -108,6 +108,7 @@ class GraphQLGuard:
                 response.headers["Connection"] = "close"
                 await response(scope, receive, send)
                 return
+            scope["gateway.body"] = body  # the endpoint's, without reading it a second time
             receive = _replay(body, receive)
         elif method == "GET" and len(scope.get("query_string", b"")) > self.config.max_body_bytes:
             response = request_error(
