@@ -149,9 +149,11 @@ class GatewayMetrics(LabelChildren):
         count, observe = children
         count()
         observe(seconds)
-        self.sync_counts()
+        if self.multiprocess:  # another worker's /metrics reads this one's files
+            self.sync_counts()
 
-    # In-process counters kept by the document cache, mirrored after each request.
+    # In-process counters kept by the document cache, mirrored when /metrics is read
+    # (``exposition``) and, with workers, after each request.
     def mirror(self, read: Callable[[], int], counter: Counter) -> None:
         self._synced.append((read, counter, [read()]))
 
