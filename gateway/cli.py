@@ -210,6 +210,8 @@ def _check_persisted_operations(settings: Settings) -> None:
 
 
 def _uvicorn_options(host: str, port: int, settings: Settings) -> dict[str, Any]:
+    from gateway.http.one_write import OneWriteHttpToolsProtocol
+
     shown = f"[{host}]" if ":" in host else host
     log.info(
         "serving GraphQL at http://%s:%d%s (%s)",
@@ -222,7 +224,8 @@ def _uvicorn_options(host: str, port: int, settings: Settings) -> dict[str, Any]
         "host": host,
         "port": port,
         "loop": "uvloop",
-        "http": "httptools",
+        # httptools, each answer's head and body in one write (gateway/http/one_write.py).
+        "http": OneWriteHttpToolsProtocol,
         # WebSockets without a task per connection (the legacy implementation runs two),
         # and wsproto rather than websockets-sansio: it keeps less of the handshake (the
         # request's headers parsed twice over), ~4 KB less per connection, measured with

@@ -15,6 +15,7 @@ from typing import Any
 import aiohttp
 import uvicorn
 
+from gateway.http.one_write import OneWriteHttpToolsProtocol
 from gateway.sandbox import SandboxServer
 from gateway.settings import Settings
 from tests import flow
@@ -74,6 +75,7 @@ async def serve(app: Any) -> tuple[uvicorn.Server, asyncio.Task[None], str]:
         access_log=False,
         lifespan="on",
         timeout_keep_alive=60,
+        http=OneWriteHttpToolsProtocol,  # `checkout-gateway serve`'s
     )
     server = uvicorn.Server(config)
     task = asyncio.create_task(server.serve())

@@ -119,10 +119,15 @@ SHOPPER_TOKEN = SHOPPER_TOKEN_HEADER.lower().encode("ascii")  # as ASGI scopes c
 def build_app(settings: Settings, open_services: OpenServices, obs: Observability) -> Starlette:
     metrics = obs.metrics
 
+    # The lifespan's services, also held here: the request path reads them without going
+    # through Starlette's ``State.__getattr__`` twice per request.
+    opened: list[Services] = []
+
     @asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
         runtime = await open_services(obs)
         app.state.runtime = runtime
+        opened[:] = [runtime]
         try:
             yield
         finally:
@@ -133,7 +138,8 @@ def build_app(settings: Settings, open_services: OpenServices, obs: Observabilit
             await asyncio.sleep(0)  # let aiohttp close its transports
 
     def context_of(request: Request) -> Context:
-        runtime: Services = request.app.state.runtime
+        runtime = opened[0]
+        client = request.scope.get("client")
         return Context(
             checkout=runtime.checkout,
             payments=runtime.payments,
@@ -142,7 +148,7 @@ def build_app(settings: Settings, open_services: OpenServices, obs: Observabilit
             shoppers=runtime.shoppers,
             client_key=request.scope.get("gateway.client_key"),
             shopper=request.scope.get("gateway.shopper"),
-            client_address=request.client.host if request.client else "",
+            client_address=client[0] if client else "",
             facts=request.scope.get("gateway.facts", {}),  # shared with the access log
         )
 
@@ -219,10 +225,11 @@ def build_app(settings: Settings, open_services: OpenServices, obs: Observabilit
         if settings.graphiql and is_graphiql_page_request(request.scope):
             html, csp = render_page(GRAPHQL_PATH, graphiql_operation_types)
             return HTMLResponse(html, headers={"Content-Security-Policy": csp})
-        runtime: Services = request.app.state.runtime
+        runtime = opened[0]
         try:
             # Verified in microseconds, no upstream call; a bad token is never a guest.
-            shopper = await identify(runtime.tokens, first_header(request.scope, SHOPPER_TOKEN))
+            token = first_header(request.scope, SHOPPER_TOKEN)
+            shopper = await identify(runtime.tokens, token) if token else None
         except GatewayError as exc:
             facts = request.scope.get("gateway.facts")
             if facts is not None:

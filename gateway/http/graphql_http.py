@@ -189,7 +189,9 @@ class GraphQLEndpoint:
                             400, f"{name} is not valid JSON.", "BAD_REQUEST", media
                         )
             return params
-        body = await read_body(request)
+        body = request.scope.get("gateway.body")  # read, and its size checked, by GraphQLGuard
+        if body is None:
+            body = await read_body(request)
         try:
             params = orjson.loads(body)
         except orjson.JSONDecodeError:

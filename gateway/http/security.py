@@ -108,6 +108,7 @@ class GraphQLGuard:
                 response.headers["Connection"] = "close"
                 await response(scope, receive, send)
                 return
+            scope["gateway.body"] = body  # the endpoint's, without reading it a second time
             receive = _replay(body, receive)
         elif method == "GET" and len(scope.get("query_string", b"")) > self.config.max_body_bytes:
             response = request_error(
@@ -157,27 +158,27 @@ class SecurityHeaders:
     def __init__(self, app: ASGIApp, *, hsts: bool) -> None:
         self.app = app
         self.hsts = hsts
+        # Each added unless the answer has it already (GraphiQL's page brings its own CSP).
+        self.headers: tuple[tuple[bytes, bytes], ...] = (
+            (b"x-content-type-options", b"nosniff"),
+            (b"referrer-policy", b"no-referrer"),
+            (b"x-frame-options", b"DENY"),
+            (b"cache-control", b"no-store"),
+            (b"content-security-policy", JSON_CSP.encode()),
+            *([(b"strict-transport-security", HSTS.encode())] if hsts else []),
+        )
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
+        headers = self.headers
 
         async def send_with_headers(message: Message) -> None:
             if message["type"] == "http.response.start":
-                raw = list(message.get("headers", []))
+                raw = list(message.get("headers", ()))
                 present = {name.lower() for name, _value in raw}
-                wanted = [
-                    (b"x-content-type-options", b"nosniff"),
-                    (b"referrer-policy", b"no-referrer"),
-                    (b"x-frame-options", b"DENY"),
-                    (b"cache-control", b"no-store"),
-                ]
-                if b"content-security-policy" not in present:
-                    wanted.append((b"content-security-policy", JSON_CSP.encode()))
-                if self.hsts:
-                    wanted.append((b"strict-transport-security", HSTS.encode()))
-                raw.extend(item for item in wanted if item[0] not in present)
+                raw.extend([item for item in headers if item[0] not in present])
                 message = {**message, "headers": raw}
             await send(message)
 

@@ -123,6 +123,9 @@ class GatewayMetrics(LabelChildren):
             multiprocess_mode="livesum",
         )
         self._operations: set[str] = set()
+        # (operation label, outcome): the bound inc and observe of their children.
+        self._finished: dict[tuple[str, str], tuple[Callable[[], None], Callable[[float], None]]]
+        self._finished = {}
         self._synced: list[tuple[Callable[[], int], Counter, list[int]]] = []
 
     def operation_label(self, name: str | None) -> str:
@@ -136,12 +139,21 @@ class GatewayMetrics(LabelChildren):
         return name
 
     def request_finished(self, operation: str | None, outcome: str, seconds: float) -> None:
-        label = self.operation_label(operation)
-        self._child(self.requests, label, outcome).inc()
-        self._child(self.request_seconds, label).observe(seconds)
-        self.sync_counts()
+        label = self.operation_label(operation)  # bounded, and so are outcomes (codes)
+        children = self._finished.get((label, outcome))
+        if children is None:
+            children = self._finished[label, outcome] = (
+                self._child(self.requests, label, outcome).inc,
+                self._child(self.request_seconds, label).observe,
+            )
+        count, observe = children
+        count()
+        observe(seconds)
+        if self.multiprocess:  # another worker's /metrics reads this one's files
+            self.sync_counts()
 
-    # In-process counters kept by the document cache, mirrored after each request.
+    # In-process counters kept by the document cache, mirrored when /metrics is read
+    # (``exposition``) and, with workers, after each request.
     def mirror(self, read: Callable[[], int], counter: Counter) -> None:
         self._synced.append((read, counter, [read()]))
 
@@ -167,11 +179,21 @@ class MetricsObserver:
 
     def __init__(self, metrics: GatewayMetrics) -> None:
         self._m = metrics
+        # (endpoint, status): the bound inc and observe of their children.
+        self._calls: dict[tuple[str, str], tuple[Callable[[], None], Callable[[float], None]]]
+        self._calls = {}
 
     def call_finished(self, endpoint: str, status: str, seconds: float) -> None:
-        m = self._m
-        m._child(m.upstream_calls, endpoint, status).inc()
-        m._child(m.upstream_seconds, endpoint).observe(seconds)
+        children = self._calls.get((endpoint, status))
+        if children is None:
+            m = self._m
+            children = self._calls[endpoint, status] = (
+                m._child(m.upstream_calls, endpoint, status).inc,
+                m._child(m.upstream_seconds, endpoint).observe,
+            )
+        count, observe = children
+        count()
+        observe(seconds)
 
     def retried(self, endpoint: str, reason: str) -> None:
         self._m._child(self._m.upstream_retries, endpoint, reason).inc()

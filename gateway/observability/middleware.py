@@ -17,9 +17,9 @@ from opentelemetry.trace import SpanKind, Status, StatusCode, Tracer, set_span_i
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from gateway.observability import request_facts
-from gateway.observability.logs import access_log
+from gateway.observability.logs import AccessRecord, access_log
 from gateway.observability.metrics import GatewayMetrics
-from gateway.observability.tracing import incoming_context
+from gateway.observability.tracing import ids_only, incoming_context, unsampled_server_span
 from gateway.redaction import redact
 
 
@@ -36,6 +36,7 @@ class RequestObservability:
         self.graphql_path = graphql_path
         self.metrics = metrics
         self.tracer = tracer
+        self.ids_only = ids_only(tracer)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -86,12 +87,7 @@ class RequestObservability:
                 }
                 # The record made directly: Logger.info would walk the stack for a source
                 # file and line that no access line shows (a few % of a request's CPU).
-                access_log.handle(
-                    access_log.makeRecord(
-                        access_log.name, logging.INFO, __file__, 0, "request", (), None,
-                        extra={"fields": fields},
-                    )
-                )  # fmt: skip
+                access_log.handle(AccessRecord(fields, rid))
             request_facts.request_id.reset(id_token)
 
     async def _traced(
@@ -99,13 +95,16 @@ class RequestObservability:
     ) -> None:
         # start_span + attach, not start_as_current_span: the same span and context, without
         # its two generator-based context managers on every request.
-        span = self.tracer.start_span(
-            "graphql",
-            context=incoming_context(scope["headers"]),
-            kind=SpanKind.SERVER,
-            record_exception=False,  # an exception text may quote a variable
-            set_status_on_exception=False,
-        )
+        if self.ids_only:
+            span = unsampled_server_span(incoming_context(scope["headers"]))
+        else:
+            span = self.tracer.start_span(
+                "graphql",
+                context=incoming_context(scope["headers"]),
+                kind=SpanKind.SERVER,
+                record_exception=False,  # an exception text may quote a variable
+                set_status_on_exception=False,
+            )
         token = otel_context.attach(set_span_in_context(span))
         try:
             await self.app(scope, receive, send)

@@ -24,7 +24,16 @@ from opentelemetry.sdk.trace.export import (
     SpanExporter,
 )
 from opentelemetry.sdk.trace.sampling import ALWAYS_OFF
-from opentelemetry.trace import SpanKind, Status, StatusCode, Tracer
+from opentelemetry.trace import (
+    NonRecordingSpan,
+    Span,
+    SpanContext,
+    SpanKind,
+    Status,
+    StatusCode,
+    TraceFlags,
+    Tracer,
+)
 
 log = logging.getLogger("gateway.tracing")
 
@@ -74,12 +83,48 @@ def incoming_context(headers: list[tuple[bytes, bytes]]) -> OtelContext | None:
     return propagate.extract(carrier) if carrier else None
 
 
+def ids_only(tracer: Tracer) -> bool:
+    """Export off (``provider_from_env``'s ALWAYS_OFF sampler): no span is ever recorded, so
+    spans only carry ids, for the ``traceparent`` sent upstream."""
+    return getattr(tracer, "sampler", None) is ALWAYS_OFF
+
+
+_RANDOM_TRACE_ID = TraceFlags.RANDOM_TRACE_ID
+
+
+def unsampled_server_span(incoming: OtelContext | None) -> Span:
+    """What the SDK's ``Tracer.start_span`` returns under ALWAYS_OFF, made directly.
+
+    A non-recording child of the caller's span (its trace id, trace state and random-id
+    flag) or the root of a new trace, with a fresh span id; without the sampler call, the
+    SDK's checks and its span metrics, which record nothing for a dropped span.
+    """
+    parent = trace.get_current_span(incoming).get_span_context()
+    span_id = random.getrandbits(64) or 1
+    if parent.is_valid:
+        context = SpanContext(
+            parent.trace_id,
+            span_id,
+            is_remote=False,
+            trace_flags=TraceFlags(parent.trace_flags & _RANDOM_TRACE_ID),
+            trace_state=parent.trace_state,
+        )
+    else:
+        context = SpanContext(
+            random.getrandbits(128) or 1,
+            span_id,
+            is_remote=False,
+            trace_flags=TraceFlags(_RANDOM_TRACE_ID),
+        )
+    return NonRecordingSpan(context)
+
+
 class UpstreamTracing:
     def __init__(self, tracer: Tracer) -> None:
         self._tracer = tracer
         # Export off: no span would be recorded, so an attempt only needs its traceparent
         # (a fresh span id in the current trace), not a span object and the propagators.
-        self._ids_only = getattr(tracer, "sampler", None) is ALWAYS_OFF
+        self._ids_only = ids_only(tracer)
 
     def attempt(
         self, endpoint: str, method: str, headers: Mapping[str, str]
@@ -108,8 +153,9 @@ class UpstreamTracing:
                 span.set_status(Status(StatusCode.ERROR, type(exc).__name__))
                 raise
 
-    @staticmethod
-    def finished(status: str) -> None:
+    def finished(self, status: str) -> None:
+        if self._ids_only:
+            return  # the current span is an unsampled one: nothing to set on it
         span = trace.get_current_span()
         if not span.is_recording():
             return

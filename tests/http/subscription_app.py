@@ -31,6 +31,7 @@ from gateway.domain.order_ids import OrderIdCodec
 from gateway.errors import GatewayError
 from gateway.http.graceful_server import GracefulServer
 from gateway.http.live_subscriptions import LiveSubscriptions
+from gateway.http.one_write import OneWriteHttpToolsProtocol
 from gateway.http.subscription_operations import Formatted, Params, SubscriptionOperations
 from gateway.http.subscriptions_multipart import (
     multipart_subscription,
@@ -246,6 +247,7 @@ async def start_server(
         access_log=False,
         lifespan="off",
         ws="wsproto",  # serve's WebSocket implementation (gateway/cli.py)
+        http=OneWriteHttpToolsProtocol,  # and its HTTP one
     )
     server = GracefulServer(config, live, grace_s=5.0)
     task = asyncio.create_task(server.serve())
