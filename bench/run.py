@@ -14,10 +14,11 @@ import signal
 import sys
 import time
 import traceback
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
-from bench import report
+from bench import report, rounds
 from bench.flows import (
     STEPS,
     Endpoints,
@@ -73,8 +74,17 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
         action="store_true",
         help="the gateway's requests of a-d carry signed-in customer 1's X-Shopper-Token",
     )
+    p.add_argument(
+        "--rounds",
+        type=int,
+        default=1,
+        help="measure the targets of each scenario in N alternating rounds of duration/N "
+        "(bench/rounds.py: paired comparisons on a machine whose speed drifts)",
+    )
     p.add_argument("--quick", action="store_true", help="a smoke run of a few seconds")
     args = p.parse_args(argv)
+    if args.rounds < 1:
+        p.error("--rounds must be at least 1")
     if args.quick:
         args.duration, args.warmup = 1.0, 0.2
         args.connections = min(args.connections, 8)
@@ -141,6 +151,7 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
             "scenarios": scenarios,
             "targets": targets,
             "quick": args.quick,
+            "rounds": args.rounds,
             "shopper_token": args.shopper_token,
         },
         "load_average": {"start": _load_average()},
@@ -193,10 +204,9 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
                 doc["notes"].append("d skipped: the sandbox was not started by our launcher")
                 continue
             try:
-                for target in ("direct", "baseline", "gateway"):
-                    if target not in targets:
-                        continue
-                    req = requests_for(
+                measured = [t for t in ("direct", "baseline", "gateway") if t in targets]
+                reqs = {
+                    target: requests_for(
                         scenario,
                         target,
                         servers.get(target),
@@ -205,18 +215,31 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
                         signed_in,
                         token_everywhere=args.shopper_token,
                     )
-                    _log(f"{scenario}: {HTTP_SCENARIOS[scenario]} -> {target}")
-                    rows.append(
-                        measure_http(
-                            scenario,
-                            target,
-                            req,
-                            pids[target],
-                            sandbox,
-                            settings,
-                            servers.get(target),
-                        )
+                    for target in measured
+                }
+                runs: dict[str, list[dict[str, Any]]] = {t: [] for t in measured}
+                for round_no in range(args.rounds):
+                    # Warm-up once per target; later rounds take the same warm process.
+                    each = replace(
+                        settings,
+                        duration=args.duration / args.rounds,
+                        warmup=settings.warmup if round_no == 0 else 0.0,
                     )
+                    for target in measured:
+                        of = f" (round {round_no + 1}/{args.rounds})" if args.rounds > 1 else ""
+                        _log(f"{scenario}: {HTTP_SCENARIOS[scenario]} -> {target}{of}")
+                        runs[target].append(
+                            measure_http(
+                                scenario,
+                                target,
+                                reqs[target],
+                                pids[target],
+                                sandbox,
+                                each,
+                                servers.get(target),
+                            )
+                        )
+                rows.extend(rounds.combine(runs[target]) for target in measured)
             finally:
                 if delayed:
                     sandbox.set_delay(0)
@@ -258,7 +281,14 @@ def render(doc: dict[str, Any]) -> str:
     out = [
         f"Commit `{doc['commit'][:12]}`, {doc['date']}, {m.get('nproc')} cores "
         f"({m.get('cpu', '?')}), Python {m.get('python')}, load generator {doc['loadgen']}, "
-        f"{s['connections']} connections, {s['duration_s']:g} s per run, "
+        f"{s['connections']} connections, {s['duration_s']:g} s per run"
+        + (
+            f" (in {s['rounds']} alternating rounds; +p50 vs direct: the median of their "
+            "paired differences)"
+            if s.get("rounds", 1) > 1
+            else ""
+        )
+        + ", "
         f"gateway workers {s['gateway_workers']}"
         + (
             ", customer 1's X-Shopper-Token on every gateway request"
@@ -295,7 +325,7 @@ def _loads(doc: dict[str, Any]) -> str:
 def time_limit(args: argparse.Namespace) -> int:
     """A hard bound on the whole run: start-up, plus every measurement with slack."""
     runs = 12 + 2 * len(args.flow_concurrency.split(","))
-    return int(120 + runs * (args.duration + args.warmup + 20))
+    return int(120 + runs * (args.duration + args.warmup + 20 + 5 * args.rounds))
 
 
 def _on_alarm(signum: int, frame: object) -> None:

@@ -15,6 +15,7 @@ from collections.abc import Callable
 from dataclasses import asdict, dataclass
 from typing import Any
 
+from bench import rounds
 from bench.documents import operation_document
 from bench.flows import (
     Endpoints,
@@ -272,4 +273,4 @@ def add_comparisons(rows: list[dict[str, Any]]) -> None:
         base = by.get((r["scenario"], "baseline"))
         direct = by.get((r["scenario"], "direct"))
         r["ratio_to_baseline"] = r["rps"] / base["rps"] if base and base["rps"] else None
-        r["added_p50_ms"] = r["p50_ms"] - direct["p50_ms"] if direct else None
+        r["added_p50_ms"] = rounds.added_p50(r, direct) if direct else None

@@ -22,6 +22,8 @@ def test_quick_bench_runs_every_target_and_the_cached_query_stays_local(tmp_path
             "python",
             "--scenarios",
             "a,b",
+            "--rounds",
+            "2",
             "--output",
             str(out),
         ],
@@ -37,6 +39,9 @@ def test_quick_bench_runs_every_target_and_the_cached_query_stays_local(tmp_path
     assert all(r["errors"] == 0 and r["requests"] > 0 for r in results)
     cached = next(r for r in results if (r["scenario"], r["target"]) == ("a", "gateway"))
     assert cached["upstream_requests"] == 0
+    # Two alternating rounds per target, one row each, the added p50 paired by round.
+    assert all(len(r["rounds"]) == 2 for r in results)
+    assert all(r["added_p50_ms"] is not None for r in results)
 
 
 def test_the_in_process_cpu_bench_answers_every_request() -> None:
