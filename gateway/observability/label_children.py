@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 
@@ -17,3 +18,28 @@ class LabelChildren:
         if child is None:
             child = self._children[key] = metric.labels(*labels)
         return child
+
+
+class CountedAndTimed:
+    """A counter labelled (name, outcome) and a histogram labelled (name,), moved together
+    once per event; each pair's bound ``inc`` and ``observe`` kept (a request makes two
+    such events, and looking the children up each time was a measurable share of it)."""
+
+    def __init__(self, children: LabelChildren, counter: Any, histogram: Any) -> None:
+        self._children = children
+        self._counter = counter
+        self._histogram = histogram
+        self._bound: dict[tuple[str, str], tuple[Callable[[], None], Callable[[float], None]]]
+        self._bound = {}
+
+    def record(self, name: str, outcome: str, seconds: float) -> None:
+        bound = self._bound.get((name, outcome))
+        if bound is None:
+            child = self._children._child
+            bound = self._bound[name, outcome] = (
+                child(self._counter, name, outcome).inc,
+                child(self._histogram, name).observe,
+            )
+        count, observe = bound
+        count()
+        observe(seconds)

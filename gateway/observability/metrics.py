@@ -24,7 +24,7 @@ from prometheus_client.multiprocess import MultiProcessCollector
 from prometheus_client.platform_collector import PlatformCollector
 from prometheus_client.process_collector import ProcessCollector
 
-from gateway.observability.label_children import LabelChildren
+from gateway.observability.label_children import CountedAndTimed, LabelChildren
 
 LATENCY_BUCKETS = (
     0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0, 25.0
@@ -123,9 +123,8 @@ class GatewayMetrics(LabelChildren):
             multiprocess_mode="livesum",
         )
         self._operations: set[str] = set()
-        # (operation label, outcome): the bound inc and observe of their children.
-        self._finished: dict[tuple[str, str], tuple[Callable[[], None], Callable[[float], None]]]
-        self._finished = {}
+        self._finished = CountedAndTimed(self, self.requests, self.request_seconds)
+        self.upstream_finished = CountedAndTimed(self, self.upstream_calls, self.upstream_seconds)
         self._synced: list[tuple[Callable[[], int], Counter, list[int]]] = []
 
     def operation_label(self, name: str | None) -> str:
@@ -139,16 +138,8 @@ class GatewayMetrics(LabelChildren):
         return name
 
     def request_finished(self, operation: str | None, outcome: str, seconds: float) -> None:
-        label = self.operation_label(operation)  # bounded, and so are outcomes (codes)
-        children = self._finished.get((label, outcome))
-        if children is None:
-            children = self._finished[label, outcome] = (
-                self._child(self.requests, label, outcome).inc,
-                self._child(self.request_seconds, label).observe,
-            )
-        count, observe = children
-        count()
-        observe(seconds)
+        # The label is bounded, and so are outcomes (codes).
+        self._finished.record(self.operation_label(operation), outcome, seconds)
         if self.multiprocess:  # another worker's /metrics reads this one's files
             self.sync_counts()
 
@@ -179,21 +170,9 @@ class MetricsObserver:
 
     def __init__(self, metrics: GatewayMetrics) -> None:
         self._m = metrics
-        # (endpoint, status): the bound inc and observe of their children.
-        self._calls: dict[tuple[str, str], tuple[Callable[[], None], Callable[[float], None]]]
-        self._calls = {}
 
     def call_finished(self, endpoint: str, status: str, seconds: float) -> None:
-        children = self._calls.get((endpoint, status))
-        if children is None:
-            m = self._m
-            children = self._calls[endpoint, status] = (
-                m._child(m.upstream_calls, endpoint, status).inc,
-                m._child(m.upstream_seconds, endpoint).observe,
-            )
-        count, observe = children
-        count()
-        observe(seconds)
+        self._m.upstream_finished.record(endpoint, status, seconds)
 
     def retried(self, endpoint: str, reason: str) -> None:
         self._m._child(self._m.upstream_retries, endpoint, reason).inc()
