@@ -22,9 +22,9 @@ of an owner: it is never read as an answer, only to leave out a write, and a ski
 write changes nothing in Redis, so it can never overwrite what another replica wrote in
 between (a ``signIn`` adopting the cart there): the worst a stale record does is leave
 that newer entry as it is, or an entry Redis lost missing (a miss: a read upstream)
-until a read finds none or a tenth of the TTL has passed. A changed owner is always written at once, and a read that
-shows no entry or another owner drops the record (the next answer is written); a read
-refreshes it only when it shows the same owner.
+until a read finds none or a tenth of the TTL has passed. A changed owner is always
+written at once, and a read that shows no entry or another owner drops the record (the
+next answer is written); a read refreshes it only when it shows the same owner.
 """
 
 from __future__ import annotations
