@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
+
 import pytest
 import pytest_asyncio
 from redis.asyncio import Redis
@@ -38,17 +40,6 @@ async def test_two_stores_behind_one_redis_share_no_entry(replicas: tuple[Redis,
     first, _ = replicas
     await RedisOwnershipStore(first, SECRET, "store-a", 600).remember_order(100, 1)
     assert await RedisOwnershipStore(first, SECRET, "store-b", 600).order_owner(100) is None
-
-
-async def test_a_value_not_written_by_the_gateway_is_no_entry(
-    replicas: tuple[Redis, Redis],
-) -> None:
-    first, _ = replicas
-    store = RedisOwnershipStore(first, SECRET, "store", 600)
-    await store.remember_checkout(CHECKOUT, 1)
-    (key,) = await all_keys(first)
-    await first.set(key, b"not a number")
-    assert await store.checkout_owner(CHECKOUT) is None
 
 
 async def test_unreachable_redis_is_the_shared_store_error(dead_redis: Redis) -> None:
@@ -142,17 +133,27 @@ async def test_a_read_spares_the_write_only_of_an_entry_written_within_a_tenth_o
     assert 599 < await first.pttl(key) / 1000 <= 600
 
 
-async def test_an_entry_redis_no_longer_holds_is_written_again_after_a_read(
-    counted: tuple[Redis, Redis],
+async def forget(client: Redis, key: str) -> None:
+    await client.delete(key)  # expired early, or evicted
+
+
+async def overwrite(client: Redis, key: str) -> None:
+    await client.set(key, b"not a number")  # not the gateway's
+
+
+@pytest.mark.parametrize("lose", [forget, overwrite])
+async def test_an_entry_redis_no_longer_holds_is_no_entry_and_written_again(
+    counted: tuple[Redis, Redis], lose: Callable[[Redis, str], Awaitable[None]]
 ) -> None:
     first, _ = counted
     store = RedisOwnershipStore(first, SECRET, "store", 600)
     await store.remember_checkout(CHECKOUT, 4)
     (key,) = await all_keys(first)
-    await first.delete(key)  # expired early (or evicted): the read finds nothing
-    assert await store.checkout_owner(CHECKOUT) is None
-    await store.remember_checkout(CHECKOUT, 4)
-    assert await writes(first) == 2
+    await lose(first, key)
+    assert await store.checkout_owner(CHECKOUT) is None  # the read finds no owner of ours
+    before = await writes(first)
+    await store.remember_checkout(CHECKOUT, 4)  # the record was dropped: written again
+    assert await writes(first) == before + 1
     assert await store.checkout_owner(CHECKOUT) == 4
 
 
