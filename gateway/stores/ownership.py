@@ -16,11 +16,11 @@ changed owner (``signIn`` adopting a guest cart) is always written at once.
 from __future__ import annotations
 
 import time
-from collections import OrderedDict
 from collections.abc import Callable
 
+from gateway.stores.expiring_owners import REFRESH_SHARE, ExpiringOwners
+
 MAX_ENTRIES = 100_000
-REFRESH_SHARE = 0.1  # of the TTL: a confirmed entry younger than this is not rewritten
 
 
 class MemoryOwnershipStore:
@@ -29,13 +29,8 @@ class MemoryOwnershipStore:
     ) -> None:
         self._ttl_s = ttl_s
         self._fresh_s = ttl_s * (1 - REFRESH_SHARE)  # time left above which no rewrite
-        self._maxsize = maxsize
         self._clock = clock
-        # key -> (owner, expires at). Insertion order is expiry order (one TTL, a monotonic
-        # clock, a rewrite moves its key to the end): the front is what expires first. An
-        # OrderedDict, not a dict: a dict finds its first live entry past every one deleted
-        # from its front since it was last resized, an OrderedDict at once.
-        self._owners: OrderedDict[tuple[str, str], tuple[int, float]] = OrderedDict()
+        self._owners: ExpiringOwners[tuple[str, str]] = ExpiringOwners(maxsize)
 
     async def checkout_owner(self, checkout_id: str) -> int | None:
         return self._get(("checkout", checkout_id))
@@ -50,32 +45,12 @@ class MemoryOwnershipStore:
         self._set(("order", str(number)), customer_id)
 
     def _get(self, key: tuple[str, str]) -> int | None:
-        entry = self._owners.get(key)
-        if entry is None:
-            return None
-        if entry[1] <= self._clock():
-            del self._owners[key]
-            return None
-        return entry[0]
+        entry = self._owners.get(key, self._clock())
+        return None if entry is None else entry[0]
 
     def _set(self, key: tuple[str, str], owner: int) -> None:
         now = self._clock()
-        entries = self._owners
-        entry = entries.get(key)
-        if entry is not None:
-            if entry[0] == owner and entry[1] - now > self._fresh_s:
-                return  # confirmed again soon after it was written: kept as it is
-            entries[key] = (owner, now + self._ttl_s)
-            entries.move_to_end(key)  # the order stays the expiry order
-            return
-        self._make_room(now)
-        entries[key] = (owner, now + self._ttl_s)
-
-    def _make_room(self, now: float) -> None:
-        """Drop what expired from the front, then the oldest while the store is full."""
-        entries = self._owners
-        while entries:
-            oldest = next(iter(entries))
-            if entries[oldest][1] > now and len(entries) < self._maxsize:
-                return
-            del entries[oldest]
+        entry = self._owners.get(key, now)
+        if entry is not None and entry[0] == owner and entry[1] - now > self._fresh_s:
+            return  # confirmed again soon after it was written: kept as it is
+        self._owners.put(key, owner, now + self._ttl_s, now)
