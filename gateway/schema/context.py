@@ -47,5 +47,10 @@ class Context:
     def order_loaders(self) -> OrderLoaders:
         return OrderLoaders(self.orders)
 
+    def shopper_flows(self) -> ShopperFlows:
+        """The shopper flows, which the runtime always wires (optional only for tests)."""
+        assert self.shoppers is not None, "the runtime wires ShopperFlows"
+        return self.shoppers
+
 
 Info = strawberry.Info[Context, None]

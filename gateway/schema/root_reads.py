@@ -61,8 +61,7 @@ def read_shopper(context: Context) -> Awaitable[Any] | None:
     """
     if context.shopper is None:
         return None
-    assert context.shoppers is not None, "the runtime wires ShopperFlows"
-    return answer(context.shoppers.profile(context.shopper))
+    return answer(context.shopper_flows().profile(context.shopper))
 
 
 # Query fields without arguments -> the read.

@@ -14,18 +14,12 @@ from typing import Any, cast
 import strawberry
 
 from gateway.domain.identity import SHOPPER_TOKEN_HEADER
-from gateway.domain.shoppers import ShopperFlows
-from gateway.schema.context import Context, Info
+from gateway.schema.context import Info
 from gateway.schema.order_history import OrderConnection, orders_of
 from gateway.schema.payloads import attempt
 from gateway.schema.query_errors import answer
 from gateway.schema.root_reads import read_shopper
 from gateway.schema.types import StoredInstrument, UserError
-
-
-def _shoppers(context: Context) -> ShopperFlows:
-    assert context.shoppers is not None, "the runtime wires ShopperFlows"
-    return context.shoppers
 
 
 @strawberry.type(description="The signed-in shopper: a BigCommerce customer.")
@@ -44,7 +38,7 @@ class Shopper:
     ) -> list[StoredInstrument]:
         context = info.context
         if order_id is None:
-            work = _shoppers(context).wallet(context.shopper)
+            work = context.shopper_flows().wallet(context.shopper)
         else:
             work = context.payments.stored_instruments(str(order_id), context.shopper)
         return cast(list[StoredInstrument], await answer(work))
@@ -107,7 +101,7 @@ class ShopperMutation:
     async def sign_in(self, info: Info, input: SignInInput) -> SignInPayload:
         context = info.context
         cart_id = str(input.cart_id) if input.cart_id is not None else None
-        work = _shoppers(context).sign_in(
+        work = context.shopper_flows().sign_in(
             input.email, input.password, context.client_address, cart_id
         )
         result, errors, _ = await attempt(work)
@@ -130,5 +124,5 @@ class ShopperMutation:
     @strawberry.mutation(description="Revoke the request's shopper token (on every replica).")
     async def sign_out(self, info: Info) -> SignOutPayload:
         context = info.context
-        signed_out, errors, _ = await attempt(_shoppers(context).sign_out(context.shopper))
+        signed_out, errors, _ = await attempt(context.shopper_flows().sign_out(context.shopper))
         return SignOutPayload(signed_out=bool(signed_out), errors=errors)
