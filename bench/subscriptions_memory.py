@@ -25,7 +25,6 @@ import gc
 import json
 import os
 import signal
-import subprocess
 import sys
 import time
 import tracemalloc
@@ -33,17 +32,18 @@ from typing import Any
 
 import aiohttp
 
+from bench.procs import free_port
 from bench.subscriptions_ws import (
     CLIENT_KEY,
     SANDBOX_TOKEN,
-    SECRET,
     STATUS_CYCLE,
     _wait_ready,
-    free_port,
+    gateway_env,
     percentile,
     post_webhook,
     process_rss_kib,
     start_clients,
+    start_sandbox_process,
 )
 
 
@@ -77,23 +77,12 @@ def main() -> int:
     parser.add_argument("--no-pings", action="store_true", help="uvicorn's keep-alive off")
     args = parser.parse_args()
     api_port, payments_port = free_port(), free_port()
-    sandbox = subprocess.Popen(
-        [sys.executable, "-m", "gateway", "sandbox", "--port", str(api_port),
-         "--payments-port", str(payments_port), "--token", SANDBOX_TOKEN],
-        start_new_session=True, stdout=subprocess.DEVNULL,
-    )  # fmt: skip
-    for name in [k for k in os.environ if k.startswith(("BIGCOMMERCE_", "GATEWAY_"))]:
-        del os.environ[name]
+    sandbox = start_sandbox_process(api_port, payments_port)
     api = f"http://127.0.0.1:{api_port}"
-    os.environ.update(
-        BIGCOMMERCE_STORE_HASH="sandbox",
-        BIGCOMMERCE_ACCESS_TOKEN=SANDBOX_TOKEN,
-        BIGCOMMERCE_API_URL=api,
-        BIGCOMMERCE_PAYMENTS_URL=f"http://127.0.0.1:{payments_port}",
-        GATEWAY_SECRET="bench-order-id-secret-0123456789",  # noqa: S106 - the bench's own
-        GATEWAY_WEBHOOK_SECRET=SECRET,
-        GATEWAY_CLIENT_KEYS=CLIENT_KEY,
-    )
+    # The app is built in this process: its settings come from this environment.
+    env = gateway_env(os.environ, api_port, payments_port)
+    os.environ.clear()
+    os.environ.update(env)
     try:
         import uvloop
 

@@ -30,16 +30,17 @@ import gc
 import json
 import os
 import signal
-import socket
 import statistics
 import subprocess
 import sys
 import time
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
 import aiohttp
 
+from bench.procs import free_port
 from bench.subscription_server import CLIENT_KEY, SECRET, serve
 
 ORDER_FANOUT, ORDER_SINGLE = 1, 2
@@ -319,10 +320,29 @@ def main() -> int:
     return 0
 
 
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
+def start_sandbox_process(api_port: int, payments_port: int) -> subprocess.Popen[bytes]:
+    """``gateway sandbox`` on those ports, in its own session (stopped with its group)."""
+    return subprocess.Popen(
+        [sys.executable, "-m", "gateway", "sandbox", "--port", str(api_port),
+         "--payments-port", str(payments_port), "--token", SANDBOX_TOKEN],
+        start_new_session=True, stdout=subprocess.DEVNULL,
+    )  # fmt: skip
+
+
+def gateway_env(environ: Mapping[str, str], api_port: int, payments_port: int) -> dict[str, str]:
+    """``environ`` without settings of ours, and those of a gateway in front of the sandbox
+    on those ports (its webhooks signed with SECRET, CLIENT_KEY its one client)."""
+    env = {k: v for k, v in environ.items() if not k.startswith(("BIGCOMMERCE_", "GATEWAY_"))}
+    env.update(
+        BIGCOMMERCE_STORE_HASH="sandbox",
+        BIGCOMMERCE_ACCESS_TOKEN=SANDBOX_TOKEN,
+        BIGCOMMERCE_API_URL=f"http://127.0.0.1:{api_port}",
+        BIGCOMMERCE_PAYMENTS_URL=f"http://127.0.0.1:{payments_port}",
+        GATEWAY_SECRET="bench-order-id-secret-0123456789",  # noqa: S106 - the bench's own
+        GATEWAY_WEBHOOK_SECRET=SECRET,
+        GATEWAY_CLIENT_KEYS=CLIENT_KEY,
+    )
+    return env
 
 
 def measure_gateway(count: int, clients: int, single_rounds: int) -> dict[str, Any]:
@@ -330,22 +350,9 @@ def measure_gateway(count: int, clients: int, single_rounds: int) -> dict[str, A
     from bench.flows import Endpoints, GraphQLFlow, prepare
 
     api_port, payments_port, port = free_port(), free_port(), free_port()
-    sandbox = subprocess.Popen(
-        [sys.executable, "-m", "gateway", "sandbox", "--port", str(api_port),
-         "--payments-port", str(payments_port), "--token", SANDBOX_TOKEN],
-        start_new_session=True, stdout=subprocess.DEVNULL,
-    )  # fmt: skip
+    sandbox = start_sandbox_process(api_port, payments_port)
     api = f"http://127.0.0.1:{api_port}"
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("BIGCOMMERCE_", "GATEWAY_"))}
-    env.update(
-        BIGCOMMERCE_STORE_HASH="sandbox",
-        BIGCOMMERCE_ACCESS_TOKEN=SANDBOX_TOKEN,
-        BIGCOMMERCE_API_URL=api,
-        BIGCOMMERCE_PAYMENTS_URL=f"http://127.0.0.1:{payments_port}",
-        GATEWAY_SECRET="bench-order-id-secret-0123456789",  # noqa: S106 - the bench's own
-        GATEWAY_WEBHOOK_SECRET=SECRET,
-        GATEWAY_CLIENT_KEYS=CLIENT_KEY,
-    )
+    env = gateway_env(os.environ, api_port, payments_port)
     server = subprocess.Popen(
         [sys.executable, "-m", "gateway", "serve", "--port", str(port)],
         env=env, start_new_session=True, stdout=subprocess.DEVNULL,  # its access log
