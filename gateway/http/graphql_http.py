@@ -16,7 +16,7 @@ from typing import Any, TypeGuard
 import orjson
 from graphql import DocumentNode, ExecutionResult, GraphQLError, OperationType
 from graphql.pyutils import is_awaitable as graphql_is_awaitable
-from starlette.requests import ClientDisconnect, Request
+from starlette.requests import Request
 from starlette.responses import Response
 
 from gateway.errors import ErrorCode
@@ -83,25 +83,6 @@ def is_awaitable(value: Any) -> TypeGuard[Awaitable[Any]]:
         if kind is not GeneratorType:
             _AWAITABLE_BY_TYPE[kind] = known
     return known
-
-
-async def read_body(request: Request) -> bytes:
-    """The request's whole body, as Starlette's ``Request.body`` reads it.
-
-    The guard in front has read and replays it as one message, so one receive is the
-    usual case; Starlette's reader wraps the same loop in two generators.
-    """
-    chunks: list[bytes] = []
-    while True:
-        message = await request.receive()
-        kind = message["type"]
-        if kind == "http.request":
-            body = message.get("body", b"")
-            if not message.get("more_body", False):
-                return b"".join((*chunks, body)) if chunks else body
-            chunks.append(body)
-        elif kind == "http.disconnect":
-            raise ClientDisconnect
 
 
 # A subscription request (the validated document, the request's parameters) -> the
@@ -191,7 +172,7 @@ class GraphQLEndpoint:
             return params
         body = request.scope.get("gateway.body")  # read, and its size checked, by GraphQLGuard
         if body is None:
-            body = await read_body(request)
+            body = await request.body()
         try:
             params = orjson.loads(body)
         except orjson.JSONDecodeError:
