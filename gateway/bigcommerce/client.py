@@ -8,7 +8,7 @@ no ``X-Auth-Token``. Callers never see either.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Awaitable, Callable, Iterator
 from contextlib import contextmanager
 from typing import Any
 from urllib.parse import quote, urlencode
@@ -25,7 +25,7 @@ from gateway.bigcommerce.errors import (
     order_step_missing,
     unavailable,
 )
-from gateway.bigcommerce.transport import UpstreamTransport
+from gateway.bigcommerce.transport import UpstreamResponse, UpstreamTransport
 from gateway.domain.identity import Shopper
 from gateway.domain.models import (
     Address,
@@ -70,6 +70,27 @@ class BigCommerceClient:
         self._write_headers = {**self._read_headers, "Content-Type": "application/json"}
         self.store_hash = settings.store_hash
 
+    def _send(
+        self,
+        call: CallClass,
+        endpoint: str,
+        method: str,
+        url: str,
+        body: Any,
+        field_path: FieldPath,
+    ) -> Awaitable[UpstreamResponse]:
+        # The transport's coroutine itself: _json and _data await it without one of their own.
+        headers = self._read_headers if body is None else self._write_headers
+        return self._transport.call(
+            call,
+            method,
+            url,
+            endpoint=endpoint,
+            headers=headers,
+            json=body,
+            field_path=field_path,
+        )
+
     async def _json(
         self,
         call: CallClass,
@@ -79,17 +100,7 @@ class BigCommerceClient:
         body: Any = None,
         field_path: FieldPath = as_named,
     ) -> Any:
-        headers = self._read_headers if body is None else self._write_headers
-        response = await self._transport.call(
-            call,
-            method,
-            url,
-            endpoint=endpoint,
-            headers=headers,
-            json=body,
-            field_path=field_path,
-        )
-        return response.data
+        return (await self._send(call, endpoint, method, url, body, field_path)).data
 
     async def _data(
         self,
@@ -100,19 +111,7 @@ class BigCommerceClient:
         body: Any = None,
         field_path: FieldPath = as_named,
     ) -> Any:
-        headers = self._read_headers if body is None else self._write_headers
-        # As _json, one coroutine fewer on every v3 call.
-        payload = (
-            await self._transport.call(
-                call,
-                method,
-                url,
-                endpoint=endpoint,
-                headers=headers,
-                json=body,
-                field_path=field_path,
-            )
-        ).data
+        payload = (await self._send(call, endpoint, method, url, body, field_path)).data
         if not isinstance(payload, dict) or "data" not in payload:
             raise unavailable(call.effect(answered=False))
         return payload["data"]
