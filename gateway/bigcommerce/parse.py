@@ -71,7 +71,8 @@ def address(data: dict[str, Any] | None) -> Address | None:
         return None
     get = data.get
     ident = get("id")
-    # Positional, in the fields' order (ADDRESS_FIELDS follows the id): no keyword dict.
+    # Positional, in the fields' order (ADDRESS_FIELDS follows the id): no keyword dict;
+    # _text written inline, twelve calls fewer per address.
     return Address(
         None if ident is None else str(ident),
         *[None if (value := get(name)) is None else str(value) for name in ADDRESS_FIELDS],
@@ -128,12 +129,11 @@ def redirect_urls(data: dict[str, Any] | None) -> RedirectUrls | None:
 
 def shipping_option(data: dict[str, Any], currency: str) -> ShippingOption:
     get = data.get
-    transit_time = get("transit_time")
     return ShippingOption(  # positional, in ShippingOption's field order (several per answer)
         str(data["id"]),
         str(get("description") or ""),
         str(get("type") or ""),
-        None if transit_time is None else str(transit_time),
+        _text(get("transit_time")),
         money(get("cost"), currency),
     )
 
