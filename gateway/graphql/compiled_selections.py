@@ -100,11 +100,20 @@ _KEPT_AS_IS = {
 _STANDARD = (GraphQLString, GraphQLID, GraphQLInt, GraphQLBoolean)
 
 
+def _kept_as_is(leaf_type: GraphQLLeafType, v: str) -> str | None:
+    """The test that ``v`` is answered unchanged by the type's serializer; None for a type
+    whose values always go through it (a custom scalar, an enum, a renamed standard)."""
+    if not any(leaf_type is known for known in _STANDARD):
+        return None
+    return _KEPT_AS_IS[leaf_type.name].format(v=v)
+
+
 class NotPlain(Exception):
     """The value does not fit the compiled plan: complete it the ordinary way."""
 
 
-def _not_plain() -> Any:
+def not_plain() -> Any:
+    """``raise NotPlain`` where only an expression may stand (a comprehension's item)."""
     raise NotPlain
 
 
@@ -150,7 +159,7 @@ class _ObjectSource:
 
     def __init__(self, object_type: GraphQLObjectType) -> None:
         self.type_name = object_type.name
-        self.namespace: dict[str, Any] = {"NotPlain": NotPlain, "not_plain": _not_plain}
+        self.namespace: dict[str, Any] = {"NotPlain": NotPlain, "not_plain": not_plain}
         self.lines: list[str] = []
         self.entries: list[str] = []
         if object_type.is_type_of is not None:
@@ -203,18 +212,9 @@ class _ObjectSource:
         else the type's serializer called here; a failure or a null in a non-null
         field is NotPlain, as in ``_leaf``."""
         self.namespace[coerce] = leaf_type.coerce_output_value
-        standard = any(leaf_type is known for known in _STANDARD)
-        kept = _KEPT_AS_IS.get(leaf_type.name) if standard else None
+        self.lines.append(f"if {self._leaf_test(local, leaf_type, non_null=non_null)}:")
         if non_null:
-            if kept is not None:
-                self.lines.append(f"if not ({kept.format(v=local)}):")
-            else:
-                self.lines.append("if True:")
             self.lines.append(f"    if {local} is None: raise NotPlain")
-        elif kept is not None:
-            self.lines.append(f"if {local} is not None and not ({kept.format(v=local)}):")
-        else:
-            self.lines.append(f"if {local} is not None:")
         self.lines.append(f"    try: {local} = {coerce}({local})")
         self.lines.append("    except Exception: raise NotPlain from None")
         if non_null:
@@ -222,12 +222,11 @@ class _ObjectSource:
 
     @staticmethod
     def _leaf_test(local: str, leaf_type: GraphQLLeafType, *, non_null: bool) -> str:
-        """When the leaf's completion must be called: not for a str of String or ID."""
-        if leaf_type is GraphQLString or leaf_type is GraphQLID:
-            if non_null:
-                return f"type({local}) is not str"
-            return f"{local} is not None and type({local}) is not str"
-        return "True" if non_null else f"{local} is not None"
+        """When the leaf's completion must be called: not for a value kept as it is."""
+        kept = _kept_as_is(leaf_type, local)
+        if kept is None:
+            return "True" if non_null else f"{local} is not None"
+        return f"not ({kept})" if non_null else f"{local} is not None and not ({kept})"
 
     def _list(
         self,

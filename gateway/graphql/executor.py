@@ -65,7 +65,12 @@ from graphql.type import GraphQLLeafType, GraphQLNonNull
 from graphql.type.definition import GraphQLResolveInfoHelpers
 from graphql.utilities.coerce_input_value import coerce_input_value
 
-from gateway.graphql.compiled_selections import CompiledSelections, Complete, NotPlain
+from gateway.graphql.compiled_selections import (
+    CompiledSelections,
+    Complete,
+    NotPlain,
+    not_plain,
+)
 from gateway.graphql.documents import Document
 from gateway.graphql.plain_readers import context_read
 
@@ -383,7 +388,7 @@ async def _read_alone(
         if not lone.many:
             return ExecutionResult({lone.key: complete(value)})
         if not isinstance(value, (str, bytes, dict)):
-            items = [complete(item) if item is not None else _not_plain() for item in value]
+            items = [complete(item) if item is not None else not_plain() for item in value]
             return ExecutionResult({lone.key: items})
     except Exception:  # noqa: S110
         pass  # graphql-core's execution below answers it
@@ -391,7 +396,3 @@ async def _read_alone(
     if not isinstance(result, ExecutionResult):
         result = await result
     return result
-
-
-def _not_plain() -> Any:
-    raise NotPlain
